@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cameras: V4L2 capture nodes driven in-kernel.
+ *
+ * framegate opens its own file on the node, so that it alone owns the vb2
+ * queue, and calls the driver's ioctl_ops with kernel structures under the
+ * lock video_ioctl2() would take. Completion comes from the driver's poll
+ * wait queues (as vhost does): the wake callback queues a work item that
+ * dequeues every done buffer without blocking, copies it to the sessions of
+ * the camera and queues it again at once, so a session that stops consuming
+ * never holds a capture buffer.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/videodev2.h>
+#include <media/v4l2-dev.h>
+#include <media/v4l2-ioctl.h>
+#include <media/videobuf2-core.h>
+
+#include "framegate.h"
+
+#define FG_WATCHDOG_PERIOD	(HZ / 5)
+
+static u32 fg_next_camera_id;
+
+static const u32 fg_pixelformats[] = {
+	V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_UYVY, V4L2_PIX_FMT_GREY,
+	V4L2_PIX_FMT_RGB24, V4L2_PIX_FMT_BGR24, V4L2_PIX_FMT_NV12,
+};
+
+u32 fg_camera_state(const struct fg_camera *cam)
+{
+	return READ_ONCE(cam->state);
+}
+
+/* The lock video_ioctl2() takes for this ioctl; NULL if the driver has none. */
+static struct mutex *fg_camera_lock(struct fg_camera *cam, bool queue_ioctl)
+{
+	if (queue_ioctl && cam->q->lock)
+		return cam->q->lock;
+	return cam->vdev->lock;
+}
+
+static void fg_lock_maybe(struct mutex *lock)
+{
+	if (lock)
+		mutex_lock(lock);
+}
+
+static void fg_unlock_maybe(struct mutex *lock)
+{
+	if (lock)
+		mutex_unlock(lock);
+}
+
+static int fg_camera_dqbuf(struct fg_camera *cam, struct v4l2_buffer *b)
+{
+	struct mutex *lock = fg_camera_lock(cam, true);
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b->memory = V4L2_MEMORY_MMAP;
+	fg_lock_maybe(lock);
+	ret = cam->vdev->ioctl_ops->vidioc_dqbuf(cam->vfile,
+						 cam->vfile->private_data, b);
+	fg_unlock_maybe(lock);
+	return ret;
+}
+
+static int fg_camera_qbuf(struct fg_camera *cam, u32 index)
+{
+	struct mutex *lock = fg_camera_lock(cam, true);
+	struct v4l2_buffer b = {
+		.index = index,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int ret;
+
+	fg_lock_maybe(lock);
+	ret = cam->vdev->ioctl_ops->vidioc_qbuf(cam->vfile,
+						cam->vfile->private_data, &b);
+	fg_unlock_maybe(lock);
+	return ret;
+}
+
+/* Marks the camera lost once, and every session on it with it. */
+static void fg_camera_set_lost(struct fg_camera *cam)
+{
+	struct fg_sub *sub;
+
+	if (cmpxchg(&cam->state, FG_CAMERA_STREAMING, FG_CAMERA_LOST) !=
+	    FG_CAMERA_STREAMING)
+		return;
+	pr_info("camera %u (%s) lost\n", cam->id, cam->devname);
+	mutex_lock(&cam->subs_lock);
+	list_for_each_entry(sub, &cam->subs, cam_node)
+		fg_session_lose(sub->session);
+	mutex_unlock(&cam->subs_lock);
+	fg_netlink_event_camera(FG_EVENT_CAMERA_LOST, cam->id);
+}
+
+static void fg_camera_check_lost(struct fg_camera *cam)
+{
+	if (!video_is_registered(cam->vdev))
+		fg_camera_set_lost(cam);
+}
+
+static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b)
+{
+	struct vb2_buffer *vb = cam->q->bufs[b->index];
+	struct fg_frame_meta meta;
+	struct fg_sub *sub;
+	const void *data;
+
+	data = vb2_plane_vaddr(vb, 0);
+	if (!data) {
+		atomic64_inc(&cam->frames_dropped);
+		return;
+	}
+	meta.sequence = b->sequence;
+	meta.timestamp_ns = vb->timestamp;
+	meta.camera_id = cam->id;
+	meta.bytesused = min_t(unsigned long, vb2_get_plane_payload(vb, 0),
+			       cam->sizeimage);
+	meta.width = cam->width;
+	meta.height = cam->height;
+	meta.pixelformat = cam->pixelformat;
+	meta.bytesperline = cam->bytesperline;
+
+	atomic64_inc(&cam->frames_captured);
+	atomic64_inc(&fg_stats.frames_captured);
+	if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
+		return;
+	mutex_lock(&cam->subs_lock);
+	list_for_each_entry(sub, &cam->subs, cam_node)
+		fg_session_deliver(sub->session, &meta, data);
+	mutex_unlock(&cam->subs_lock);
+}
+
+static void fg_camera_work(struct work_struct *work)
+{
+	struct fg_camera *cam = container_of(work, struct fg_camera, work);
+	struct v4l2_buffer b;
+	unsigned int n;
+	int ret;
+
+	fg_camera_check_lost(cam);
+	/* Bounded, so that one busy camera cannot hog the worker. */
+	for (n = 0; n < cam->buffers; n++) {
+		if (READ_ONCE(cam->stopping))
+			return;
+		ret = fg_camera_dqbuf(cam, &b);
+		if (ret == -EAGAIN)
+			return;
+		if (ret) {
+			pr_debug("camera %u: dqbuf: %d\n", cam->id, ret);
+			fg_camera_check_lost(cam);
+			return;
+		}
+		if (b.index >= cam->buffers)
+			continue;
+		if (b.flags & V4L2_BUF_FLAG_ERROR)
+			atomic64_inc(&cam->frames_dropped);
+		else
+			fg_camera_deliver(cam, &b);
+		ret = fg_camera_qbuf(cam, b.index);
+		if (ret)
+			pr_debug("camera %u: qbuf %u: %d\n", cam->id, b.index, ret);
+	}
+	queue_work(fg_wq, &cam->work);
+}
+
+static void fg_camera_watchdog(struct work_struct *work)
+{
+	struct fg_camera *cam = container_of(to_delayed_work(work),
+					     struct fg_camera, watchdog);
+
+	fg_camera_check_lost(cam);
+	if (!READ_ONCE(cam->stopping))
+		queue_delayed_work(fg_wq, &cam->watchdog, FG_WATCHDOG_PERIOD);
+}
+
+static int fg_camera_wake(wait_queue_entry_t *wait, unsigned int mode,
+			  int sync, void *key)
+{
+	struct fg_camera *cam = wait->private;
+
+	queue_work(fg_wq, &cam->work);
+	return 0;
+}
+
+static void fg_camera_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				 poll_table *pt)
+{
+	struct fg_camera *cam = container_of(pt, struct fg_camera, pt);
+	unsigned int i = cam->nwait;
+
+	if (WARN_ON_ONCE(i >= FG_CAMERA_WAITS))
+		return;
+	init_waitqueue_func_entry(&cam->wait[i], fg_camera_wake);
+	cam->wait[i].private = cam;
+	cam->whead[i] = wqh;
+	add_wait_queue(wqh, &cam->wait[i]);
+	cam->nwait++;
+}
+
+/* Stops capture and gives the node back. Idempotent; may sleep. */
+static void fg_camera_stop(struct fg_camera *cam)
+{
+	const struct v4l2_ioctl_ops *ops;
+	struct v4l2_requestbuffers rb = {
+		.count = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct mutex *lock;	/* the one video_ioctl2() would take */
+	unsigned int i;
+
+	WRITE_ONCE(cam->stopping, true);
+	for (i = 0; i < cam->nwait; i++)
+		remove_wait_queue(cam->whead[i], &cam->wait[i]);
+	cam->nwait = 0;
+	cancel_delayed_work_sync(&cam->watchdog);
+	cancel_work_sync(&cam->work);
+
+	if (cam->vfile) {
+		ops = cam->vdev->ioctl_ops;
+		lock = fg_camera_lock(cam, true);
+		fg_lock_maybe(lock);
+		if (cam->streaming)
+			ops->vidioc_streamoff(cam->vfile,
+					      cam->vfile->private_data,
+					      V4L2_BUF_TYPE_VIDEO_CAPTURE);
+		cam->streaming = false;
+		ops->vidioc_reqbufs(cam->vfile, cam->vfile->private_data, &rb);
+		fg_unlock_maybe(lock);
+		fput(cam->vfile);
+		cam->vfile = NULL;
+	}
+}
+
+/* Sets format, rate and buffers on framegate's own file, then streams. */
+static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
+{
+	const struct v4l2_ioctl_ops *ops = cam->vdev->ioctl_ops;
+	void *fh = cam->vfile->private_data;
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_requestbuffers rb = {
+		.count = a->buffers,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_fract *tpf = &parm.parm.capture.timeperframe;
+	struct mutex *lock;	/* the one video_ioctl2() would take */
+	unsigned int i;
+	int ret;
+
+	lock = fg_camera_lock(cam, false);
+	fg_lock_maybe(lock);
+	if (vb2_is_busy(cam->q)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	fmt.fmt.pix.width = a->width;
+	fmt.fmt.pix.height = a->height;
+	fmt.fmt.pix.pixelformat = a->pixelformat;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	ret = ops->vidioc_s_fmt_vid_cap(cam->vfile, fh, &fmt);
+	if (ret)
+		goto out_unlock;
+	if (fmt.fmt.pix.width != a->width || fmt.fmt.pix.height != a->height ||
+	    fmt.fmt.pix.pixelformat != a->pixelformat ||
+	    fmt.fmt.pix.field != V4L2_FIELD_NONE || !fmt.fmt.pix.sizeimage) {
+		ret = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	tpf->numerator = 1;
+	tpf->denominator = a->fps;
+	ret = ops->vidioc_s_parm(cam->vfile, fh, &parm);
+	if (ret)
+		goto out_unlock;
+	if (!tpf->numerator || (u64)tpf->numerator * a->fps != tpf->denominator) {
+		ret = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	fg_unlock_maybe(lock);
+
+	lock = fg_camera_lock(cam, true);
+	fg_lock_maybe(lock);
+	ret = ops->vidioc_reqbufs(cam->vfile, fh, &rb);
+	if (ret)
+		goto out_unlock;
+	cam->buffers = rb.count;
+	if (rb.count < FG_BUFFERS_MIN || rb.count > FG_BUFFERS_MAX ||
+	    rb.count > cam->q->num_buffers) {
+		ret = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	for (i = 0; i < rb.count; i++) {
+		struct vb2_buffer *vb = cam->q->bufs[i];
+
+		if (vb->num_planes != 1 || !vb2_plane_vaddr(vb, 0) ||
+		    vb2_plane_size(vb, 0) < fmt.fmt.pix.sizeimage) {
+			ret = -EOPNOTSUPP;
+			goto out_unlock;
+		}
+	}
+	fg_unlock_maybe(lock);
+	for (i = 0; i < rb.count; i++) {
+		ret = fg_camera_qbuf(cam, i);
+		if (ret)
+			return ret;
+	}
+	fg_lock_maybe(lock);
+	ret = ops->vidioc_streamon(cam->vfile, fh, V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	if (ret)
+		goto out_unlock;
+	cam->streaming = true;
+	fg_unlock_maybe(lock);
+
+	cam->width = fmt.fmt.pix.width;
+	cam->height = fmt.fmt.pix.height;
+	cam->pixelformat = fmt.fmt.pix.pixelformat;
+	cam->bytesperline = fmt.fmt.pix.bytesperline;
+	cam->sizeimage = fmt.fmt.pix.sizeimage;
+	cam->fps = a->fps;
+
+	/* Completion: register on the driver's wait queues, then catch up. */
+	init_poll_funcptr(&cam->pt, fg_camera_queue_proc);
+	cam->pt._key = EPOLLIN | EPOLLRDNORM;
+	vfs_poll(cam->vfile, &cam->pt);
+	if (!cam->nwait)
+		return -EOPNOTSUPP;
+	queue_work(fg_wq, &cam->work);
+	queue_delayed_work(fg_wq, &cam->watchdog, FG_WATCHDOG_PERIOD);
+	return 0;
+
+out_unlock:
+	fg_unlock_maybe(lock);
+	return ret;
+}
+
+static int fg_camera_release(struct inode *inode, struct file *file)
+{
+	struct fg_camera *cam = file->private_data;
+	struct fg_sub *sub;
+
+	fg_camera_stop(cam);
+
+	mutex_lock(&fg_lock);
+	list_del(&cam->node);
+	mutex_unlock(&fg_lock);
+	atomic64_dec(&fg_stats.cameras_attached);
+
+	cmpxchg(&cam->state, FG_CAMERA_STREAMING, FG_CAMERA_DETACHED);
+	cmpxchg(&cam->state, FG_CAMERA_LOST, FG_CAMERA_DETACHED);
+	mutex_lock(&cam->subs_lock);
+	list_for_each_entry(sub, &cam->subs, cam_node)
+		fg_session_lose(sub->session);
+	mutex_unlock(&cam->subs_lock);
+
+	pr_info("camera %u (%s) detached\n", cam->id, cam->devname);
+	fg_netlink_event_camera(FG_EVENT_CAMERA_DETACHED, cam->id);
+	kobject_del(&cam->kobj);
+	kobject_put(&cam->kobj);
+	return 0;
+}
+
+static const struct file_operations fg_camera_fops = {
+	.owner = THIS_MODULE,
+	.release = fg_camera_release,
+	.llseek = noop_llseek,
+};
+
+void fg_camera_free(struct fg_camera *cam)
+{
+	fg_camera_stop(cam);
+	if (cam->id)
+		fg_object_destroyed("camera", cam->id);
+	kfree(cam);
+}
+
+struct fg_camera *fg_camera_find(u32 id)
+{
+	struct fg_camera *cam;
+
+	lockdep_assert_held(&fg_lock);
+	list_for_each_entry(cam, &fg_cameras, node)
+		if (cam->id == id)
+			return cam;
+	return NULL;
+}
+
+static int fg_camera_validate(const struct fg_camera_attach *a)
+{
+	unsigned int i;
+
+	if (a->flags & ~__FG_CAMERA_F_ALL)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
+		if (a->reserved[i])
+			return -EINVAL;
+	if (a->fd || a->camera_id || a->bytesperline || a->sizeimage)
+		return -EINVAL;
+	if (a->width < FG_WIDTH_MIN || a->width > FG_WIDTH_MAX ||
+	    a->height < FG_HEIGHT_MIN || a->height > FG_HEIGHT_MAX ||
+	    a->fps < FG_FPS_MIN || a->fps > FG_FPS_MAX ||
+	    a->buffers < FG_BUFFERS_MIN || a->buffers > FG_BUFFERS_MAX)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(fg_pixelformats); i++)
+		if (a->pixelformat == fg_pixelformats[i])
+			return 0;
+	return -EINVAL;
+}
+
+/* Checks that @file is a registered V4L2 single-plane capture node. */
+static int fg_camera_check_node(struct file *file, struct video_device **out)
+{
+	struct inode *inode = file_inode(file);
+	const struct v4l2_ioctl_ops *ops;
+	struct video_device *vdev;
+
+	if (!S_ISCHR(inode->i_mode) || imajor(inode) != VIDEO_MAJOR)
+		return -ENOTTY;
+	vdev = video_devdata(file);
+	if (!vdev || !video_is_registered(vdev))
+		return -ENODEV;
+	ops = vdev->ioctl_ops;
+	if (vdev->vfl_type != VFL_TYPE_VIDEO || vdev->vfl_dir == VFL_DIR_TX ||
+	    !(vdev->device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
+	    !(vdev->device_caps & V4L2_CAP_STREAMING) || !vdev->queue ||
+	    !ops || !ops->vidioc_s_fmt_vid_cap || !ops->vidioc_s_parm ||
+	    !ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
+	    !ops->vidioc_streamon || !ops->vidioc_streamoff)
+		return -ENODEV;
+	*out = vdev;
+	return 0;
+}
+
+long fg_camera_attach(struct fg_camera_attach __user *uarg)
+{
+	struct fg_camera_attach a;
+	struct video_device *vdev;
+	struct fg_camera *cam, *other;
+	struct file *ufile, *cfile;
+	int ret, fd;
+
+	ret = fg_copy_struct_in(&a, sizeof(a), uarg);
+	if (ret)
+		return ret;
+	ret = fg_camera_validate(&a);
+	if (ret)
+		return ret;
+
+	ufile = fget(a.v4l2_fd);
+	if (!ufile)
+		return -EBADF;
+	ret = fg_camera_check_node(ufile, &vdev);
+	if (ret) {
+		fput(ufile);
+		return ret;
+	}
+
+	cam = kzalloc(sizeof(*cam), GFP_KERNEL);
+	if (!cam) {
+		fput(ufile);
+		return -ENOMEM;
+	}
+	kobject_init(&cam->kobj, &fg_camera_ktype);
+	INIT_LIST_HEAD(&cam->node);
+	INIT_LIST_HEAD(&cam->subs);
+	mutex_init(&cam->subs_lock);
+	INIT_WORK(&cam->work, fg_camera_work);
+	INIT_DELAYED_WORK(&cam->watchdog, fg_camera_watchdog);
+	cam->state = FG_CAMERA_STREAMING;
+	cam->vdev = vdev;
+	cam->q = vdev->queue;
+	strscpy(cam->devname, video_device_node_name(vdev), sizeof(cam->devname));
+
+	/* Our own file on the node: nobody else can use or close it. */
+	cam->vfile = dentry_open(&ufile->f_path, O_RDWR | O_NONBLOCK,
+				 current_cred());
+	fput(ufile);
+	if (IS_ERR(cam->vfile)) {
+		ret = PTR_ERR(cam->vfile);
+		cam->vfile = NULL;
+		goto err_put;
+	}
+	if (video_devdata(cam->vfile) != vdev) {
+		ret = -ENODEV;
+		goto err_put;
+	}
+
+	mutex_lock(&fg_lock);
+	list_for_each_entry(other, &fg_cameras, node) {
+		if (other->vdev == vdev) {
+			mutex_unlock(&fg_lock);
+			ret = -EBUSY;
+			goto err_put;
+		}
+	}
+	/* Reserve the node while it is set up, without an id yet. */
+	list_add_tail(&cam->node, &fg_cameras);
+	mutex_unlock(&fg_lock);
+
+	ret = fg_camera_start(cam, &a);
+	if (ret)
+		goto err_unlist;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_unlist;
+	}
+
+	mutex_lock(&fg_lock);
+	cam->id = ++fg_next_camera_id;
+	mutex_unlock(&fg_lock);
+	fg_object_created("camera", cam->id);
+	cam->kobj.kset = fg_cameras_kset;
+	ret = kobject_add(&cam->kobj, NULL, "%u", cam->id);
+	if (ret)
+		goto err_fd;
+
+	cfile = anon_inode_getfile("[framegate-camera]", &fg_camera_fops, cam,
+				   O_RDWR | O_CLOEXEC);
+	if (IS_ERR(cfile)) {
+		ret = PTR_ERR(cfile);
+		goto err_fd;
+	}
+	atomic64_inc(&fg_stats.cameras_attached);
+
+	a.fd = fd;
+	a.camera_id = cam->id;
+	a.bytesperline = cam->bytesperline;
+	a.sizeimage = cam->sizeimage;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		put_unused_fd(fd);
+		fput(cfile);	/* detaches */
+		return -EFAULT;
+	}
+	fd_install(fd, cfile);
+	pr_info("camera %u attached: %s %ux%u %.4s @%u fps, %u buffers\n",
+		cam->id, cam->devname, cam->width, cam->height,
+		(char *)&cam->pixelformat, cam->fps, cam->buffers);
+	fg_netlink_event_camera(FG_EVENT_CAMERA_ATTACHED, cam->id);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_unlist:
+	mutex_lock(&fg_lock);
+	list_del(&cam->node);
+	mutex_unlock(&fg_lock);
+err_put:
+	kobject_put(&cam->kobj);
+	return ret;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * framegate: internal interfaces between the parts of the module.
+ *
+ * Lock order (outer first):
+ *   fg_lock                 cameras and sessions lists, id allocation
+ *   session->map_lock       revoke vs. page faults of the session window
+ *   camera->subs_lock       the sessions subscribed to a camera
+ *   session->lock           slots and counters (spinlock, never sleeps)
+ * The V4L2 locks (video_device lock, vb2 queue lock) are taken alone, never
+ * with any of the above held.
+ */
+#ifndef _FG_FRAMEGATE_H
+#define _FG_FRAMEGATE_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/framegate.h>
+
+struct video_device;
+struct vb2_queue;
+
+extern struct mutex fg_lock;
+extern struct list_head fg_cameras;
+extern struct list_head fg_sessions;
+extern struct workqueue_struct *fg_wq;
+extern struct kset *fg_cameras_kset;
+extern struct kset *fg_sessions_kset;
+
+/* Global counters, shown in /sys/kernel/framegate/ and FG_CMD_GET_STATS. */
+struct fg_stats {
+	atomic64_t cameras_attached;
+	atomic64_t sessions_active;
+	atomic64_t sessions_created;
+	atomic64_t sessions_revoked;
+	atomic64_t frames_captured;
+	atomic64_t frames_delivered;
+	atomic64_t frames_dropped;
+	atomic64_t bytes_delivered;
+	atomic64_t objects_alive;
+};
+
+extern struct fg_stats fg_stats;
+
+/* What a captured frame is, independent of where its pixels live. */
+struct fg_frame_meta {
+	u64 sequence;
+	u64 timestamp_ns;
+	u32 camera_id;
+	u32 bytesused;
+	u32 width;
+	u32 height;
+	u32 pixelformat;
+	u32 bytesperline;
+};
+
+/* Poll-table entries on the V4L2 file; vb2 uses two wait queues. */
+#define FG_CAMERA_WAITS 2
+
+struct fg_camera {
+	struct kobject kobj;		/* sysfs cameras/<id>; the refcount */
+	struct list_head node;		/* fg_cameras, under fg_lock */
+	u32 id;
+	u32 state;			/* enum fg_camera_state */
+	char devname[32];
+
+	struct file *vfile;		/* framegate's own open of the node */
+	struct video_device *vdev;
+	struct vb2_queue *q;
+	u32 width, height, pixelformat, bytesperline, sizeimage, fps;
+	u32 buffers;
+
+	poll_table pt;
+	wait_queue_head_t *whead[FG_CAMERA_WAITS];
+	wait_queue_entry_t wait[FG_CAMERA_WAITS];
+	unsigned int nwait;
+	struct work_struct work;	/* dequeue, deliver, requeue */
+	struct delayed_work watchdog;	/* notices a device that went away */
+	bool stopping;
+	bool streaming;
+
+	struct mutex subs_lock;		/* protects subs and nsubs */
+	struct list_head subs;		/* struct fg_sub.cam_node */
+	u32 nsubs;
+
+	atomic64_t frames_captured;
+	atomic64_t frames_dropped;
+};
+
+struct fg_session;
+
+/* The link between a session and one of its cameras. */
+struct fg_sub {
+	struct list_head cam_node;	/* camera->subs, under subs_lock */
+	struct fg_camera *cam;		/* holds a kobject reference */
+	struct fg_session *session;
+};
+
+enum fg_slot_state {
+	FG_SLOT_FREE,
+	FG_SLOT_WRITING,	/* a camera is copying into it */
+	FG_SLOT_READY,		/* holds a frame nobody acquired yet */
+	FG_SLOT_HELD,		/* acquired, not released */
+};
+
+struct fg_slot {
+	u8 state;
+	u64 order;		/* delivery order among READY slots */
+	u64 frame_id;		/* while HELD */
+	struct fg_frame_meta meta;
+};
+
+struct fg_session_counters {
+	u64 captured;
+	u64 delivered;
+	u64 dropped_overrun;
+	u64 dropped_held;
+	u64 dropped_revoked;
+	u64 queued;
+	u64 held;
+	u64 bytes_delivered;
+};
+
+struct fg_session {
+	struct kobject kobj;		/* sysfs sessions/<id>; the refcount */
+	struct list_head node;		/* fg_sessions, under fg_lock */
+	u64 id;
+	u64 tenant;
+	u64 created_ns;			/* CLOCK_MONOTONIC */
+	struct inode *inode;		/* the session's own inode */
+
+	void *window;			/* vmalloc_user(), depth slots */
+	size_t slot_size;
+	size_t window_size;
+	u32 depth;
+
+	struct mutex map_lock;		/* revoke vs. fault */
+	spinlock_t lock;		/* everything below */
+	u32 state;			/* enum fg_session_state */
+	u64 next_order;
+	u64 next_frame_id;
+	struct fg_slot *slots;
+	struct fg_session_counters c;
+	wait_queue_head_t wq;
+
+	u32 ncameras;
+	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
+};
+
+/* main.c */
+void fg_object_created(const char *kind, u64 id);
+void fg_object_destroyed(const char *kind, u64 id);
+
+/* camera.c */
+long fg_camera_attach(struct fg_camera_attach __user *uarg);
+struct fg_camera *fg_camera_find(u32 id);
+u32 fg_camera_state(const struct fg_camera *cam);
+
+/* session.c */
+int fg_session_fs_init(void);
+void fg_session_fs_exit(void);
+long fg_session_create(struct fg_session_create __user *uarg);
+struct fg_session *fg_session_find(u64 id);
+void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
+			const void *data);
+int fg_session_revoke(struct fg_session *s);
+void fg_session_lose(struct fg_session *s);
+void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
+			 u32 *state);
+
+/* ctl.c */
+int fg_ctl_init(void);
+void fg_ctl_exit(void);
+int fg_copy_struct_in(void *dst, size_t ksize, const void __user *src);
+
+/* netlink.c */
+int fg_netlink_init(void);
+void fg_netlink_exit(void);
+void fg_netlink_event_camera(u32 event, u32 camera_id);
+void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant);
+
+/* sysfs.c */
+int fg_sysfs_init(void);
+void fg_sysfs_exit(void);
+extern const struct kobj_type fg_camera_ktype;
+extern const struct kobj_type fg_session_ktype;
+void fg_camera_free(struct fg_camera *cam);
+void fg_session_free(struct fg_session *s);
+
+#endif /* _FG_FRAMEGATE_H */

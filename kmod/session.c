@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: one tenant's revocable view of some cameras.
+ *
+ * Each session has its own inode on a private pseudo filesystem, so that
+ * unmap_mapping_range() on that inode tears down exactly this session's
+ * mappings. Frames are copied into the session's window, a vmalloc_user()
+ * area of depth slots that only ever holds this session's frames. Pages of
+ * the window reach userspace only through the fault handler, which inserts
+ * them as PFN mappings (no struct page references for GUP, vmsplice or
+ * /proc/PID/mem to keep) under map_lock, so that revoke, holding the same
+ * lock, cannot race with a fault that would map a page after the zap.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "framegate.h"
+
+#define FG_SESSION_FS_MAGIC	0x66675373	/* "fgSs" */
+
+static struct vfsmount *fg_session_mnt;
+static u64 fg_next_session_id;
+
+static int fg_session_fs_init_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, FG_SESSION_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type fg_session_fs_type = {
+	.name = "framegatefs",
+	.init_fs_context = fg_session_fs_init_context,
+	.kill_sb = kill_anon_super,
+};
+
+int fg_session_fs_init(void)
+{
+	fg_session_mnt = kern_mount(&fg_session_fs_type);
+	return PTR_ERR_OR_ZERO(fg_session_mnt);
+}
+
+void fg_session_fs_exit(void)
+{
+	kern_unmount(fg_session_mnt);
+}
+
+void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
+			 u32 *state)
+{
+	spin_lock(&s->lock);
+	*c = s->c;
+	*state = s->state;
+	spin_unlock(&s->lock);
+}
+
+/* Oldest READY slot, or -1. Called with s->lock held. */
+static int fg_session_oldest_ready(struct fg_session *s)
+{
+	int i, best = -1;
+
+	for (i = 0; i < s->depth; i++) {
+		if (s->slots[i].state != FG_SLOT_READY)
+			continue;
+		if (best < 0 || s->slots[i].order < s->slots[best].order)
+			best = i;
+	}
+	return best;
+}
+
+/* Frees every READY and HELD slot of a session that ended. */
+static void fg_session_drop_all(struct fg_session *s)
+{
+	int i;
+
+	lockdep_assert_held(&s->lock);
+	for (i = 0; i < s->depth; i++)
+		if (s->slots[i].state == FG_SLOT_READY ||
+		    s->slots[i].state == FG_SLOT_HELD)
+			s->slots[i].state = FG_SLOT_FREE;
+	s->c.dropped_revoked += s->c.queued;
+	atomic64_add(s->c.queued, &fg_stats.frames_dropped);
+	s->c.queued = 0;
+	s->c.held = 0;
+}
+
+/*
+ * Copies one frame into the session, dropping the oldest unconsumed frame
+ * when the ring is full. Called by the camera's work item with the camera's
+ * subs_lock held; sleeps only in the copy, which runs without s->lock.
+ */
+void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
+			const void *data)
+{
+	struct fg_slot *slot;
+	int i, idx = -1;
+
+	/* I2: nothing captured before the session existed. */
+	if (meta->timestamp_ns < s->created_ns)
+		return;
+
+	spin_lock(&s->lock);
+	if (s->state != FG_SESSION_ACTIVE) {
+		spin_unlock(&s->lock);
+		return;
+	}
+	for (i = 0; i < s->depth; i++) {
+		if (s->slots[i].state == FG_SLOT_FREE) {
+			idx = i;
+			break;
+		}
+	}
+	if (idx < 0) {
+		idx = fg_session_oldest_ready(s);
+		if (idx >= 0) {
+			s->c.queued--;
+			s->c.dropped_overrun++;
+			atomic64_inc(&fg_stats.frames_dropped);
+		}
+	}
+	if (idx < 0) {
+		s->c.captured++;
+		s->c.dropped_held++;
+		atomic64_inc(&fg_stats.frames_dropped);
+		spin_unlock(&s->lock);
+		return;
+	}
+	slot = &s->slots[idx];
+	slot->state = FG_SLOT_WRITING;
+	spin_unlock(&s->lock);
+
+	memcpy(s->window + idx * s->slot_size, data,
+	       min_t(size_t, meta->bytesused, s->slot_size));
+
+	spin_lock(&s->lock);
+	s->c.captured++;
+	if (s->state != FG_SESSION_ACTIVE) {
+		slot->state = FG_SLOT_FREE;
+		s->c.dropped_revoked++;
+		atomic64_inc(&fg_stats.frames_dropped);
+		spin_unlock(&s->lock);
+		return;
+	}
+	slot->meta = *meta;
+	slot->order = s->next_order++;
+	slot->state = FG_SLOT_READY;
+	s->c.queued++;
+	spin_unlock(&s->lock);
+	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* A camera of the session went away. Final; the mapping stays. */
+void fg_session_lose(struct fg_session *s)
+{
+	spin_lock(&s->lock);
+	if (s->state != FG_SESSION_ACTIVE) {
+		spin_unlock(&s->lock);
+		return;
+	}
+	s->state = FG_SESSION_LOST;
+	fg_session_drop_all(s);
+	spin_unlock(&s->lock);
+	atomic64_dec(&fg_stats.sessions_active);
+	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
+	pr_debug("session %llu lost\n", s->id);
+	fg_netlink_event_session(FG_EVENT_SESSION_LOST, s->id, s->tenant);
+}
+
+/* Revokes an active session: its mappings are torn down at once. */
+int fg_session_revoke(struct fg_session *s)
+{
+	mutex_lock(&s->map_lock);
+	spin_lock(&s->lock);
+	if (s->state != FG_SESSION_ACTIVE) {
+		spin_unlock(&s->lock);
+		mutex_unlock(&s->map_lock);
+		return -EALREADY;
+	}
+	s->state = FG_SESSION_REVOKED;
+	fg_session_drop_all(s);
+	spin_unlock(&s->lock);
+	unmap_mapping_range(s->inode->i_mapping, 0, 0, 1);
+	mutex_unlock(&s->map_lock);
+
+	atomic64_dec(&fg_stats.sessions_active);
+	atomic64_inc(&fg_stats.sessions_revoked);
+	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
+	pr_info("session %llu of tenant %llu revoked\n", s->id, s->tenant);
+	fg_netlink_event_session(FG_EVENT_SESSION_REVOKED, s->id, s->tenant);
+	return 0;
+}
+
+struct fg_session *fg_session_find(u64 id)
+{
+	struct fg_session *s;
+
+	lockdep_assert_held(&fg_lock);
+	list_for_each_entry(s, &fg_sessions, node)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+static vm_fault_t fg_session_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct fg_session *s = vma->vm_private_data;
+	unsigned long off = vmf->pgoff << PAGE_SHIFT;
+	vm_fault_t ret;
+
+	if (off >= s->window_size)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&s->map_lock);
+	if (READ_ONCE(s->state) == FG_SESSION_REVOKED)
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     vmalloc_to_pfn(s->window + off));
+	mutex_unlock(&s->map_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct fg_session_vm_ops = {
+	.fault = fg_session_fault,
+};
+
+static int fg_session_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct fg_session *s = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long pages = s->window_size >> PAGE_SHIFT;
+	int ret = 0;
+
+	if (vma->vm_flags & VM_WRITE)
+		return -EACCES;
+	if (vma->vm_pgoff >= pages || len > (pages - vma->vm_pgoff) << PAGE_SHIFT)
+		return -EINVAL;
+
+	mutex_lock(&s->map_lock);
+	if (READ_ONCE(s->state) == FG_SESSION_REVOKED) {
+		ret = -EPERM;
+	} else {
+		/* Never writable, never inherited, never part of a core dump. */
+		vma->vm_flags &= ~VM_MAYWRITE;
+		vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+				 VM_DONTDUMP | VM_DONTCOPY;
+		vma->vm_ops = &fg_session_vm_ops;
+		vma->vm_private_data = s;
+	}
+	mutex_unlock(&s->map_lock);
+	return ret;
+}
+
+static __poll_t fg_session_poll(struct file *file, poll_table *wait)
+{
+	struct fg_session *s = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &s->wq, wait);
+	spin_lock(&s->lock);
+	if (s->state != FG_SESSION_ACTIVE)
+		mask |= EPOLLHUP | EPOLLERR;
+	if (s->c.queued)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&s->lock);
+	return mask;
+}
+
+static long fg_session_info(struct fg_session *s, void __user *uarg)
+{
+	struct fg_session_info info;
+	unsigned int i;
+	int ret;
+
+	ret = fg_copy_struct_in(&info, sizeof(info), uarg);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
+		if (info.reserved[i])
+			return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.session_id = s->id;
+	info.tenant_id = s->tenant;
+	info.created_ns = s->created_ns;
+	info.slot_size = s->slot_size;
+	info.window_size = s->window_size;
+	info.state = READ_ONCE(s->state);
+	info.depth = s->depth;
+	info.ncameras = s->ncameras;
+	for (i = 0; i < s->ncameras; i++)
+		info.cameras[i] = s->subs[i].cam->id;
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long fg_session_acquire(struct fg_session *s, void __user *uarg)
+{
+	struct fg_frame f;
+	struct fg_slot *slot;
+	u64 frame_id;
+	unsigned int i;
+	int idx, ret;
+
+	ret = fg_copy_struct_in(&f, sizeof(f), uarg);
+	if (ret)
+		return ret;
+	if (f.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(f.reserved); i++)
+		if (f.reserved[i])
+			return -EINVAL;
+
+	spin_lock(&s->lock);
+	if (s->state == FG_SESSION_REVOKED) {
+		spin_unlock(&s->lock);
+		return -EPERM;
+	}
+	if (s->state == FG_SESSION_LOST) {
+		spin_unlock(&s->lock);
+		return -ENODEV;
+	}
+	idx = fg_session_oldest_ready(s);
+	if (idx < 0) {
+		spin_unlock(&s->lock);
+		return -EAGAIN;
+	}
+	slot = &s->slots[idx];
+	slot->state = FG_SLOT_HELD;
+	slot->frame_id = ++s->next_frame_id;
+	frame_id = slot->frame_id;
+	s->c.queued--;
+	s->c.held++;
+	s->c.delivered++;
+	s->c.bytes_delivered += slot->meta.bytesused;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.frame_id = frame_id;
+	f.offset = (u64)idx * s->slot_size;
+	f.sequence = slot->meta.sequence;
+	f.timestamp_ns = slot->meta.timestamp_ns;
+	f.camera_id = slot->meta.camera_id;
+	f.bytesused = slot->meta.bytesused;
+	f.width = slot->meta.width;
+	f.height = slot->meta.height;
+	f.pixelformat = slot->meta.pixelformat;
+	f.bytesperline = slot->meta.bytesperline;
+	spin_unlock(&s->lock);
+
+	if (copy_to_user(uarg, &f, sizeof(f))) {
+		/* Undo, so that the frame is neither lost nor counted. */
+		spin_lock(&s->lock);
+		if (slot->state == FG_SLOT_HELD && slot->frame_id == frame_id) {
+			slot->state = FG_SLOT_READY;
+			s->c.queued++;
+			s->c.held--;
+			s->c.delivered--;
+			s->c.bytes_delivered -= f.bytesused;
+		}
+		spin_unlock(&s->lock);
+		return -EFAULT;
+	}
+	atomic64_inc(&fg_stats.frames_delivered);
+	atomic64_add(f.bytesused, &fg_stats.bytes_delivered);
+	return 0;
+}
+
+static long fg_session_release_frame(struct fg_session *s, void __user *uarg)
+{
+	struct fg_frame_release r;
+	unsigned int i;
+	int ret;
+
+	ret = fg_copy_struct_in(&r, sizeof(r), uarg);
+	if (ret)
+		return ret;
+	if (r.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(r.reserved); i++)
+		if (r.reserved[i])
+			return -EINVAL;
+
+	ret = -ENOENT;
+	spin_lock(&s->lock);
+	if (s->state == FG_SESSION_REVOKED) {
+		ret = -EPERM;
+		goto out;
+	}
+	for (i = 0; i < s->depth; i++) {
+		if (s->slots[i].state == FG_SLOT_HELD &&
+		    s->slots[i].frame_id == r.frame_id) {
+			s->slots[i].state = FG_SLOT_FREE;
+			s->c.held--;
+			ret = 0;
+			break;
+		}
+	}
+out:
+	spin_unlock(&s->lock);
+	return ret;
+}
+
+static long fg_session_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct fg_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case FG_SESSION_IOC_INFO:
+		return fg_session_info(s, uarg);
+	case FG_SESSION_IOC_ACQUIRE:
+		return fg_session_acquire(s, uarg);
+	case FG_SESSION_IOC_RELEASE:
+		return fg_session_release_frame(s, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int fg_session_release(struct inode *inode, struct file *file)
+{
+	struct fg_session *s = file->private_data;
+	unsigned int i;
+
+	mutex_lock(&fg_lock);
+	list_del(&s->node);
+	mutex_unlock(&fg_lock);
+
+	for (i = 0; i < s->ncameras; i++) {
+		struct fg_camera *cam = s->subs[i].cam;
+
+		mutex_lock(&cam->subs_lock);
+		list_del(&s->subs[i].cam_node);
+		cam->nsubs--;
+		mutex_unlock(&cam->subs_lock);
+	}
+
+	spin_lock(&s->lock);
+	if (s->state == FG_SESSION_ACTIVE)
+		atomic64_dec(&fg_stats.sessions_active);
+	spin_unlock(&s->lock);
+
+	pr_debug("session %llu of tenant %llu closed\n", s->id, s->tenant);
+	fg_netlink_event_session(FG_EVENT_SESSION_CLOSED, s->id, s->tenant);
+	kobject_del(&s->kobj);
+	kobject_put(&s->kobj);
+	return 0;
+}
+
+static const struct file_operations fg_session_fops = {
+	.owner = THIS_MODULE,
+	.release = fg_session_release,
+	.unlocked_ioctl = fg_session_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = fg_session_mmap,
+	.poll = fg_session_poll,
+	.llseek = noop_llseek,
+};
+
+/* The kobject release: the session is unreachable. */
+void fg_session_free(struct fg_session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->ncameras; i++)
+		if (s->subs[i].cam)
+			kobject_put(&s->subs[i].cam->kobj);
+	if (s->id)
+		fg_object_destroyed("session", s->id);
+	vfree(s->window);
+	kfree(s->slots);
+	kfree(s);
+}
+
+static int fg_session_validate(const struct fg_session_create *c)
+{
+	unsigned int i, j;
+
+	if (c->flags & ~__FG_SESSION_F_ALL)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
+		if (c->reserved[i])
+			return -EINVAL;
+	if (!c->tenant_id || c->depth < FG_DEPTH_MIN ||
+	    c->depth > FG_DEPTH_MAX || !c->ncameras ||
+	    c->ncameras > FG_SESSION_CAMERAS_MAX)
+		return -EINVAL;
+	for (i = 0; i < FG_SESSION_CAMERAS_MAX; i++) {
+		bool used = i < c->ncameras;
+
+		if (used != !!c->cameras[i])
+			return -EINVAL;
+		for (j = 0; used && j < i; j++)
+			if (c->cameras[i] == c->cameras[j])
+				return -EINVAL;
+	}
+	return 0;
+}
+
+/* Takes a reference to each camera and sizes the window. */
+static int fg_session_bind_cameras(struct fg_session *s,
+				   const struct fg_session_create *c)
+{
+	struct fg_camera *cam;
+	unsigned int i;
+	size_t slot = 0;
+
+	mutex_lock(&fg_lock);
+	for (i = 0; i < c->ncameras; i++) {
+		cam = fg_camera_find(c->cameras[i]);
+		if (!cam || !cam->id) {
+			mutex_unlock(&fg_lock);
+			return -ENOENT;
+		}
+		if (fg_camera_state(cam) != FG_CAMERA_STREAMING) {
+			mutex_unlock(&fg_lock);
+			return -ENODEV;
+		}
+		kobject_get(&cam->kobj);
+		s->subs[i].cam = cam;
+		s->subs[i].session = s;
+		s->ncameras = i + 1;
+		slot = max_t(size_t, slot, PAGE_ALIGN(cam->sizeimage));
+	}
+	mutex_unlock(&fg_lock);
+
+	s->slot_size = slot;
+	if ((u64)slot * s->depth > FG_WINDOW_MAX)
+		return -E2BIG;
+	s->window_size = slot * s->depth;
+	return 0;
+}
+
+/* Subscribes the session to its cameras; from now on frames arrive. */
+static int fg_session_link(struct fg_session *s)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < s->ncameras; i++) {
+		struct fg_camera *cam = s->subs[i].cam;
+
+		mutex_lock(&cam->subs_lock);
+		list_add_tail(&s->subs[i].cam_node, &cam->subs);
+		cam->nsubs++;
+		/* Lost or detached before we got here: the session is lost. */
+		if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
+			ret = -ENODEV;
+		mutex_unlock(&cam->subs_lock);
+	}
+	return ret;
+}
+
+long fg_session_create(struct fg_session_create __user *uarg)
+{
+	struct fg_session_create c;
+	struct fg_session *s;
+	struct inode *inode;
+	struct file *file;
+	int ret, fd;
+
+	ret = fg_copy_struct_in(&c, sizeof(c), uarg);
+	if (ret)
+		return ret;
+	ret = fg_session_validate(&c);
+	if (ret)
+		return ret;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	kobject_init(&s->kobj, &fg_session_ktype);
+	INIT_LIST_HEAD(&s->node);
+	mutex_init(&s->map_lock);
+	spin_lock_init(&s->lock);
+	init_waitqueue_head(&s->wq);
+	s->tenant = c.tenant_id;
+	s->depth = c.depth;
+	s->state = FG_SESSION_ACTIVE;
+
+	ret = fg_session_bind_cameras(s, &c);
+	if (ret)
+		goto err_put;
+	ret = -ENOMEM;
+	s->slots = kcalloc(s->depth, sizeof(*s->slots), GFP_KERNEL);
+	if (!s->slots)
+		goto err_put;
+	s->window = vmalloc_user(s->window_size);	/* zeroed */
+	if (!s->window)
+		goto err_put;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_put;
+	}
+	inode = alloc_anon_inode(fg_session_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
+		goto err_fd;
+	}
+	if (!try_module_get(THIS_MODULE)) {
+		ret = -ENODEV;
+		goto err_iput;
+	}
+	file = alloc_file_pseudo(inode, fg_session_mnt, "framegate-session",
+				 O_RDONLY, &fg_session_fops);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		module_put(THIS_MODULE);
+		goto err_iput;
+	}
+	file->private_data = s;
+	s->inode = inode;
+
+	mutex_lock(&fg_lock);
+	s->id = ++fg_next_session_id;
+	s->created_ns = ktime_get_ns();
+	list_add_tail(&s->node, &fg_sessions);
+	mutex_unlock(&fg_lock);
+	fg_object_created("session", s->id);
+	atomic64_inc(&fg_stats.sessions_created);
+	atomic64_inc(&fg_stats.sessions_active);
+
+	s->kobj.kset = fg_sessions_kset;
+	ret = kobject_add(&s->kobj, NULL, "%llu", s->id);
+	if (!ret)
+		ret = fg_session_link(s);
+	if (!ret) {
+		c.session_id = s->id;
+		c.fd = fd;
+		if (copy_to_user(uarg, &c, sizeof(c)))
+			ret = -EFAULT;
+	}
+	if (ret) {
+		put_unused_fd(fd);
+		fput(file);	/* fg_session_release() undoes the rest */
+		return ret;
+	}
+	fd_install(fd, file);
+	pr_debug("session %llu of tenant %llu on %u cameras, depth %u\n",
+		 s->id, s->tenant, s->ncameras, s->depth);
+	fg_netlink_event_session(FG_EVENT_SESSION_CREATED, s->id, s->tenant);
+	return fd;
+
+err_iput:
+	iput(inode);
+err_fd:
+	put_unused_fd(fd);
+err_put:
+	kobject_put(&s->kobj);
+	return ret;
+}

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * framegate: per-session delivery of camera frames.
+ *
+ * This header is the specification of the interface between framegate.ko
+ * and userspace. Everything the module accepts or returns is described
+ * here; Documentation/uapi.rst is an introduction, not a reference.
+ *
+ * Objects
+ * -------
+ *
+ *   camera   a V4L2 video capture device driven by the module. Camera ids
+ *            are u32, start at 1 and are never reused while the module is
+ *            loaded.
+ *   session  one tenant's view of one or more cameras. Session ids are
+ *            u64, start at 1 and are never reused while the module is
+ *            loaded. A session is active, revoked (by an administrator over
+ *            netlink) or lost (one of its cameras was lost or detached).
+ *            Revoked and lost are final.
+ *   frame    one captured image, identified inside a session by a frame id.
+ *
+ * /dev/framegate
+ * --------------
+ *
+ * A misc device, mode 0600 (root). It only creates file descriptors; every
+ * other operation is on those descriptors or over generic netlink. All
+ * structures start with a size field, which must equal the size of the
+ * structure as defined in this header (-EINVAL otherwise), so that later
+ * versions can grow them. All flags fields must only contain defined flags
+ * and all reserved fields must be zero (-EINVAL otherwise). A failed call
+ * changes no state.
+ *
+ * FG_IOC_CAMERA_ATTACH (struct fg_camera_attach)
+ *   Takes a file descriptor of an open V4L2 video capture node (v4l2_fd) and
+ *   the capture parameters. framegate opens its own file on that node,
+ *   becomes the owner of its vb2 queue, sets the format and frame rate,
+ *   allocates nbufs MMAP buffers and starts streaming; the caller's v4l2_fd
+ *   is not kept and may be closed. From then on buffer ioctls
+ *   (REQBUFS, CREATE_BUFS, QBUF, DQBUF, STREAMON, STREAMOFF, EXPBUF) and
+ *   read() on the node from any other file fail with -EBUSY.
+ *
+ *   Known hole: VIDIOC_QUERYBUF followed by mmap() of the node is not owner
+ *   checked by vb2; until the eBPF cell programs deny open() of attached
+ *   nodes, a root process that can open the node can map capture buffers.
+ *
+ *   On success returns a new camera file descriptor (O_CLOEXEC), also
+ *   stored in fd, and fills camera_id, bytesperline and sizeimage. Closing
+ *   the last reference to the camera fd detaches the camera: streaming
+ *   stops, the buffers are freed, the node is released and every session
+ *   that includes the camera becomes lost.
+ *
+ *   Errors:
+ *     -EBADF       v4l2_fd is not an open file descriptor
+ *     -ENOTTY      v4l2_fd is not a V4L2 video node (regular file, pipe, ...)
+ *     -ENODEV      the node is not a video capture node (e.g. an output
+ *                  node), is unregistered, or has no vb2 queue
+ *     -EINVAL      a field is outside the ranges below, or an unknown
+ *                  pixel format, flag or non-zero reserved field
+ *     -EOPNOTSUPP  the device cannot do exactly this size, pixel format or
+ *                  frame rate, or its buffers have no kernel mapping
+ *     -EBUSY       the node is streaming or attached already
+ *     -ENOMEM      out of memory
+ *
+ * FG_IOC_SESSION_CREATE (struct fg_session_create)
+ *   Creates a session of tenant_id on ncameras cameras (no duplicates) with
+ *   a ring of depth frames. Returns a new read-only session file descriptor
+ *   (O_CLOEXEC), also stored in fd, and the session id. No frame captured
+ *   before this call returns is ever delivered to the session.
+ *
+ *   Errors:
+ *     -EINVAL      bad size, flags, reserved, tenant 0, depth or ncameras
+ *                  out of range, duplicate camera
+ *     -ENOENT      a camera id is not attached
+ *     -ENODEV      a camera is lost
+ *     -E2BIG       depth * slot size exceeds FG_WINDOW_MAX
+ *     -ENOMEM      out of memory
+ *
+ * Session file descriptor
+ * -----------------------
+ *
+ * The session fd has its own inode. Frames are read through a read-only
+ * shared mapping of the fd, the session's window: depth slots of slot_size
+ * bytes each (FG_SESSION_IOC_INFO). Every page of the window starts zeroed
+ * and only ever holds frames delivered to this session.
+ *
+ *   mmap()       only PROT_READ; PROT_WRITE fails with -EACCES, and so does
+ *                a later mprotect(PROT_WRITE). offset + length beyond the
+ *                window fails with -EINVAL. After revoke, -EPERM.
+ *   poll()       EPOLLIN | EPOLLRDNORM while a frame is ready;
+ *                EPOLLHUP | EPOLLERR once the session is revoked or lost.
+ *   read/write   not supported (-EINVAL).
+ *
+ * When a session is revoked every mapping of it is torn down at once: a
+ * later access to a previously mapped address raises SIGBUS.
+ *
+ * FG_SESSION_IOC_INFO (struct fg_session_info)
+ *   Describes the session. Works in every state.
+ *
+ * FG_SESSION_IOC_ACQUIRE (struct fg_frame)
+ *   Takes the oldest ready frame and holds it: its slot is not written until
+ *   it is released. Never blocks.
+ *   Errors: -EAGAIN no frame is ready; -EPERM the session is revoked;
+ *   -ENODEV the session is lost and no frame is ready; -EINVAL bad size,
+ *   flags or reserved.
+ *
+ * FG_SESSION_IOC_RELEASE (struct fg_frame_release)
+ *   Releases a held frame. Errors: -ENOENT frame_id is not held (never
+ *   acquired, or released already); -EPERM the session is revoked;
+ *   -EINVAL bad size, flags or reserved.
+ *
+ * Delivery and accounting
+ * -----------------------
+ *
+ * Each captured frame of a camera is copied into a free slot of every
+ * active session of that camera whose creation precedes the frame's capture
+ * timestamp. When no slot is free the oldest ready frame is dropped
+ * (counted as frames_dropped_overrun); when every slot is held the new frame
+ * is dropped (frames_dropped_held). When a session is revoked or lost, its
+ * ready frames are dropped (frames_dropped_revoked). At any time, for every
+ * session:
+ *
+ *   frames_captured = frames_delivered + frames_dropped_overrun
+ *                     + frames_dropped_held + frames_dropped_revoked
+ *                     + frames_queued
+ *
+ * where frames_delivered counts successful ACQUIREs.
+ *
+ * Generic netlink
+ * ---------------
+ *
+ * Family FG_GENL_NAME, version FG_GENL_VERSION, multicast group
+ * FG_GENL_MCGRP_EVENTS. Attributes are validated strictly: unknown
+ * attributes, attributes that are output only, and attributes of the wrong
+ * length are rejected with -EINVAL.
+ *
+ * FG_CMD_GET_STATS (doit; no attributes; any user)
+ *   Replies with FG_A_CAMERAS_ATTACHED, FG_A_SESSIONS_ACTIVE,
+ *   FG_A_SESSIONS_CREATED, FG_A_SESSIONS_REVOKED, FG_A_FRAMES_CAPTURED,
+ *   FG_A_FRAMES_DELIVERED, FG_A_FRAMES_DROPPED (sum of the drop counters of
+ *   all sessions ever), FG_A_BYTES_DELIVERED.
+ *
+ * FG_CMD_GET_CAMERA (dump: every attached camera, one message each;
+ *   doit with FG_A_CAMERA_ID: that camera or -ENOENT; any user)
+ *   Each message: FG_A_CAMERA_ID, FG_A_CAMERA_STATE, FG_A_CAMERA_DEVICE
+ *   (string, e.g. "video0"), FG_A_WIDTH, FG_A_HEIGHT, FG_A_PIXELFORMAT,
+ *   FG_A_FPS, FG_A_BUFFERS, FG_A_FRAMES_CAPTURED, FG_A_FRAMES_DROPPED
+ *   (buffers the driver returned with an error), FG_A_SESSION_COUNT.
+ *
+ * FG_CMD_GET_SESSION (dump: every session, one message each, in id order;
+ *   a dump larger than one netlink message continues in the next ones, as
+ *   usual for dumps; doit with FG_A_SESSION_ID: that session or -ENOENT;
+ *   any user)
+ *   Each message: FG_A_SESSION_ID, FG_A_TENANT_ID, FG_A_SESSION_STATE,
+ *   FG_A_CREATED_NS, FG_A_DEPTH, FG_A_SESSION_CAMERAS (nested, one
+ *   FG_A_CAMERA_ID per camera), FG_A_FRAMES_CAPTURED, FG_A_FRAMES_DELIVERED,
+ *   FG_A_FRAMES_DROPPED_OVERRUN, FG_A_FRAMES_DROPPED_HELD,
+ *   FG_A_FRAMES_DROPPED_REVOKED, FG_A_FRAMES_QUEUED, FG_A_FRAMES_HELD,
+ *   FG_A_BYTES_DELIVERED.
+ *
+ * FG_CMD_REVOKE_SESSION (doit; FG_A_SESSION_ID required; CAP_NET_ADMIN)
+ *   Revokes an active session. -ENOENT unknown id, -EALREADY not active,
+ *   -EPERM without CAP_NET_ADMIN, -EINVAL missing attribute.
+ *
+ * FG_CMD_EVENT (multicast on FG_GENL_MCGRP_EVENTS only)
+ *   FG_A_EVENT (enum fg_event) and FG_A_CAMERA_ID for camera events, or
+ *   FG_A_SESSION_ID and FG_A_TENANT_ID for session events.
+ *
+ * sysfs
+ * -----
+ *
+ * /sys/kernel/framegate/ mirrors these counters, one value per file; see
+ * Documentation/ABI/testing/sysfs-kernel-framegate.
+ */
+
+#ifndef _UAPI_LINUX_FRAMEGATE_H
+#define _UAPI_LINUX_FRAMEGATE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define FG_DEVICE_NAME		"framegate"
+
+/* Limits, all inclusive. */
+#define FG_WIDTH_MIN		16
+#define FG_WIDTH_MAX		4096
+#define FG_HEIGHT_MIN		16
+#define FG_HEIGHT_MAX		4096
+#define FG_FPS_MIN		1
+#define FG_FPS_MAX		240
+#define FG_BUFFERS_MIN		2
+#define FG_BUFFERS_MAX		32
+#define FG_DEPTH_MIN		1
+#define FG_DEPTH_MAX		64
+#define FG_SESSION_CAMERAS_MAX	8
+#define FG_WINDOW_MAX		(256u << 20)	/* bytes of one session window */
+
+/*
+ * Accepted pixel formats (V4L2 fourccs, single plane): YUYV, UYVY, GREY,
+ * RGB24 ('RGB3'), BGR24 ('BGR3'), NV12.
+ */
+
+#define FG_IOC_MAGIC		0xFB
+
+struct fg_camera_attach {
+	__u32 size;		/* in: sizeof(struct fg_camera_attach) */
+	__u32 flags;		/* in: no flags defined, must be 0 */
+	__s32 v4l2_fd;		/* in: open V4L2 capture node */
+	__u32 width;		/* in: FG_WIDTH_MIN..FG_WIDTH_MAX */
+	__u32 height;		/* in: FG_HEIGHT_MIN..FG_HEIGHT_MAX */
+	__u32 pixelformat;	/* in: an accepted V4L2 fourcc */
+	__u32 fps;		/* in: frames per second, FG_FPS_MIN..FG_FPS_MAX */
+	__u32 buffers;		/* in: capture buffers, FG_BUFFERS_MIN..MAX */
+	__s32 fd;		/* out: the camera fd (also the return value) */
+	__u32 camera_id;	/* out */
+	__u32 bytesperline;	/* out: as set by the driver */
+	__u32 sizeimage;	/* out: as set by the driver */
+	__u32 reserved[4];	/* must be 0 */
+};
+
+#define __FG_CAMERA_F_ALL	0u
+
+struct fg_session_create {
+	__u32 size;		/* in: sizeof(struct fg_session_create) */
+	__u32 flags;		/* in: no flags defined, must be 0 */
+	__u64 tenant_id;	/* in: non-zero */
+	__u32 depth;		/* in: ring slots, FG_DEPTH_MIN..FG_DEPTH_MAX */
+	__u32 ncameras;		/* in: 1..FG_SESSION_CAMERAS_MAX */
+	__u32 cameras[FG_SESSION_CAMERAS_MAX];	/* in: ids; rest must be 0 */
+	__u64 session_id;	/* out */
+	__s32 fd;		/* out: the session fd (also the return value) */
+	__u32 reserved[3];	/* must be 0 */
+};
+
+#define __FG_SESSION_F_ALL	0u
+
+#define FG_IOC_CAMERA_ATTACH	_IOWR(FG_IOC_MAGIC, 0x01, struct fg_camera_attach)
+#define FG_IOC_SESSION_CREATE	_IOWR(FG_IOC_MAGIC, 0x02, struct fg_session_create)
+
+enum fg_camera_state {
+	FG_CAMERA_STREAMING = 1,	/* capturing */
+	FG_CAMERA_LOST = 2,		/* the device went away */
+	FG_CAMERA_DETACHED = 3,		/* its camera fd was closed */
+};
+
+enum fg_session_state {
+	FG_SESSION_ACTIVE = 1,
+	FG_SESSION_REVOKED = 2,
+	FG_SESSION_LOST = 3,
+};
+
+struct fg_session_info {
+	__u32 size;		/* in: sizeof(struct fg_session_info) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 session_id;	/* out */
+	__u64 tenant_id;	/* out */
+	__u64 created_ns;	/* out: CLOCK_MONOTONIC at creation */
+	__u64 slot_size;	/* out: bytes per slot, a multiple of the page size */
+	__u64 window_size;	/* out: depth * slot_size, the mmap() length */
+	__u32 state;		/* out: enum fg_session_state */
+	__u32 depth;		/* out */
+	__u32 ncameras;		/* out */
+	__u32 cameras[FG_SESSION_CAMERAS_MAX];	/* out */
+	__u32 reserved[3];	/* in: must be 0; out: 0 */
+};
+
+struct fg_frame {
+	__u32 size;		/* in: sizeof(struct fg_frame) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 frame_id;		/* out: pass to FG_SESSION_IOC_RELEASE */
+	__u64 offset;		/* out: of the frame in the window */
+	__u64 sequence;		/* out: the camera's V4L2 sequence number */
+	__u64 timestamp_ns;	/* out: capture time, CLOCK_MONOTONIC */
+	__u32 camera_id;	/* out */
+	__u32 bytesused;	/* out: bytes of image data at offset */
+	__u32 width;		/* out */
+	__u32 height;		/* out */
+	__u32 pixelformat;	/* out */
+	__u32 bytesperline;	/* out */
+	__u32 reserved[4];	/* in: must be 0; out: 0 */
+};
+
+struct fg_frame_release {
+	__u32 size;		/* in: sizeof(struct fg_frame_release) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 frame_id;		/* in: from FG_SESSION_IOC_ACQUIRE */
+	__u32 reserved[4];	/* in: must be 0 */
+};
+
+#define FG_SESSION_IOC_INFO	_IOWR(FG_IOC_MAGIC, 0x10, struct fg_session_info)
+#define FG_SESSION_IOC_ACQUIRE	_IOWR(FG_IOC_MAGIC, 0x11, struct fg_frame)
+#define FG_SESSION_IOC_RELEASE	_IOWR(FG_IOC_MAGIC, 0x12, struct fg_frame_release)
+
+/* Generic netlink */
+
+#define FG_GENL_NAME		"framegate"
+#define FG_GENL_VERSION		1
+#define FG_GENL_MCGRP_EVENTS	"events"
+
+enum fg_cmd {
+	FG_CMD_UNSPEC,
+	FG_CMD_GET_STATS,
+	FG_CMD_GET_CAMERA,
+	FG_CMD_GET_SESSION,
+	FG_CMD_REVOKE_SESSION,
+	FG_CMD_EVENT,
+	__FG_CMD_MAX
+};
+
+#define FG_CMD_MAX (__FG_CMD_MAX - 1)
+
+enum fg_event {
+	FG_EVENT_SESSION_CREATED = 1,
+	FG_EVENT_SESSION_REVOKED = 2,
+	FG_EVENT_SESSION_CLOSED = 3,
+	FG_EVENT_SESSION_LOST = 4,
+	FG_EVENT_CAMERA_ATTACHED = 5,
+	FG_EVENT_CAMERA_LOST = 6,
+	FG_EVENT_CAMERA_DETACHED = 7,
+};
+
+enum fg_attr {
+	FG_A_UNSPEC,
+	FG_A_PAD,			/* alignment padding for u64 */
+	FG_A_CAMERA_ID,			/* u32; input to GET_CAMERA */
+	FG_A_SESSION_ID,		/* u64; input to GET/REVOKE_SESSION */
+	FG_A_TENANT_ID,			/* u64 */
+	FG_A_CAMERA_STATE,		/* u32, enum fg_camera_state */
+	FG_A_CAMERA_DEVICE,		/* string, the V4L2 node's name */
+	FG_A_WIDTH,			/* u32 */
+	FG_A_HEIGHT,			/* u32 */
+	FG_A_PIXELFORMAT,		/* u32, V4L2 fourcc */
+	FG_A_FPS,			/* u32 */
+	FG_A_BUFFERS,			/* u32 */
+	FG_A_SESSION_COUNT,		/* u32 */
+	FG_A_SESSION_STATE,		/* u32, enum fg_session_state */
+	FG_A_CREATED_NS,		/* u64, CLOCK_MONOTONIC */
+	FG_A_DEPTH,			/* u32 */
+	FG_A_SESSION_CAMERAS,		/* nested FG_A_CAMERA_ID */
+	FG_A_FRAMES_CAPTURED,		/* u64 */
+	FG_A_FRAMES_DELIVERED,		/* u64 */
+	FG_A_FRAMES_DROPPED,		/* u64 */
+	FG_A_FRAMES_DROPPED_OVERRUN,	/* u64 */
+	FG_A_FRAMES_DROPPED_HELD,	/* u64 */
+	FG_A_FRAMES_DROPPED_REVOKED,	/* u64 */
+	FG_A_FRAMES_QUEUED,		/* u64 */
+	FG_A_FRAMES_HELD,		/* u64 */
+	FG_A_BYTES_DELIVERED,		/* u64 */
+	FG_A_CAMERAS_ATTACHED,		/* u64 */
+	FG_A_SESSIONS_ACTIVE,		/* u64 */
+	FG_A_SESSIONS_CREATED,		/* u64 */
+	FG_A_SESSIONS_REVOKED,		/* u64 */
+	FG_A_EVENT,			/* u32, enum fg_event */
+	__FG_A_LAST
+};
+
+#define FG_A_MAX (__FG_A_LAST - 1)
+
+#endif /* _UAPI_LINUX_FRAMEGATE_H */
