@@ -192,7 +192,7 @@
 #define FG_DEPTH_MIN		1
 #define FG_DEPTH_MAX		64
 #define FG_SESSION_CAMERAS_MAX	8
-#define FG_WINDOW_MAX		(256u << 20)	/* bytes of one session window */
+#define FG_WINDOW_MAX		(128u << 20)	/* bytes of one session window */
 
 /*
  * Accepted pixel formats (V4L2 fourccs, single plane): YUYV, UYVY, GREY,

@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * framegatectl: show framegate's cameras, sessions and counters, revoke a
+ * session, follow events; over generic netlink, through libframegate.
+ *
+ * Output is an aligned table by default, one JSON document with -j (an
+ * array for cameras and sessions, an object for stats, one object per line
+ * for events) or the Prometheus text format with -p. With -p, "stats"
+ * includes the camera and session metrics, so that one scrape sees
+ * everything. Exit status: 0, 1 on errors, 2 on usage errors.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "libframegate.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+enum format { TEXT, JSON, PROMETHEUS };
+
+static enum format format = TEXT;
+
+/* Messages: "framegatectl: message[: strerror(error)]"; error 0 adds none. */
+
+static void
+vlog(int error, const char *fmt, va_list ap)
+{
+	fputs("framegatectl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (error != 0)
+		fprintf(stderr, ": %s", strerror(error));
+	fputc('\n', stderr);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+warnc(int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(error, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fatal(int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(error, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* Exit 2 after an optional message (fmt NULL: none) and the usage. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vlog(0, fmt, ap);
+		va_end(ap);
+	}
+	fputs("usage: framegatectl [-j | -p] cameras | sessions | stats\n"
+	    "       framegatectl revoke SESSION_ID\n"
+	    "       framegatectl [-j] events [-n COUNT] [-t TIMEOUT_S]\n",
+	    stderr);
+	exit(2);
+}
+
+/* Helpers */
+
+/* All of s is a decimal number in 1..max. */
+static bool
+parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *v != 0 && *v <= max;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct fg_nl *
+nl_open(struct fg_nl *(*open)(void))
+{
+	struct fg_nl *nl;
+
+	if ((nl = open()) == NULL && errno == ENOENT)
+		fatal(0, "generic netlink family \"%s\" not found; "
+		    "is framegate.ko loaded?", FG_GENL_NAME);
+	if (nl == NULL)
+		fatal(errno, "netlink");
+	return nl;
+}
+
+/* A growing array of whatever a dump returns. */
+struct list {
+	void	*v;
+	size_t	 n;
+	size_t	 size;
+};
+
+static int
+list_add(struct list *l, const void *item)
+{
+	char *v;
+
+	if ((v = reallocarray(l->v, l->n + 1, l->size)) == NULL)
+		return -ENOMEM;
+	memcpy(v + l->n++ * l->size, item, l->size);
+	l->v = v;
+	return 0;
+}
+
+static int
+camera_add(const struct fg_camera_status *c, void *l)
+{
+	return list_add(l, c);
+}
+
+static int
+session_add(const struct fg_session_status *s, void *l)
+{
+	return list_add(l, s);
+}
+
+static void
+get_cameras(struct fg_nl *nl, struct list *l)
+{
+	int r;
+
+	*l = (struct list){ .size = sizeof(struct fg_camera_status) };
+	if ((r = fg_nl_dump_cameras(nl, camera_add, l)) != 0)
+		fatal(-r, "cameras");
+}
+
+static void
+get_sessions(struct fg_nl *nl, struct list *l)
+{
+	int r;
+
+	*l = (struct list){ .size = sizeof(struct fg_session_status) };
+	if ((r = fg_nl_dump_sessions(nl, session_add, l)) != 0)
+		fatal(-r, "sessions");
+}
+
+/* "1,2,5" */
+static const char *
+session_cameras(const struct fg_session_status *s, char *buf, size_t size)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->ncameras && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%" PRIu32,
+		    i > 0 ? "," : "", s->cameras[i]);
+	return buf;
+}
+
+/* The 64-bit counters, in uapi order, shared by JSON and Prometheus. */
+struct counter {
+	const char	*name;
+	bool		 gauge;
+	const char	*help;
+	size_t		 off;
+};
+
+#define STAT(name, gauge, help) \
+	{ #name, gauge, help, offsetof(struct fg_stats, name) }
+
+static const struct counter stats_counters[] = {
+	STAT(cameras_attached, true, "Cameras attached."),
+	STAT(sessions_active, true, "Sessions active."),
+	STAT(sessions_created, false, "Sessions created."),
+	STAT(sessions_revoked, false, "Sessions revoked."),
+	STAT(frames_captured, false, "Frames captured by all cameras."),
+	STAT(frames_delivered, false, "Frames acquired by all sessions."),
+	STAT(frames_dropped, false, "Frames dropped by all sessions ever."),
+	STAT(bytes_delivered, false, "Bytes acquired by all sessions."),
+};
+
+#define SESSION(name, gauge, help) \
+	{ #name, gauge, help, offsetof(struct fg_session_status, name) }
+
+static const struct counter session_counters[] = {
+	SESSION(frames_captured, false, "Frames captured for the session."),
+	SESSION(frames_delivered, false, "Frames acquired by the session."),
+	SESSION(frames_dropped_overrun, false,
+	    "Ready frames dropped for a newer one."),
+	SESSION(frames_dropped_held, false,
+	    "New frames dropped because every slot was held."),
+	SESSION(frames_dropped_revoked, false,
+	    "Ready frames dropped when the session ended."),
+	SESSION(frames_queued, true, "Frames ready to be acquired."),
+	SESSION(frames_held, true, "Frames acquired and not released."),
+	SESSION(bytes_delivered, false, "Bytes acquired by the session."),
+};
+
+static uint64_t
+counter_value(const struct counter *c, const void *obj)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)obj + c->off, sizeof(v));
+	return v;
+}
+
+/* Text tables: a header row, then rows of ncols cells, left-aligned. */
+struct table {
+	size_t	  ncols;
+	size_t	  n;
+	char	**cells;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+cell(struct table *t, const char *fmt, ...)
+{
+	char **cells, *s;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0 ||
+	    (cells = reallocarray(t->cells, t->n + 1, sizeof(*cells))) == NULL)
+		fatal(ENOMEM, "table");
+	cells[t->n++] = s;
+	t->cells = cells;
+}
+
+static void
+table_init(struct table *t, const char *const *header, size_t ncols)
+{
+	size_t i;
+
+	*t = (struct table){ .ncols = ncols };
+	for (i = 0; i < ncols; i++)
+		cell(t, "%s", header[i]);
+}
+
+static void
+table_print(struct table *t)
+{
+	size_t i, *width;
+
+	if ((width = calloc(t->ncols, sizeof(*width))) == NULL)
+		fatal(ENOMEM, "table");
+	for (i = 0; i < t->n; i++)
+		if (strlen(t->cells[i]) > width[i % t->ncols])
+			width[i % t->ncols] = strlen(t->cells[i]);
+	for (i = 0; i < t->n; i++) {
+		if (i % t->ncols == t->ncols - 1)
+			printf("%s\n", t->cells[i]);
+		else
+			printf("%-*s  ", (int)width[i % t->ncols], t->cells[i]);
+		free(t->cells[i]);
+	}
+	free(t->cells);
+	free(width);
+}
+
+/* JSON and Prometheus strings */
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+prom_label(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void
+prom_family(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* framegate_<prefix><name>[_total] */
+static const char *
+prom_name(const char *prefix, const struct counter *c, char *buf,
+    size_t size)
+{
+	snprintf(buf, size, "framegate_%s%s%s", prefix, c->name,
+	    c->gauge ? "" : "_total");
+	return buf;
+}
+
+/* cameras */
+
+static void
+cameras_text(const struct list *l)
+{
+	static const char *const header[] = { "ID", "DEVICE", "STATE",
+	    "FORMAT", "SIZE", "FPS", "BUFFERS", "SESSIONS", "CAPTURED",
+	    "DROPPED" };
+	const struct fg_camera_status *c = l->v;
+	char fourcc[FG_FOURCC_LEN];
+	struct table t;
+	size_t i;
+
+	table_init(&t, header, nitems(header));
+	for (i = 0; i < l->n; i++, c++) {
+		cell(&t, "%" PRIu32, c->camera_id);
+		cell(&t, "%s", c->device);
+		cell(&t, "%s", fg_camera_state_name(c->state));
+		cell(&t, "%s", fg_fourcc_str(c->pixelformat, fourcc));
+		cell(&t, "%" PRIu32 "x%" PRIu32, c->width, c->height);
+		cell(&t, "%" PRIu32, c->fps);
+		cell(&t, "%" PRIu32, c->buffers);
+		cell(&t, "%" PRIu32, c->session_count);
+		cell(&t, "%" PRIu64, c->frames_captured);
+		cell(&t, "%" PRIu64, c->frames_dropped);
+	}
+	table_print(&t);
+}
+
+static void
+cameras_json(const struct list *l)
+{
+	const struct fg_camera_status *c = l->v;
+	char fourcc[FG_FOURCC_LEN];
+	size_t i;
+
+	putchar('[');
+	for (i = 0; i < l->n; i++, c++) {
+		printf("%s{\"camera_id\":%" PRIu32 ",\"state\":",
+		    i > 0 ? "," : "", c->camera_id);
+		json_string(fg_camera_state_name(c->state));
+		fputs(",\"device\":", stdout);
+		json_string(c->device);
+		fputs(",\"pixelformat\":", stdout);
+		json_string(fg_fourcc_str(c->pixelformat, fourcc));
+		printf(",\"width\":%" PRIu32 ",\"height\":%" PRIu32
+		    ",\"fps\":%" PRIu32 ",\"buffers\":%" PRIu32
+		    ",\"session_count\":%" PRIu32
+		    ",\"frames_captured\":%" PRIu64
+		    ",\"frames_dropped\":%" PRIu64 "}",
+		    c->width, c->height, c->fps, c->buffers, c->session_count,
+		    c->frames_captured, c->frames_dropped);
+	}
+	puts("]");
+}
+
+static void
+camera_labels(const struct fg_camera_status *c)
+{
+	printf("{camera=\"%" PRIu32 "\",device=\"", c->camera_id);
+	prom_label(c->device);
+	fputs("\"}", stdout);
+}
+
+static void
+cameras_prometheus(const struct list *l)
+{
+	const struct fg_camera_status *c;
+	char fourcc[FG_FOURCC_LEN];
+	size_t i;
+
+	prom_family("framegate_camera_info", "gauge",
+	    "Camera configuration, in labels.");
+	for (i = 0, c = l->v; i < l->n; i++, c++) {
+		printf("framegate_camera_info{camera=\"%" PRIu32
+		    "\",device=\"", c->camera_id);
+		prom_label(c->device);
+		printf("\",state=\"%s\",pixelformat=\"",
+		    fg_camera_state_name(c->state));
+		prom_label(fg_fourcc_str(c->pixelformat, fourcc));
+		printf("\",width=\"%" PRIu32 "\",height=\"%" PRIu32
+		    "\",fps=\"%" PRIu32 "\",buffers=\"%" PRIu32 "\"} 1\n",
+		    c->width, c->height, c->fps, c->buffers);
+	}
+	prom_family("framegate_camera_sessions", "gauge",
+	    "Sessions that include the camera.");
+	for (i = 0, c = l->v; i < l->n; i++, c++) {
+		fputs("framegate_camera_sessions", stdout);
+		camera_labels(c);
+		printf(" %" PRIu32 "\n", c->session_count);
+	}
+	prom_family("framegate_camera_frames_captured_total", "counter",
+	    "Frames captured by the camera.");
+	for (i = 0, c = l->v; i < l->n; i++, c++) {
+		fputs("framegate_camera_frames_captured_total", stdout);
+		camera_labels(c);
+		printf(" %" PRIu64 "\n", c->frames_captured);
+	}
+	prom_family("framegate_camera_frames_dropped_total", "counter",
+	    "Buffers the driver returned with an error.");
+	for (i = 0, c = l->v; i < l->n; i++, c++) {
+		fputs("framegate_camera_frames_dropped_total", stdout);
+		camera_labels(c);
+		printf(" %" PRIu64 "\n", c->frames_dropped);
+	}
+}
+
+/* sessions */
+
+static void
+sessions_text(const struct list *l)
+{
+	static const char *const header[] = { "ID", "TENANT", "STATE",
+	    "DEPTH", "CAMERAS", "CAPTURED", "DELIVERED", "DROP-OVERRUN",
+	    "DROP-HELD", "DROP-REVOKED", "QUEUED", "HELD", "BYTES" };
+	const struct fg_session_status *s = l->v;
+	char cams[FG_SESSION_CAMERAS_MAX * 11];
+	struct table t;
+	size_t i;
+
+	table_init(&t, header, nitems(header));
+	for (i = 0; i < l->n; i++, s++) {
+		cell(&t, "%" PRIu64, s->session_id);
+		cell(&t, "%" PRIu64, s->tenant_id);
+		cell(&t, "%s", fg_session_state_name(s->state));
+		cell(&t, "%" PRIu32, s->depth);
+		cell(&t, "%s", session_cameras(s, cams, sizeof(cams)));
+		cell(&t, "%" PRIu64, s->frames_captured);
+		cell(&t, "%" PRIu64, s->frames_delivered);
+		cell(&t, "%" PRIu64, s->frames_dropped_overrun);
+		cell(&t, "%" PRIu64, s->frames_dropped_held);
+		cell(&t, "%" PRIu64, s->frames_dropped_revoked);
+		cell(&t, "%" PRIu64, s->frames_queued);
+		cell(&t, "%" PRIu64, s->frames_held);
+		cell(&t, "%" PRIu64, s->bytes_delivered);
+	}
+	table_print(&t);
+}
+
+static void
+sessions_json(const struct list *l)
+{
+	const struct fg_session_status *s = l->v;
+	const struct counter *c;
+	size_t i, j;
+
+	putchar('[');
+	for (i = 0; i < l->n; i++, s++) {
+		printf("%s{\"session_id\":%" PRIu64 ",\"tenant_id\":%" PRIu64
+		    ",\"state\":", i > 0 ? "," : "", s->session_id,
+		    s->tenant_id);
+		json_string(fg_session_state_name(s->state));
+		printf(",\"created_ns\":%" PRIu64 ",\"depth\":%" PRIu32
+		    ",\"cameras\":[", s->created_ns, s->depth);
+		for (j = 0; j < s->ncameras; j++)
+			printf("%s%" PRIu32, j > 0 ? "," : "", s->cameras[j]);
+		putchar(']');
+		for (c = session_counters; c < session_counters +
+		    nitems(session_counters); c++)
+			printf(",\"%s\":%" PRIu64, c->name,
+			    counter_value(c, s));
+		putchar('}');
+	}
+	puts("]");
+}
+
+static void
+sessions_prometheus(const struct list *l)
+{
+	const struct fg_session_status *s;
+	const struct counter *c;
+	char cams[FG_SESSION_CAMERAS_MAX * 11], name[96];
+	size_t i;
+
+	prom_family("framegate_session_info", "gauge",
+	    "Session state and configuration, in labels.");
+	for (i = 0, s = l->v; i < l->n; i++, s++)
+		printf("framegate_session_info{session=\"%" PRIu64
+		    "\",tenant=\"%" PRIu64 "\",state=\"%s\",depth=\"%" PRIu32
+		    "\",cameras=\"%s\"} 1\n", s->session_id, s->tenant_id,
+		    fg_session_state_name(s->state), s->depth,
+		    session_cameras(s, cams, sizeof(cams)));
+	for (c = session_counters; c < session_counters +
+	    nitems(session_counters); c++) {
+		prom_name("session_", c, name, sizeof(name));
+		prom_family(name, c->gauge ? "gauge" : "counter", c->help);
+		for (i = 0, s = l->v; i < l->n; i++, s++)
+			printf("%s{session=\"%" PRIu64 "\",tenant=\"%" PRIu64
+			    "\"} %" PRIu64 "\n", name, s->session_id,
+			    s->tenant_id, counter_value(c, s));
+	}
+}
+
+/* Commands */
+
+static void
+cmd_cameras(int argc, char *argv[])
+{
+	struct fg_nl *nl;
+	struct list l;
+
+	if (argc != 1)
+		usage("%s: unexpected argument %s", argv[0], argv[1]);
+	nl = nl_open(fg_nl_open);
+	get_cameras(nl, &l);
+	fg_nl_close(nl);
+	if (format == TEXT)
+		cameras_text(&l);
+	else if (format == JSON)
+		cameras_json(&l);
+	else
+		cameras_prometheus(&l);
+	free(l.v);
+}
+
+static void
+cmd_sessions(int argc, char *argv[])
+{
+	struct fg_nl *nl;
+	struct list l;
+
+	if (argc != 1)
+		usage("%s: unexpected argument %s", argv[0], argv[1]);
+	nl = nl_open(fg_nl_open);
+	get_sessions(nl, &l);
+	fg_nl_close(nl);
+	if (format == TEXT)
+		sessions_text(&l);
+	else if (format == JSON)
+		sessions_json(&l);
+	else
+		sessions_prometheus(&l);
+	free(l.v);
+}
+
+static void
+cmd_stats(int argc, char *argv[])
+{
+	const struct counter *c;
+	struct list cameras, sessions;
+	struct fg_stats st;
+	struct fg_nl *nl;
+	char name[96];
+	int r;
+
+	if (argc != 1)
+		usage("%s: unexpected argument %s", argv[0], argv[1]);
+	nl = nl_open(fg_nl_open);
+	if ((r = fg_nl_get_stats(nl, &st)) != 0)
+		fatal(-r, "stats");
+	switch (format) {
+	case TEXT:
+		for (c = stats_counters; c < stats_counters +
+		    nitems(stats_counters); c++)
+			printf("%-18s %" PRIu64 "\n", c->name,
+			    counter_value(c, &st));
+		break;
+	case JSON:
+		for (c = stats_counters; c < stats_counters +
+		    nitems(stats_counters); c++)
+			printf("%s\"%s\":%" PRIu64, c == stats_counters ?
+			    "{" : ",", c->name, counter_value(c, &st));
+		puts("}");
+		break;
+	case PROMETHEUS:
+		get_cameras(nl, &cameras);
+		get_sessions(nl, &sessions);
+		for (c = stats_counters; c < stats_counters +
+		    nitems(stats_counters); c++) {
+			prom_name("", c, name, sizeof(name));
+			prom_family(name, c->gauge ? "gauge" : "counter",
+			    c->help);
+			printf("%s %" PRIu64 "\n", name, counter_value(c, &st));
+		}
+		cameras_prometheus(&cameras);
+		sessions_prometheus(&sessions);
+		free(cameras.v);
+		free(sessions.v);
+		break;
+	}
+	fg_nl_close(nl);
+}
+
+static void
+cmd_revoke(int argc, char *argv[])
+{
+	struct fg_nl *nl;
+	uint64_t id;
+	int r;
+
+	if (argc != 2)
+		usage(NULL);
+	if (!parse_u64(argv[1], UINT64_MAX, &id))
+		usage("revoke: invalid session id %s", argv[1]);
+	nl = nl_open(fg_nl_open);
+	if ((r = fg_nl_revoke_session(nl, id)) != 0)
+		fatal(-r, "revoke %" PRIu64, id);
+	fg_nl_close(nl);
+}
+
+static void
+print_event(const struct fg_event_msg *ev)
+{
+	if (format == JSON) {
+		fputs("{\"event\":", stdout);
+		json_string(fg_event_name(ev->event));
+		if (ev->camera_id != 0)
+			printf(",\"camera_id\":%" PRIu32, ev->camera_id);
+		if (ev->session_id != 0)
+			printf(",\"session_id\":%" PRIu64 ",\"tenant_id\":%"
+			    PRIu64, ev->session_id, ev->tenant_id);
+		puts("}");
+	} else {
+		fputs(fg_event_name(ev->event), stdout);
+		if (ev->camera_id != 0)
+			printf(" camera_id=%" PRIu32, ev->camera_id);
+		if (ev->session_id != 0)
+			printf(" session_id=%" PRIu64 " tenant_id=%" PRIu64,
+			    ev->session_id, ev->tenant_id);
+		putchar('\n');
+	}
+}
+
+static void
+cmd_events(int argc, char *argv[])
+{
+	struct fg_event_msg ev;
+	struct fg_nl *nl;
+	uint64_t count = 0, seen = 0, timeout_s = 0;
+	int64_t deadline = 0;
+	int ch, r, wait;
+
+	optind = 0;		/* restart getopt on the command's arguments */
+	while ((ch = getopt(argc, argv, "+n:t:")) != -1) {
+		switch (ch) {
+		case 'n':
+			if (!parse_u64(optarg, UINT64_MAX, &count))
+				usage("events: invalid count %s", optarg);
+			break;
+		case 't':
+			if (!parse_u64(optarg, INT_MAX / 1000, &timeout_s))
+				usage("events: invalid timeout %s", optarg);
+			break;
+		default:
+			usage(NULL);
+		}
+	}
+	if (optind != argc)
+		usage("events: unexpected argument %s", argv[optind]);
+
+	nl = nl_open(fg_nl_events_open);
+	if (timeout_s != 0)
+		deadline = now_ms() + timeout_s * 1000;
+	while (count == 0 || seen < count) {
+		wait = -1;
+		if (deadline != 0 && (wait = deadline - now_ms()) < 0)
+			wait = 0;
+		r = fg_nl_event_next(nl, wait, &ev);
+		if (r == 0)
+			break;
+		if (r == -ENOBUFS) {
+			warnc(-r, "events lost");
+			continue;
+		}
+		if (r < 0)
+			fatal(-r, "events");
+		print_event(&ev);
+		if (fflush(stdout) == EOF)
+			fatal(errno, "stdout");
+		seen++;
+	}
+	fg_nl_close(nl);
+}
+
+static const struct command {
+	const char	*name;
+	void		(*run)(int, char *[]);
+	bool		 prometheus;
+} commands[] = {
+	{ "cameras",	cmd_cameras,	true },
+	{ "sessions",	cmd_sessions,	true },
+	{ "stats",	cmd_stats,	true },
+	{ "revoke",	cmd_revoke,	false },
+	{ "events",	cmd_events,	false },
+};
+
+static void
+set_format(enum format f)
+{
+	if (format != TEXT && format != f)
+		usage("-j and -p are exclusive");
+	format = f;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "prometheus",	no_argument,	NULL,	'p' },
+		{ 0 }
+	};
+	const struct command *c;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+jp", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			set_format(JSON);
+			break;
+		case 'p':
+			set_format(PROMETHEUS);
+			break;
+		default:
+			usage(NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage(NULL);
+
+	for (c = commands; c < commands + nitems(commands); c++)
+		if (strcmp(argv[0], c->name) == 0)
+			break;
+	if (c == commands + nitems(commands))
+		usage("unknown command %s", argv[0]);
+	if (format == PROMETHEUS && !c->prometheus)
+		usage("%s: -p applies to cameras, sessions and stats", c->name);
+	c->run(argc, argv);
+	if (fflush(stdout) == EOF)
+		fatal(errno, "stdout");
+	return 0;
+}

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad input: every malformed call fails with its documented errno and
+ * changes nothing.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "fgtest.h"
+#include "kselftest_harness.h"
+
+/* Counters that must not move when a call fails. */
+struct snapshot {
+	int64_t cameras, sessions, objects;
+};
+
+static void snap(struct snapshot *s)
+{
+	s->cameras = fgt_sysfs_u64("cameras_attached");
+	s->sessions = fgt_sysfs_u64("sessions_created");
+	s->objects = fgt_sysfs_u64("objects_alive");
+}
+
+#define EXPECT_UNCHANGED(before) do {					\
+	struct snapshot __now;						\
+	snap(&__now);							\
+	EXPECT_EQ((before).cameras, __now.cameras);			\
+	EXPECT_EQ((before).sessions, __now.sessions);			\
+	EXPECT_EQ((before).objects, __now.objects);			\
+} while (0)
+
+FIXTURE(ctl) {
+	int ctl;
+	int vfd;
+	struct snapshot before;
+	struct fg_camera_attach a;
+};
+
+FIXTURE_SETUP(ctl)
+{
+	self->ctl = fg_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	self->vfd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, self->vfd);
+	self->a = (struct fg_camera_attach){
+		.size = sizeof(self->a), .v4l2_fd = self->vfd,
+		.width = FGT_WIDTH, .height = FGT_HEIGHT,
+		.pixelformat = V4L2_PIX_FMT_YUYV, .fps = FGT_FPS,
+		.buffers = FGT_BUFFERS,
+	};
+	snap(&self->before);
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	EXPECT_UNCHANGED(self->before);
+	close(self->vfd);
+	close(self->ctl);
+}
+
+static int attach_raw(int ctl, struct fg_camera_attach *a)
+{
+	struct fg_camera_attach copy = *a;
+
+	return fg_ioctl(ctl, FG_IOC_CAMERA_ATTACH, &copy);
+}
+
+TEST_F(ctl, attach_rejects_bad_structs)
+{
+	struct fg_camera_attach a = self->a;
+	char small[8] = { 0 };
+
+	a.size = sizeof(a) - 4;
+	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
+	a.size = sizeof(a) + 4;
+	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
+	a = self->a;
+	a.flags = 1;
+	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
+	a = self->a;
+	a.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
+	EXPECT_EQ(-EFAULT, fg_ioctl(self->ctl, FG_IOC_CAMERA_ATTACH, NULL));
+	EXPECT_EQ(-ENOTTY, fg_ioctl(self->ctl, _IOWR(FG_IOC_MAGIC, 0x7f,
+						      struct fg_frame), small));
+	EXPECT_EQ(-ENOTTY, fg_ioctl(self->ctl, VIDIOC_QUERYCAP, small));
+}
+
+TEST_F(ctl, attach_rejects_out_of_range_parameters)
+{
+	struct fg_camera_attach a;
+
+#define TRY(field, value, err) do {					\
+	a = self->a;							\
+	a.field = (value);						\
+	EXPECT_EQ(err, attach_raw(self->ctl, &a));			\
+} while (0)
+	TRY(width, 0, -EINVAL);
+	TRY(width, FG_WIDTH_MAX + 1, -EINVAL);
+	TRY(height, FG_HEIGHT_MIN - 1, -EINVAL);
+	TRY(fps, 0, -EINVAL);
+	TRY(fps, FG_FPS_MAX + 1, -EINVAL);
+	TRY(buffers, FG_BUFFERS_MIN - 1, -EINVAL);
+	TRY(buffers, FG_BUFFERS_MAX + 1, -EINVAL);
+	TRY(pixelformat, V4L2_PIX_FMT_MJPEG, -EINVAL);
+	TRY(pixelformat, 0, -EINVAL);
+	/* Valid for framegate, impossible for vivid's webcam input. */
+	TRY(width, 333, -EOPNOTSUPP);
+	TRY(fps, 7, -EOPNOTSUPP);
+#undef TRY
+}
+
+TEST_F(ctl, attach_rejects_fds_that_are_not_capture_nodes)
+{
+	struct fg_camera_attach a = self->a;
+	char path[] = "/tmp/fgtest.XXXXXX";
+	int file, pipefd[2], out;
+
+	file = mkstemp(path);
+	ASSERT_LE(0, file);
+	unlink(path);
+	ASSERT_EQ(0, pipe(pipefd));
+	out = fgt_video_open(VIVID_OUTPUT(0));
+	ASSERT_LE(0, out);
+
+	a.v4l2_fd = file;
+	EXPECT_EQ(-ENOTTY, attach_raw(self->ctl, &a));
+	a.v4l2_fd = pipefd[0];
+	EXPECT_EQ(-ENOTTY, attach_raw(self->ctl, &a));
+	a.v4l2_fd = self->ctl;
+	EXPECT_EQ(-ENOTTY, attach_raw(self->ctl, &a));
+	a.v4l2_fd = out;
+	EXPECT_EQ(-ENODEV, attach_raw(self->ctl, &a));
+	a.v4l2_fd = pipefd[1];
+	close(pipefd[1]);
+	EXPECT_EQ(-EBADF, attach_raw(self->ctl, &a));
+	a.v4l2_fd = -1;
+	EXPECT_EQ(-EBADF, attach_raw(self->ctl, &a));
+	close(out);
+	close(pipefd[0]);
+	close(file);
+}
+
+/* With one attached camera: session creation and session fd misuse. */
+FIXTURE(session) {
+	int ctl;
+	int cam_fd;
+	uint32_t cam;
+	struct fg_session_create c;
+};
+
+FIXTURE_SETUP(session)
+{
+	self->ctl = fg_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
+	ASSERT_LE(0, self->cam_fd);
+	self->c = (struct fg_session_create){
+		.size = sizeof(self->c), .tenant_id = 1, .depth = 4,
+		.ncameras = 1, .cameras = { self->cam },
+	};
+}
+
+FIXTURE_TEARDOWN(session)
+{
+	close(self->cam_fd);
+	close(self->ctl);
+}
+
+TEST_F(session, create_rejects_bad_parameters)
+{
+	struct fg_session_create c;
+	int64_t created = fgt_sysfs_u64("sessions_created");
+	int64_t objects = fgt_sysfs_u64("objects_alive");
+
+#define TRY(stmt, err) do {						\
+	c = self->c;							\
+	stmt;								\
+	EXPECT_EQ(err, fg_ioctl(self->ctl, FG_IOC_SESSION_CREATE, &c));	\
+} while (0)
+	TRY(c.size = 0, -EINVAL);
+	TRY(c.size = sizeof(c) - 8, -EINVAL);
+	TRY(c.flags = 0x80000000u, -EINVAL);
+	TRY(c.reserved[0] = 1, -EINVAL);
+	TRY(c.tenant_id = 0, -EINVAL);
+	TRY(c.depth = 0, -EINVAL);
+	TRY(c.depth = FG_DEPTH_MAX + 1, -EINVAL);
+	TRY(c.ncameras = 0, -EINVAL);
+	TRY(c.ncameras = FG_SESSION_CAMERAS_MAX + 1, -EINVAL);
+	TRY((c.ncameras = 2, c.cameras[1] = self->cam), -EINVAL);
+	TRY(c.cameras[1] = self->cam, -EINVAL);
+	TRY(c.cameras[0] = 0, -EINVAL);
+	TRY(c.cameras[0] = 4242, -ENOENT);
+	TRY((c.ncameras = 2, c.cameras[1] = 4242), -ENOENT);
+#undef TRY
+	EXPECT_EQ(created, fgt_sysfs_u64("sessions_created"));
+	EXPECT_EQ(objects, fgt_sysfs_u64("objects_alive"));
+}
+
+TEST_F(session, window_larger_than_the_limit_is_refused)
+{
+	int big_fd;
+	uint32_t big;
+
+	/* 1920x1080 YUYV: 64 slots of 4 MiB exceed FG_WINDOW_MAX (128 MiB). */
+	big_fd = fgt_attach_fmt(self->ctl, VIVID_CAPTURE(1), 1920, 1080,
+				V4L2_PIX_FMT_YUYV, 5, &big);
+	ASSERT_LE(0, big_fd);
+	self->c.cameras[0] = big;
+	self->c.depth = FG_DEPTH_MAX;
+	EXPECT_EQ(-E2BIG, fg_ioctl(self->ctl, FG_IOC_SESSION_CREATE, &self->c));
+	close(big_fd);
+}
+
+TEST_F(session, session_fd_rejects_misuse)
+{
+	struct fg_session_info info;
+	struct fg_frame f;
+	struct fg_frame_release r;
+	void *p;
+	int s;
+	char byte;
+
+	s = fg_session_create(self->ctl, &self->c);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, fg_session_info(s, &info));
+	EXPECT_EQ(info.depth * info.slot_size, info.window_size);
+	EXPECT_EQ(0, info.slot_size % getpagesize());
+
+	/* Structs: size, flags, reserved. */
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info) + 1;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_INFO, &info));
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.flags = 1;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_ACQUIRE, &f));
+	f.flags = 0;
+	f.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_ACQUIRE, &f));
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_RELEASE, &r));
+	EXPECT_EQ(-ENOTTY, fg_ioctl(s, FG_IOC_SESSION_CREATE, &self->c));
+
+	/* Frames: release of one never held, double release. */
+	EXPECT_EQ(-ENOENT, fg_frame_release(s, 12345));
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	ASSERT_EQ(0, fg_frame_acquire(s, &f));
+	EXPECT_EQ(-ENOENT, fg_frame_release(s, f.frame_id + 1));
+	EXPECT_EQ(0, fg_frame_release(s, f.frame_id));
+	EXPECT_EQ(-ENOENT, fg_frame_release(s, f.frame_id));
+
+	/* Mappings: never writable, never beyond the window. */
+	ASSERT_EQ(0, fg_session_info(s, &info));
+	p = mmap(NULL, info.window_size, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, info.window_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, s, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, info.window_size + getpagesize(), PROT_READ, MAP_SHARED, s, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED, s, info.window_size);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, info.window_size, PROT_READ, MAP_SHARED, s, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, info.window_size, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, info.window_size);
+
+	/* Not a stream. */
+	EXPECT_EQ(-1, read(s, &byte, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(s, &byte, 1));
+	EXPECT_EQ(EBADF, errno);
+	close(s);
+}
+
+/* Netlink: strict policies, exact errnos. */
+TEST(netlink_rejects_malformed_requests)
+{
+	struct fg_nl *nl = fg_nl_open();
+	uint8_t buf[64];
+	uint64_t id = 1;
+	uint32_t id32 = 1, zero32 = 0;
+	uint8_t big[16] = { 1 };
+	size_t off;
+
+	ASSERT_NE(NULL, nl);
+#define REQ(cmd, err) EXPECT_EQ(err, fg_nl_request_raw(nl, cmd, 0, buf, off))
+#define ATTR(type, data, len) \
+	ASSERT_EQ(0, fg_nla_encode(buf, sizeof(buf), &off, type, data, len))
+	off = 0;
+	REQ(FG_CMD_REVOKE_SESSION, -EINVAL);		/* missing */
+	ATTR(FG_A_SESSION_ID, &id32, sizeof(id32));
+	REQ(FG_CMD_REVOKE_SESSION, -EINVAL);		/* u32 for a u64 */
+	off = 0;
+	ATTR(FG_A_SESSION_ID, big, sizeof(big));
+	REQ(FG_CMD_REVOKE_SESSION, -EINVAL);		/* oversized */
+	off = 0;
+	ATTR(FG_A_MAX + 3, &id, sizeof(id));
+	REQ(FG_CMD_REVOKE_SESSION, -EINVAL);		/* unknown type */
+	off = 0;
+	ATTR(FG_A_TENANT_ID, &id, sizeof(id));
+	REQ(FG_CMD_REVOKE_SESSION, -EINVAL);		/* output only */
+	off = 0;
+	id = 0;
+	ATTR(FG_A_SESSION_ID, &id, sizeof(id));
+	REQ(FG_CMD_REVOKE_SESSION, -ERANGE);		/* ids start at 1 */
+	off = 0;
+	id = 77777;
+	ATTR(FG_A_SESSION_ID, &id, sizeof(id));
+	REQ(FG_CMD_REVOKE_SESSION, -ENOENT);
+	REQ(FG_CMD_GET_SESSION, -ENOENT);
+	REQ(FG_CMD_GET_STATS, -EINVAL);			/* takes nothing */
+	off = 0;
+	ATTR(FG_A_CAMERA_ID, &zero32, sizeof(zero32));
+	REQ(FG_CMD_GET_CAMERA, -ERANGE);
+	off = 0;
+	id32 = 4242;
+	ATTR(FG_A_CAMERA_ID, &id32, sizeof(id32));
+	REQ(FG_CMD_GET_CAMERA, -ENOENT);
+	off = 0;
+	REQ(FG_CMD_GET_CAMERA, -EINVAL);		/* doit needs the id */
+	REQ(FG_CMD_EVENT, -EOPNOTSUPP);			/* not a request */
+	REQ(FG_CMD_MAX + 10, -EOPNOTSUPP);
+#undef ATTR
+#undef REQ
+	fg_nl_close(nl);
+}
+
+static int nobody_opens_ctl(void *arg)
+{
+	(void)arg;
+	return fg_ctl_open() == -EACCES ? 0 : 1;
+}
+
+static int nobody_revokes(void *arg)
+{
+	struct fg_nl *nl = fg_nl_open();
+	struct fg_stats st;
+	int ret = 0;
+
+	if (!nl)
+		return 2;
+	if (fg_nl_revoke_session(nl, *(uint64_t *)arg) != -EPERM)
+		ret = 3;
+	/* Reading is for anyone. */
+	if (fg_nl_get_stats(nl, &st))
+		ret = 4;
+	fg_nl_close(nl);
+	return ret;
+}
+
+TEST(unprivileged_users_cannot_administer)
+{
+	int ctl = fg_ctl_open(), cam_fd, s;
+	uint32_t cam;
+	uint64_t id;
+	char state[32];
+
+	ASSERT_LE(0, ctl);
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 1, 2, &cam, 1, &id);
+	ASSERT_LE(0, s);
+
+	EXPECT_EQ(0, fgt_as_nobody(nobody_opens_ctl, NULL));
+	EXPECT_EQ(0, fgt_as_nobody(nobody_revokes, &id));
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
+				   (unsigned long long)id));
+	EXPECT_STREQ("active", state);
+	close(s);
+	close(cam_fd);
+	close(ctl);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Delivery: each session gets exactly its own cameras' frames, byte for
+ * byte, with exact counters (I1, I3, I7), and a stalled session costs the
+ * others nothing (I8).
+ *
+ *   /dev/video0 (red)  --> camera c0 --> session A (tenant 1)
+ *   /dev/video1 (blue) --> camera c1 --> session B (tenant 2)
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "fgtest.h"
+#include "kselftest_harness.h"
+
+#define FRAME_BYTES (FGT_WIDTH * FGT_HEIGHT * 2)
+
+FIXTURE(two_cameras) {
+	int ctl;
+	int cam_fd[2];
+	uint32_t cam[2];
+};
+
+FIXTURE_SETUP(two_cameras)
+{
+	int i;
+
+	self->ctl = fg_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
+	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_BLUE));
+	for (i = 0; i < 2; i++) {
+		self->cam_fd[i] = fgt_attach(self->ctl, VIVID_CAPTURE(i),
+					     &self->cam[i]);
+		ASSERT_LE(0, self->cam_fd[i]) {
+			TH_LOG("attach video%d: %s", i, strerror(-self->cam_fd[i]));
+		}
+	}
+}
+
+FIXTURE_TEARDOWN(two_cameras)
+{
+	close(self->cam_fd[0]);
+	close(self->cam_fd[1]);
+	close(self->ctl);
+}
+
+struct consumer {
+	int fd;
+	uint64_t id;
+	struct fg_session_info info;
+	const uint8_t *window;
+	uint64_t got;
+	uint64_t last_seq[2];
+	bool have_seq[2];
+};
+
+static int consumer_open(struct consumer *c, int ctl, uint64_t tenant,
+			 uint32_t depth, const uint32_t *cams, uint32_t n)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fgt_session(ctl, tenant, depth, cams, n, &c->id);
+	if (c->fd < 0)
+		return c->fd;
+	ret = fg_session_info(c->fd, &c->info);
+	if (!ret)
+		ret = fg_session_map(c->fd, &c->info, (const void **)&c->window);
+	return ret;
+}
+
+static void consumer_close(struct consumer *c)
+{
+	if (c->window)
+		fg_session_unmap(c->window, &c->info);
+	close(c->fd);
+}
+
+/* The exact accounting identity of uapi/linux/framegate.h. */
+static bool counters_balance(const struct fg_session_status *st)
+{
+	return st->frames_captured == st->frames_delivered +
+		st->frames_dropped_overrun + st->frames_dropped_held +
+		st->frames_dropped_revoked + st->frames_queued;
+}
+
+TEST_F(two_cameras, each_session_gets_only_its_camera_colour)
+{
+	struct consumer a, b;
+	struct fg_session_status st;
+	struct fg_nl *nl;
+	struct consumer *all[2] = { &a, &b };
+	const enum fgt_colour want[2] = { FGT_RED, FGT_BLUE };
+	uint64_t deadline;
+	int i;
+
+	ASSERT_EQ(0, consumer_open(&a, self->ctl, 1, 4, &self->cam[0], 1));
+	ASSERT_EQ(0, consumer_open(&b, self->ctl, 2, 4, &self->cam[1], 1));
+	nl = fg_nl_open();
+	ASSERT_NE(NULL, nl);
+
+	deadline = fgt_now_ns() + 20ull * 1000000000;
+	while ((a.got < 30 || b.got < 30) && fgt_now_ns() < deadline) {
+		struct pollfd pfd[2] = {
+			{ .fd = a.fd, .events = POLLIN },
+			{ .fd = b.fd, .events = POLLIN },
+		};
+
+		ASSERT_LE(0, poll(pfd, 2, 1000));
+		for (i = 0; i < 2; i++) {
+			struct consumer *c = all[i];
+			struct fg_frame f;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			ASSERT_EQ(0, fg_frame_acquire(c->fd, &f));
+			EXPECT_EQ(self->cam[i], f.camera_id);
+			EXPECT_EQ(FRAME_BYTES, f.bytesused);
+			EXPECT_EQ(V4L2_PIX_FMT_YUYV, f.pixelformat);
+			EXPECT_EQ(want[i], fgt_yuyv_colour(c->window + f.offset,
+							   f.width, f.height,
+							   f.bytesperline));
+			EXPECT_LE(c->info.created_ns, f.timestamp_ns);
+			if (c->have_seq[0])
+				EXPECT_LT(c->last_seq[0], f.sequence);
+			c->last_seq[0] = f.sequence;
+			c->have_seq[0] = true;
+			ASSERT_EQ(0, fg_frame_release(c->fd, f.frame_id));
+			c->got++;
+		}
+	}
+	EXPECT_LE(30, a.got);
+	EXPECT_LE(30, b.got);
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, fg_nl_get_session(nl, all[i]->id, &st));
+		EXPECT_EQ(all[i]->got, st.frames_delivered);
+		EXPECT_EQ(all[i]->got * FRAME_BYTES, st.bytes_delivered);
+		EXPECT_EQ(0, st.frames_held);
+		EXPECT_TRUE(counters_balance(&st));
+		EXPECT_EQ((int64_t)all[i]->got,
+			  fgt_sysfs_u64("sessions/%llu/frames_delivered",
+					(unsigned long long)all[i]->id));
+	}
+	fg_nl_close(nl);
+	consumer_close(&a);
+	consumer_close(&b);
+}
+
+TEST_F(two_cameras, two_camera_session_tells_cameras_apart)
+{
+	struct consumer c;
+	uint64_t seen[2] = { 0, 0 };
+	uint64_t deadline = fgt_now_ns() + 20ull * 1000000000;
+
+	ASSERT_EQ(0, consumer_open(&c, self->ctl, 3, 8, self->cam, 2));
+	while ((seen[0] < 10 || seen[1] < 10) && fgt_now_ns() < deadline) {
+		struct fg_frame f;
+		int k;
+
+		ASSERT_LE(0, fgt_wait_frame(c.fd, 1000));
+		if (fg_frame_acquire(c.fd, &f))
+			continue;
+		k = f.camera_id == self->cam[1];
+		ASSERT_EQ(self->cam[k], f.camera_id);
+		EXPECT_EQ(k ? FGT_BLUE : FGT_RED,
+			  fgt_yuyv_colour(c.window + f.offset, f.width,
+					  f.height, f.bytesperline));
+		if (c.have_seq[k])
+			EXPECT_LT(c.last_seq[k], f.sequence);
+		c.last_seq[k] = f.sequence;
+		c.have_seq[k] = true;
+		seen[k]++;
+		ASSERT_EQ(0, fg_frame_release(c.fd, f.frame_id));
+	}
+	EXPECT_LE(10, seen[0]);
+	EXPECT_LE(10, seen[1]);
+	consumer_close(&c);
+}
+
+/* Consumes for n camera frames; ratios[i]: delivered / captured-for-it. */
+static void consume_ratio(struct __test_metadata *_metadata,
+			    struct consumer *cs, int ncons, uint32_t cam_id,
+			    int64_t nframes, double *ratios)
+{
+	int64_t cam0 = fgt_sysfs_u64("cameras/%u/frames_captured", cam_id);
+	struct fg_session_status st0[16], st1[16];
+	struct fg_nl *nl = fg_nl_open();
+	int i;
+
+	ASSERT_NE(NULL, nl);
+	for (i = 0; i < ncons; i++)
+		ASSERT_EQ(0, fg_nl_get_session(nl, cs[i].id, &st0[i]));
+	while (fgt_sysfs_u64("cameras/%u/frames_captured", cam_id) <
+	       cam0 + nframes) {
+		for (i = 0; i < ncons; i++) {
+			struct fg_frame f;
+
+			while (!fg_frame_acquire(cs[i].fd, &f))
+				ASSERT_EQ(0, fg_frame_release(cs[i].fd,
+							      f.frame_id));
+		}
+		fgt_sleep_ms(5);
+	}
+	for (i = 0; i < ncons; i++) {
+		uint64_t cap, del;
+
+		ASSERT_EQ(0, fg_nl_get_session(nl, cs[i].id, &st1[i]));
+		cap = st1[i].frames_captured - st0[i].frames_captured;
+		del = st1[i].frames_delivered - st0[i].frames_delivered;
+		ratios[i] = cap ? (double)del / cap : 0;
+	}
+	fg_nl_close(nl);
+}
+
+TEST_F(two_cameras, stalled_session_costs_others_nothing)
+{
+	struct consumer alone, stalled, others[3];
+	double base, ratios[3];
+	struct fg_session_status st;
+	struct fg_nl *nl;
+	int i;
+
+	ASSERT_EQ(0, consumer_open(&alone, self->ctl, 10, 4, &self->cam[0], 1));
+	consume_ratio(_metadata, &alone, 1, self->cam[0], 60, &base);
+	consumer_close(&alone);
+	TH_LOG("alone: %.4f of captured frames delivered", base);
+
+	ASSERT_EQ(0, consumer_open(&stalled, self->ctl, 11, 4, &self->cam[0], 1));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, consumer_open(&others[i], self->ctl, 12 + i, 4,
+					   &self->cam[0], 1));
+	consume_ratio(_metadata, others, 3, self->cam[0], 60, ratios);
+	for (i = 0; i < 3; i++) {
+		TH_LOG("with a stalled session: %.4f", ratios[i]);
+		EXPECT_LE(0.99 * base, ratios[i]);
+	}
+
+	/* The stalled one lost frames, and only by overrun. */
+	nl = fg_nl_open();
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, fg_nl_get_session(nl, stalled.id, &st));
+	EXPECT_EQ(0, st.frames_delivered);
+	EXPECT_EQ(4, st.frames_queued);
+	EXPECT_LT(0, st.frames_dropped_overrun);
+	EXPECT_TRUE(counters_balance(&st));
+	fg_nl_close(nl);
+
+	consumer_close(&stalled);
+	for (i = 0; i < 3; i++)
+		consumer_close(&others[i]);
+}
+
+TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
+{
+	struct consumer c;
+	struct fg_session_status st;
+	struct fg_frame f1, f2, f3;
+	struct fg_nl *nl = fg_nl_open();
+	int64_t cam_before;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, consumer_open(&c, self->ctl, 20, 2, &self->cam[0], 1));
+	cam_before = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]);
+	while (fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]) <
+	       cam_before + 10)
+		fgt_sleep_ms(20);
+
+	/* Two slots, ten frames: the two we get are the newest, in order. */
+	ASSERT_EQ(0, fg_frame_acquire(c.fd, &f1));
+	ASSERT_EQ(0, fg_frame_acquire(c.fd, &f2));
+	EXPECT_LT(f1.sequence, f2.sequence);
+	EXPECT_NE(f1.offset, f2.offset);
+	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
+	EXPECT_EQ(2, st.frames_held);
+	EXPECT_LE(8, st.frames_dropped_overrun);
+	EXPECT_TRUE(counters_balance(&st));
+
+	/* Both slots held: new frames are dropped as "held", ours intact. */
+	cam_before = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]);
+	while (fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]) <
+	       cam_before + 5)
+		fgt_sleep_ms(20);
+	EXPECT_EQ(-EAGAIN, fg_frame_acquire(c.fd, &f3));
+	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
+	EXPECT_LE(4, st.frames_dropped_held);
+	EXPECT_EQ(0, st.frames_queued);
+	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_EQ(FGT_RED, fgt_yuyv_colour(c.window + f1.offset, f1.width,
+					   f1.height, f1.bytesperline));
+
+	ASSERT_EQ(0, fg_frame_release(c.fd, f1.frame_id));
+	EXPECT_EQ(-ENOENT, fg_frame_release(c.fd, f1.frame_id));
+	ASSERT_EQ(0, fg_frame_release(c.fd, f2.frame_id));
+	ASSERT_EQ(1, fgt_wait_frame(c.fd, 5000));
+	fg_nl_close(nl);
+	consumer_close(&c);
+}
+
+/*
+ * Every YUYV pair of pixels in p is zero or of colour c: a slot may be
+ * caught while a frame is being copied into it, but never holds anything
+ * else.
+ */
+static bool only_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		if (fgt_all_zero(p + i, 4))
+			continue;
+		if (fgt_yuyv_colour(p + i, 2, 1, 4) != c)
+			return false;
+	}
+	return true;
+}
+
+/* I3: a new window holds zeros or its own camera's frames, nothing else. */
+TEST_F(two_cameras, window_holds_nothing_from_before)
+{
+	struct consumer b, a;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		/* Fill a blue window, then free it. */
+		ASSERT_EQ(0, consumer_open(&b, self->ctl, 30, 8, &self->cam[1], 1));
+		while (fgt_sysfs_u64("sessions/%llu/frames_captured",
+				     (unsigned long long)b.id) < 8)
+			fgt_sleep_ms(20);
+		consumer_close(&b);
+
+		ASSERT_EQ(0, consumer_open(&a, self->ctl, 31, 8, &self->cam[0], 1));
+		EXPECT_TRUE(only_zero_or(a.window, a.info.window_size, FGT_RED));
+		consumer_close(&a);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exclusive device (I4, the part the module enforces): once attached, the
+ * V4L2 node's queue belongs to framegate; userspace streaming calls on it
+ * fail with EBUSY, and capture goes on regardless.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "fgtest.h"
+#include "kselftest_harness.h"
+
+FIXTURE(attached) {
+	int ctl;
+	int cam_fd;
+	uint32_t cam;
+	int vfd;
+};
+
+FIXTURE_SETUP(attached)
+{
+	self->ctl = fg_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
+	ASSERT_LE(0, self->cam_fd);
+	self->vfd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, self->vfd);
+}
+
+FIXTURE_TEARDOWN(attached)
+{
+	close(self->vfd);
+	close(self->cam_fd);
+	close(self->ctl);
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+TEST_F(attached, userspace_streaming_calls_get_ebusy)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_create_buffers cb = {
+		.count = 1, .memory = V4L2_MEMORY_MMAP,
+		.format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+	};
+	struct v4l2_buffer b = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_exportbuffer eb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .index = 0,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int64_t before;
+	char byte;
+
+	ASSERT_EQ(0, xioctl(self->vfd, VIDIOC_G_FMT, &cb.format));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_REQBUFS, &rb));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_CREATE_BUFS, &cb));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_QBUF, &b));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_DQBUF, &b));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_EXPBUF, &eb));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_STREAMOFF, &type));
+	EXPECT_EQ(-EBUSY, xioctl(self->vfd, VIDIOC_STREAMON, &type));
+	EXPECT_EQ(-1, read(self->vfd, &byte, 1));
+	EXPECT_EQ(EBUSY, errno);
+
+	/* None of it stopped the capture. */
+	before = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam);
+	fgt_sleep_ms(500);
+	EXPECT_LT(before, fgt_sysfs_u64("cameras/%u/frames_captured",
+					self->cam));
+}
+
+TEST_F(attached, second_attach_of_the_node_is_refused)
+{
+	uint32_t id;
+
+	EXPECT_EQ(-EBUSY, fgt_attach(self->ctl, VIVID_CAPTURE(0), &id));
+	EXPECT_EQ(1, fgt_sysfs_u64("cameras_attached"));
+}
+
+TEST_F(attached, detach_gives_the_node_back)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	char state[32];
+
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state",
+				   self->cam));
+	EXPECT_STREQ("streaming", state);
+	close(self->cam_fd);
+	self->cam_fd = -1;
+	EXPECT_EQ(-ENOENT, fgt_sysfs_str(state, sizeof(state),
+					 "cameras/%u/state", self->cam));
+	EXPECT_EQ(0, xioctl(self->vfd, VIDIOC_REQBUFS, &rb));
+	rb.count = 0;
+	EXPECT_EQ(0, xioctl(self->vfd, VIDIOC_REQBUFS, &rb));
+}
+
+TEST(attach_of_a_node_in_use_is_refused)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int ctl = fg_ctl_open(), vfd = fgt_video_open(VIVID_CAPTURE(1));
+	uint32_t id;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, xioctl(vfd, VIDIOC_REQBUFS, &rb));
+	EXPECT_EQ(-EBUSY, fgt_attach(ctl, VIVID_CAPTURE(1), &id));
+	EXPECT_EQ(0, fgt_sysfs_u64("cameras_attached"));
+	close(vfd);
+	close(ctl);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifecycle: camera loss and re-attach, detach under sessions, module
+ * unload with objects open, and reload with a new format (I3 across reload).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "fgtest.h"
+#include "kselftest_harness.h"
+
+static int wait_revents(int fd, short want, int timeout_ms)
+{
+	uint64_t end = fgt_now_ns() + (uint64_t)timeout_ms * 1000000;
+
+	while (fgt_now_ns() < end) {
+		if ((fgt_revents(fd) & want) == want)
+			return 0;
+		fgt_sleep_ms(20);
+	}
+	return -ETIMEDOUT;
+}
+
+static bool wait_event(struct fg_nl *events, uint32_t event, uint32_t cam,
+		       uint64_t session)
+{
+	struct fg_event_msg ev;
+
+	while (fg_nl_event_next(events, 3000, &ev) == 1)
+		if (ev.event == event && ev.camera_id == cam &&
+		    ev.session_id == session)
+			return true;
+	return false;
+}
+
+TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
+{
+	int ctl = fg_ctl_open(), cam_fd, s, s2;
+	struct fg_nl *events = fg_nl_events_open();
+	uint32_t cam, cam2;
+	struct fg_frame f;
+	uint64_t id;
+	char state[32];
+
+	ASSERT_LE(0, ctl);
+	ASSERT_NE(NULL, events);
+	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_WHITE));
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 5, 4, &cam, 1, &id);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+
+	/* vivid's "Disconnect" button unregisters the node, like a USB pull. */
+	ASSERT_EQ(0, fgt_video_set_ctrl(VIVID_CAPTURE(1), VIVID_CID_DISCONNECT, 1));
+	ASSERT_EQ(0, wait_revents(s, POLLHUP | POLLERR, 3000));
+	EXPECT_EQ(-ENODEV, fg_frame_acquire(s, &f));
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state", cam));
+	EXPECT_STREQ("lost", state);
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
+				   (unsigned long long)id));
+	EXPECT_STREQ("lost", state);
+	EXPECT_TRUE(wait_event(events, FG_EVENT_CAMERA_LOST, cam, 0));
+	/* No new session on a lost camera. */
+	EXPECT_EQ(-ENODEV, fgt_session(ctl, 5, 4, &cam, 1, NULL));
+
+	/* Detach: the node comes back (vivid reconnects on last close). */
+	close(cam_fd);
+	EXPECT_TRUE(wait_event(events, FG_EVENT_CAMERA_DETACHED, cam, 0));
+	EXPECT_EQ(-ENOENT, fgt_sysfs_str(state, sizeof(state),
+					 "cameras/%u/state", cam));
+	/* The session outlives its camera, still lost, until closed. */
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
+				   (unsigned long long)id));
+	EXPECT_STREQ("lost", state);
+	close(s);
+
+	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_WHITE));
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam2);
+	ASSERT_LE(0, cam_fd);
+	EXPECT_NE(cam, cam2);
+	s2 = fgt_session(ctl, 5, 4, &cam2, 1, NULL);
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(1, fgt_wait_frame(s2, 5000));
+	ASSERT_EQ(0, fg_frame_acquire(s2, &f));
+	EXPECT_EQ(cam2, f.camera_id);
+	close(s2);
+	close(cam_fd);
+	fg_nl_close(events);
+	close(ctl);
+}
+
+TEST(detach_makes_sessions_lost)
+{
+	int ctl = fg_ctl_open(), cam_fd, s;
+	uint32_t cam;
+	struct fg_frame f;
+	struct fg_session_info info;
+
+	ASSERT_LE(0, ctl);
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 1, 2, &cam, 1, NULL);
+	ASSERT_LE(0, s);
+	close(cam_fd);
+	EXPECT_EQ(POLLHUP | POLLERR, fgt_revents(s) & (POLLHUP | POLLERR));
+	EXPECT_EQ(-ENODEV, fg_frame_acquire(s, &f));
+	ASSERT_EQ(0, fg_session_info(s, &info));
+	EXPECT_EQ(FG_SESSION_LOST, info.state);
+	EXPECT_EQ(cam, info.cameras[0]);
+	close(s);
+	close(ctl);
+}
+
+static int delete_module(const char *name, unsigned int flags)
+{
+	return syscall(SYS_delete_module, name, flags) < 0 ? -errno : 0;
+}
+
+static int load_module(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "dyndbg=+p", 0) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Whole windows of zeros or of colour c. */
+static bool only_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		if (!fgt_all_zero(p + i, 4) &&
+		    fgt_yuyv_colour(p + i, 2, 1, 4) != c)
+			return false;
+	return true;
+}
+
+TEST(unload_is_refused_while_open_and_reload_starts_clean)
+{
+	const char *ko = getenv("FG_MODULE");
+	int ctl, cam_fd, s, round;
+	struct fg_session_info info;
+	const uint8_t *window;
+	uint32_t cam;
+
+	ASSERT_NE(NULL, ko);
+	ctl = fg_ctl_open();
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_BLUE));
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 1, 4, &cam, 1, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	close(ctl);
+
+	/* Open camera and session fds pin the module. */
+	EXPECT_EQ(-EWOULDBLOCK, delete_module("framegate", O_NONBLOCK));
+	close(cam_fd);
+	EXPECT_EQ(-EWOULDBLOCK, delete_module("framegate", O_NONBLOCK));
+	close(s);
+	ASSERT_EQ(0, fgt_sysfs_u64("objects_alive"));
+	ASSERT_EQ(0, delete_module("framegate", O_NONBLOCK));
+	EXPECT_EQ(-1, fgt_sysfs_u64("objects_alive"));
+
+	/* Reload; a new format on the same node; nothing blue survives. */
+	ASSERT_EQ(0, load_module(ko));
+	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
+	ctl = fg_ctl_open();
+	ASSERT_LE(0, ctl);
+	cam_fd = fgt_attach_fmt(ctl, VIVID_CAPTURE(0), 640, 360,
+				V4L2_PIX_FMT_YUYV, 30, &cam);
+	ASSERT_LE(0, cam_fd);
+	EXPECT_EQ(1, cam);
+	for (round = 0; round < 3; round++) {
+		s = fgt_session(ctl, 2, 4, &cam, 1, NULL);
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, fg_session_info(s, &info));
+		ASSERT_EQ(0, fg_session_map(s, &info, (const void **)&window));
+		EXPECT_TRUE(only_zero_or(window, info.window_size, FGT_RED));
+		ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+		EXPECT_TRUE(only_zero_or(window, info.window_size, FGT_RED));
+		fg_session_unmap(window, &info);
+		close(s);
+	}
+	close(cam_fd);
+	close(ctl);
+}
+
+TEST_HARNESS_MAIN
