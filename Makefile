@@ -25,7 +25,7 @@ TEST_LIBS	:= $(TOP)/daemon/libframegate.a \
 TEST_SRCS	:= $(wildcard $(TOP)/tests/*_test.c)
 TEST_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(TEST_SRCS))
 TEST_UTIL	:= $(TOP)/tests/fgtest.c
-BENCH_BINS	:= $(TOP)/tests/build/fgbench
+TOOL_BINS	:= $(TOP)/tests/build/fgbench $(TOP)/tests/build/fgdemo
 
 KMOD_SRCS	:= $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) \
 		   $(TOP)/uapi/linux/framegate.h $(TOP)/Kbuild
@@ -45,7 +45,7 @@ $(TOP)/framegate.ko: $(KMOD_SRCS)
 daemon:
 	@$(MAKE) -C $(TOP)/daemon
 
-tests: daemon $(TEST_BINS)
+tests: daemon $(TEST_BINS) $(TOOL_BINS)
 
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
 		$(TOP)/daemon/libframegate.a $(TOP)/uapi/linux/framegate.h
