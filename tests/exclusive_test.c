@@ -112,6 +112,33 @@ TEST_F(attached, detach_gives_the_node_back)
 	EXPECT_EQ(0, xioctl(self->vfd, VIDIOC_REQBUFS, &rb));
 }
 
+/* Even the fd the node was attached with cannot steer the queue. */
+TEST(the_attaching_fd_gets_ebusy_too)
+{
+	struct fg_camera_attach a = {
+		.width = FGT_WIDTH, .height = FGT_HEIGHT,
+		.pixelformat = V4L2_PIX_FMT_YUYV, .fps = FGT_FPS,
+		.buffers = FGT_BUFFERS,
+	};
+	struct v4l2_requestbuffers rb = {
+		.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int ctl = fg_ctl_open(), vfd = fgt_video_open(VIVID_CAPTURE(1)), cfd;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_LE(0, vfd);
+	a.v4l2_fd = vfd;
+	cfd = fg_camera_attach(ctl, &a);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(-EBUSY, xioctl(vfd, VIDIOC_STREAMOFF, &type));
+	EXPECT_EQ(-EBUSY, xioctl(vfd, VIDIOC_REQBUFS, &rb));
+	close(cfd);
+	close(vfd);
+	close(ctl);
+}
+
 TEST(attach_of_a_node_in_use_is_refused)
 {
 	struct v4l2_requestbuffers rb = {
