@@ -298,7 +298,10 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	if (ret)
 		goto out_unlock;
 	cam->buffers = rb.count;
-	if (rb.count < FG_BUFFERS_MIN || rb.count > FG_BUFFERS_MAX ||
+	/* I2 compares capture time with creation time: same clock needed. */
+	if ((cam->q->timestamp_flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) !=
+	    V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ||
+	    rb.count < FG_BUFFERS_MIN || rb.count > FG_BUFFERS_MAX ||
 	    rb.count > cam->q->num_buffers) {
 		ret = -EOPNOTSUPP;
 		goto out_unlock;

@@ -113,10 +113,14 @@ static ssize_t camera_state_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", fg_camera_state_names[state]);
 }
 
+/* The fourcc's four characters, e.g. "YUYV". */
 static ssize_t camera_pixelformat_show(struct kobject *kobj,
 				       struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%p4cc\n", &to_camera(kobj)->pixelformat);
+	u32 f = to_camera(kobj)->pixelformat;
+
+	return sysfs_emit(buf, "%c%c%c%c\n", f & 0xff, (f >> 8) & 0xff,
+			  (f >> 16) & 0xff, f >> 24);
 }
 
 /* u32 fields fixed at attach */

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -351,6 +352,104 @@ TEST_F(two_cameras, window_holds_nothing_from_before)
 		EXPECT_TRUE(only_zero_or(a.window, a.info.window_size, FGT_RED));
 		consumer_close(&a);
 	}
+}
+
+/* One frame by plain V4L2 MMAP streaming of /dev/videoN, into buf. */
+static int capture_raw(int n, uint8_t *buf, size_t len)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_requestbuffers rb = {
+		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, fd, ret = -EIO;
+	void *map[2] = { MAP_FAILED, MAP_FAILED };
+	size_t maplen[2] = { 0, 0 };
+	unsigned int i;
+
+	fd = fgt_video_open(n);
+	if (fd < 0)
+		return fd;
+	fmt.fmt.pix.width = FGT_WIDTH;
+	fmt.fmt.pix.height = FGT_HEIGHT;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(fd, VIDIOC_S_FMT, &fmt) || ioctl(fd, VIDIOC_REQBUFS, &rb) ||
+	    rb.count != 2)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		b.index = i;
+		if (ioctl(fd, VIDIOC_QUERYBUF, &b))
+			goto out;
+		maplen[i] = b.length;
+		map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
+			      b.m.offset);
+		if (map[i] == MAP_FAILED || ioctl(fd, VIDIOC_QBUF, &b))
+			goto out;
+	}
+	if (ioctl(fd, VIDIOC_STREAMON, &type) || fgt_wait_frame(fd, 5000) != 1 ||
+	    ioctl(fd, VIDIOC_DQBUF, &b) || b.bytesused != len)
+		goto out;
+	memcpy(buf, map[b.index], len);
+	ret = 0;
+out:
+	ioctl(fd, VIDIOC_STREAMOFF, &type);
+	for (i = 0; i < 2; i++)
+		if (map[i] != MAP_FAILED)
+			munmap(map[i], maplen[i]);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Byte-identical delivery: vivid's colour bar pattern without OSD is the
+ * same in every frame, so every frame two sessions receive must equal, byte
+ * for byte, a frame captured with plain V4L2 before framegate took over.
+ */
+TEST(delivered_frames_are_byte_identical_to_the_camera_output)
+{
+	static uint8_t ref[FRAME_BYTES];
+	struct consumer c[2];
+	int ctl, cam_fd, i, got[2] = { 0, 0 };
+	uint32_t cam;
+	uint64_t deadline;
+
+	ASSERT_EQ(0, fgt_video_set_ctrl(0, VIVID_CID_OSD_TEXT_MODE, 2));
+	ASSERT_EQ(0, fgt_video_set_ctrl(0, VIVID_CID_TEST_PATTERN, 0));
+	ASSERT_EQ(0, capture_raw(VIVID_CAPTURE(0), ref, sizeof(ref)));
+	ASSERT_EQ(FGT_UNKNOWN, fgt_yuyv_colour(ref, FGT_WIDTH, FGT_HEIGHT,
+					       FGT_WIDTH * 2));
+
+	ctl = fg_ctl_open();
+	ASSERT_LE(0, ctl);
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
+	ASSERT_LE(0, cam_fd);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, consumer_open(&c[i], ctl, 40 + i, 4, &cam, 1));
+	deadline = fgt_now_ns() + 20ull * 1000000000;
+	while ((got[0] < 20 || got[1] < 20) && fgt_now_ns() < deadline) {
+		for (i = 0; i < 2; i++) {
+			struct fg_frame f;
+
+			while (!fg_frame_acquire(c[i].fd, &f)) {
+				ASSERT_EQ(sizeof(ref), f.bytesused);
+				EXPECT_EQ(0, memcmp(ref, c[i].window + f.offset,
+						    sizeof(ref)));
+				got[i]++;
+				ASSERT_EQ(0, fg_frame_release(c[i].fd, f.frame_id));
+			}
+		}
+		fgt_sleep_ms(10);
+	}
+	EXPECT_LE(20, got[0]);
+	EXPECT_LE(20, got[1]);
+	for (i = 0; i < 2; i++)
+		consumer_close(&c[i]);
+	close(cam_fd);
+	close(ctl);
 }
 
 TEST_HARNESS_MAIN

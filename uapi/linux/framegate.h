@@ -28,7 +28,8 @@
  * structure as defined in this header (-EINVAL otherwise), so that later
  * versions can grow them. All flags fields must only contain defined flags
  * and all reserved fields must be zero (-EINVAL otherwise). A failed call
- * changes no state.
+ * leaves no object behind; a call that fails only while copying its result
+ * back (-EFAULT) may have used up an id.
  *
  * FG_IOC_CAMERA_ATTACH (struct fg_camera_attach)
  *   Takes a file descriptor of an open V4L2 video capture node (v4l2_fd) and
@@ -41,7 +42,8 @@
  *
  *   Known hole: VIDIOC_QUERYBUF followed by mmap() of the node is not owner
  *   checked by vb2; until the eBPF cell programs deny open() of attached
- *   nodes, a root process that can open the node can map capture buffers.
+ *   nodes, any process that may open the node (see its permissions, often
+ *   group "video") can map capture buffers.
  *
  *   On success returns a new camera file descriptor (O_CLOEXEC), also
  *   stored in fd, and fills camera_id, bytesperline and sizeimage. Closing
@@ -57,7 +59,8 @@
  *     -EINVAL      a field is outside the ranges below, or an unknown
  *                  pixel format, flag or non-zero reserved field
  *     -EOPNOTSUPP  the device cannot do exactly this size, pixel format or
- *                  frame rate, or its buffers have no kernel mapping
+ *                  frame rate, its buffers have no kernel mapping, or its
+ *                  timestamps are not CLOCK_MONOTONIC
  *     -EBUSY       the node is streaming or attached already
  *     -ENOMEM      out of memory
  *
@@ -88,7 +91,8 @@
  *                window fails with -EINVAL. After revoke, -EPERM.
  *   poll()       EPOLLIN | EPOLLRDNORM while a frame is ready;
  *                EPOLLHUP | EPOLLERR once the session is revoked or lost.
- *   read/write   not supported (-EINVAL).
+ *   read()       not supported (-EINVAL); write() fails with -EBADF (the
+ *                fd is opened read-only).
  *
  * When a session is revoked every mapping of it is torn down at once: a
  * later access to a previously mapped address raises SIGBUS.
