@@ -405,12 +405,8 @@ static int fg_camera_validate(const struct fg_camera_attach *a)
 {
 	unsigned int i;
 
-	if (a->flags & ~__FG_CAMERA_F_ALL)
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
-		if (a->reserved[i])
-			return -EINVAL;
-	if (a->fd || a->camera_id || a->bytesperline || a->sizeimage)
+	if (fg_check_flags(a->flags, __FG_CAMERA_F_ALL, a->reserved,
+			   ARRAY_SIZE(a->reserved)))
 		return -EINVAL;
 	if (a->width < FG_WIDTH_MIN || a->width > FG_WIDTH_MAX ||
 	    a->height < FG_HEIGHT_MIN || a->height > FG_HEIGHT_MAX ||

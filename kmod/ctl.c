@@ -28,6 +28,19 @@ int fg_copy_struct_in(void *dst, size_t ksize, const void __user *src)
 	return 0;
 }
 
+/* Unknown flags or a non-zero reserved word: -EINVAL. */
+int fg_check_flags(u32 flags, u32 known, const u32 *reserved, size_t n)
+{
+	size_t i;
+
+	if (flags & ~known)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
 static long fg_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;

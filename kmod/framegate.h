@@ -178,6 +178,7 @@ void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 int fg_ctl_init(void);
 void fg_ctl_exit(void);
 int fg_copy_struct_in(void *dst, size_t ksize, const void __user *src);
+int fg_check_flags(u32 flags, u32 known, const u32 *reserved, size_t n);
 
 /* netlink.c */
 int fg_netlink_init(void);

@@ -282,11 +282,9 @@ static long fg_session_info(struct fg_session *s, void __user *uarg)
 	ret = fg_copy_struct_in(&info, sizeof(info), uarg);
 	if (ret)
 		return ret;
-	if (info.flags)
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
-		if (info.reserved[i])
-			return -EINVAL;
+	ret = fg_check_flags(info.flags, 0, info.reserved, ARRAY_SIZE(info.reserved));
+	if (ret)
+		return ret;
 
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
@@ -308,17 +306,14 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 	struct fg_frame f;
 	struct fg_slot *slot;
 	u64 frame_id;
-	unsigned int i;
 	int idx, ret;
 
 	ret = fg_copy_struct_in(&f, sizeof(f), uarg);
 	if (ret)
 		return ret;
-	if (f.flags)
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(f.reserved); i++)
-		if (f.reserved[i])
-			return -EINVAL;
+	ret = fg_check_flags(f.flags, 0, f.reserved, ARRAY_SIZE(f.reserved));
+	if (ret)
+		return ret;
 
 	spin_lock(&s->lock);
 	if (s->state == FG_SESSION_REVOKED) {
@@ -384,11 +379,9 @@ static long fg_session_release_frame(struct fg_session *s, void __user *uarg)
 	ret = fg_copy_struct_in(&r, sizeof(r), uarg);
 	if (ret)
 		return ret;
-	if (r.flags)
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(r.reserved); i++)
-		if (r.reserved[i])
-			return -EINVAL;
+	ret = fg_check_flags(r.flags, 0, r.reserved, ARRAY_SIZE(r.reserved));
+	if (ret)
+		return ret;
 
 	ret = -ENOENT;
 	spin_lock(&s->lock);
@@ -487,11 +480,9 @@ static int fg_session_validate(const struct fg_session_create *c)
 {
 	unsigned int i, j;
 
-	if (c->flags & ~__FG_SESSION_F_ALL)
+	if (fg_check_flags(c->flags, __FG_SESSION_F_ALL, c->reserved,
+			   ARRAY_SIZE(c->reserved)))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
-		if (c->reserved[i])
-			return -EINVAL;
 	if (!c->tenant_id || c->depth < FG_DEPTH_MIN ||
 	    c->depth > FG_DEPTH_MAX || !c->ncameras ||
 	    c->ncameras > FG_SESSION_CAMERAS_MAX)
