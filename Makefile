@@ -2,7 +2,8 @@
 #
 # framegate: `make` builds everything, `make check` runs every test in a
 # QEMU guest on the pinned kernel, `make demo` shows two sessions live,
-# `make bench` prints delivery ratios, `make lint` runs checkpatch + sparse.
+# `make bench` prints delivery ratios, `make lint` runs checkpatch + sparse,
+# `make unit` and `make fuzz` test libframegate's parsers on the host.
 # Run scripts/setup once first (it installs what all of this needs).
 
 KVER		?= 6.1.0-56-amd64
@@ -54,8 +55,62 @@ $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
 
 $(TOP)/daemon/libframegate.a: daemon
 
-check: all
-	$(TOP)/tests/check
+# Host tests of libframegate's parsers, no kernel and no VM: `make unit` runs
+# tests/unit under ASan+UBSan, `make fuzz` each tests/fuzz target for
+# FUZZ_SECONDS. Each writes "PASSED FAILED" to a summary for tests/check.
+FUZZ_SECONDS	?= 20
+FUZZ_CC		?= clang
+UNIT_DIR	:= $(TOP)/tests/build/unit
+FUZZ_DIR	:= $(TOP)/tests/build/fuzz
+UNIT_CFLAGS	:= -O1 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		   -I$(TOP)/uapi -I$(TOP)/daemon -I$(TOP)/tests/unit \
+		   $(shell pkg-config --cflags libnl-genl-3.0)
+UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+UNIT_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0)
+UNIT_LIBFG	:= $(TOP)/daemon/libframegate.c $(TOP)/daemon/libframegate.h \
+		   $(TOP)/daemon/libframegate-internal.h \
+		   $(TOP)/uapi/linux/framegate.h
+UNIT_KMSG	:= $(TOP)/tests/unit/kmsg.c $(TOP)/tests/unit/kmsg.h
+UNIT_BINS	:= $(patsubst $(TOP)/tests/unit/%.c,$(UNIT_DIR)/%, \
+		   $(wildcard $(TOP)/tests/unit/*_test.c))
+FUZZ_BINS	:= $(patsubst $(TOP)/tests/fuzz/%.c,$(FUZZ_DIR)/%, \
+		   $(wildcard $(TOP)/tests/fuzz/fuzz_*.c))
+
+.PHONY: unit fuzz
+
+unit: $(UNIT_BINS)
+	@$(TOP)/tests/unit/run $(UNIT_DIR)/summary $(UNIT_BINS)
+
+$(UNIT_BINS): $(UNIT_DIR)/%: $(TOP)/tests/unit/%.c $(UNIT_KMSG) $(UNIT_LIBFG)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN) -isystem $(SELFTESTS) -o $@ $< \
+		$(TOP)/tests/unit/kmsg.c $(TOP)/daemon/libframegate.c $(UNIT_LIBS)
+
+fuzz: $(FUZZ_BINS) $(FUZZ_DIR)/seeds/.stamp
+	@$(TOP)/tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_BINS)
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
+		$(wildcard $(TOP)/tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(UNIT_CFLAGS) $(UNIT_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(TOP)/daemon/libframegate.c $(UNIT_LIBS)
+
+# Seeds: every message kmod/netlink.c sends, as tests/unit/kmsg.c builds it.
+$(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/mkcorpus
+	rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds/fuzz_netlink
+	$(FUZZ_DIR)/mkcorpus $(FUZZ_DIR)/seeds/fuzz_netlink
+	@touch $@
+
+$(FUZZ_DIR)/mkcorpus: $(TOP)/tests/fuzz/mkcorpus.c \
+		$(TOP)/tests/fuzz/fuzz_netlink.h $(UNIT_KMSG) $(UNIT_LIBFG)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(TOP)/tests/unit/kmsg.c
+
+# unit and fuzz first: a failure there stops make before any VM boots.
+check: all unit fuzz
+	FG_HOST_SUMMARIES="$(UNIT_DIR)/summary $(FUZZ_DIR)/summary" \
+		$(TOP)/tests/check
 
 demo: all
 	$(QEMU_RUN) --timeout 600 -- $(TOP)/scripts/demo-guest

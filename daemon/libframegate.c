@@ -20,6 +20,7 @@
 #include <netlink/genl/genl.h>
 
 #include "libframegate.h"
+#include "libframegate-internal.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -332,6 +333,90 @@ event_parse(struct nlattr **tb, struct fg_event_msg *ev)
 	}
 }
 
+/* Whether the message at nlh, of which len bytes are readable, fits. */
+static bool
+msg_fits(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN &&
+	    nlh->nlmsg_len <= len;
+}
+
+/*
+ * The attributes of the one message at nlh, of which len bytes are readable,
+ * into tb (by fg_policy). libnl trusts nlmsg_len, so check it first.
+ */
+static int
+msg_attrs(const struct nlmsghdr *nlh, size_t len, struct nlattr **tb)
+{
+	if (!msg_fits(nlh, len))
+		return -EBADMSG;
+	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, FG_A_MAX,
+	    fg_policy) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+int
+fg_parse_stats_msg(const struct nlmsghdr *nlh, size_t len, struct fg_stats *st)
+{
+	struct nlattr *tb[FG_A_MAX + 1];
+	int error;
+
+	if ((error = msg_attrs(nlh, len, tb)) != 0)
+		return error;
+	return stats_parse(tb, st);
+}
+
+int
+fg_parse_camera_msg(const struct nlmsghdr *nlh, size_t len,
+    struct fg_camera_status *c)
+{
+	struct nlattr *tb[FG_A_MAX + 1];
+	int error;
+
+	if ((error = msg_attrs(nlh, len, tb)) != 0)
+		return error;
+	return camera_parse(tb, c);
+}
+
+int
+fg_parse_session_msg(const struct nlmsghdr *nlh, size_t len,
+    struct fg_session_status *s)
+{
+	struct nlattr *tb[FG_A_MAX + 1];
+	int error;
+
+	if ((error = msg_attrs(nlh, len, tb)) != 0)
+		return error;
+	return session_parse(tb, s);
+}
+
+int
+fg_parse_event_msg(const struct nlmsghdr *nlh, size_t len,
+    struct fg_event_msg *ev)
+{
+	struct nlattr *tb[FG_A_MAX + 1];
+	int error;
+
+	if ((error = msg_attrs(nlh, len, tb)) != 0)
+		return error;
+	if (genlmsg_hdr((struct nlmsghdr *)nlh)->cmd != FG_CMD_EVENT)
+		return -EBADMSG;
+	return event_parse(tb, ev);
+}
+
+int
+fg_parse_done_msg(const struct nlmsghdr *nlh, size_t len)
+{
+	int error = 0;
+
+	if (!msg_fits(nlh, len))
+		return -EBADMSG;
+	if (nlh->nlmsg_len - NLMSG_HDRLEN >= sizeof(error))
+		memcpy(&error, (const char *)nlh + NLMSG_HDRLEN, sizeof(error));
+	return error < 0 ? error : 0;
+}
+
 int
 fg_nla_encode(void *buf, size_t size, size_t *off, uint16_t type,
     const void *data, size_t len)
@@ -396,7 +481,7 @@ struct transact {
 	int	  status;	/* 1 until the ACK, NLMSG_DONE or error */
 	int	  result;	/* first non-zero return of parse */
 	int	  replies;
-	int	(*parse)(struct nlattr **, void *);
+	int	(*parse)(const struct nlmsghdr *, size_t, void *);
 	void	 *arg;
 };
 
@@ -405,16 +490,14 @@ on_valid(struct nl_msg *msg, void *arg)
 {
 	struct transact *t = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[FG_A_MAX + 1];
 
 	t->replies++;
 	if (t->parse == NULL || t->result != 0)
 		return NL_OK;
-	if (nlh->nlmsg_type != t->family ||
-	    genlmsg_parse(nlh, 0, tb, FG_A_MAX, fg_policy) < 0)
+	if (nlh->nlmsg_type != t->family)
 		t->result = -EBADMSG;
 	else
-		t->result = t->parse(tb, t->arg);
+		t->result = t->parse(nlh, nlh->nlmsg_len, t->arg);
 	return NL_OK;
 }
 
@@ -434,11 +517,8 @@ on_finish(struct nl_msg *msg, void *arg)
 {
 	struct transact *t = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	int error = 0;
 
-	if (nlmsg_datalen(nlh) >= (int)sizeof(error))
-		memcpy(&error, nlmsg_data(nlh), sizeof(error));
-	t->status = error < 0 ? error : 0;
+	t->status = fg_parse_done_msg(nlh, nlh->nlmsg_len);
 	return NL_STOP;
 }
 
@@ -496,10 +576,28 @@ out:
 	return t->status != 0 ? t->status : t->result;
 }
 
+static int
+stats_reply(const struct nlmsghdr *nlh, size_t len, void *arg)
+{
+	return fg_parse_stats_msg(nlh, len, arg);
+}
+
+static int
+camera_reply(const struct nlmsghdr *nlh, size_t len, void *arg)
+{
+	return fg_parse_camera_msg(nlh, len, arg);
+}
+
+static int
+session_reply(const struct nlmsghdr *nlh, size_t len, void *arg)
+{
+	return fg_parse_session_msg(nlh, len, arg);
+}
+
 /* A doit: exactly one reply, parsed into out. */
 static int
 transact_one(struct fg_nl *nl, uint8_t cmd, const void *attrs, size_t len,
-    int (*parse)(struct nlattr **, void *), void *out)
+    int (*parse)(const struct nlmsghdr *, size_t, void *), void *out)
 {
 	struct transact t = { .parse = parse, .arg = out };
 	int error;
@@ -513,7 +611,7 @@ transact_one(struct fg_nl *nl, uint8_t cmd, const void *attrs, size_t len,
 int
 fg_nl_get_stats(struct fg_nl *nl, struct fg_stats *st)
 {
-	return transact_one(nl, FG_CMD_GET_STATS, NULL, 0, stats_parse, st);
+	return transact_one(nl, FG_CMD_GET_STATS, NULL, 0, stats_reply, st);
 }
 
 int
@@ -524,7 +622,7 @@ fg_nl_get_camera(struct fg_nl *nl, uint32_t id, struct fg_camera_status *c)
 
 	fg_nla_encode(attrs, sizeof(attrs), &len, FG_A_CAMERA_ID, &id,
 	    sizeof(id));
-	return transact_one(nl, FG_CMD_GET_CAMERA, attrs, len, camera_parse, c);
+	return transact_one(nl, FG_CMD_GET_CAMERA, attrs, len, camera_reply, c);
 }
 
 int
@@ -535,7 +633,7 @@ fg_nl_get_session(struct fg_nl *nl, uint64_t id, struct fg_session_status *s)
 
 	fg_nla_encode(attrs, sizeof(attrs), &len, FG_A_SESSION_ID, &id,
 	    sizeof(id));
-	return transact_one(nl, FG_CMD_GET_SESSION, attrs, len, session_parse,
+	return transact_one(nl, FG_CMD_GET_SESSION, attrs, len, session_reply,
 	    s);
 }
 
@@ -566,13 +664,13 @@ struct camera_dump {
 };
 
 static int
-camera_dump_one(struct nlattr **tb, void *arg)
+camera_dump_one(const struct nlmsghdr *nlh, size_t len, void *arg)
 {
 	struct camera_dump *d = arg;
 	struct fg_camera_status c;
 	int error;
 
-	if ((error = camera_parse(tb, &c)) != 0)
+	if ((error = fg_parse_camera_msg(nlh, len, &c)) != 0)
 		return error;
 	return d->cb(&c, d->arg);
 }
@@ -593,13 +691,13 @@ struct session_dump {
 };
 
 static int
-session_dump_one(struct nlattr **tb, void *arg)
+session_dump_one(const struct nlmsghdr *nlh, size_t len, void *arg)
 {
 	struct session_dump *d = arg;
 	struct fg_session_status s;
 	int error;
 
-	if ((error = session_parse(tb, &s)) != 0)
+	if ((error = fg_parse_session_msg(nlh, len, &s)) != 0)
 		return error;
 	return d->cb(&s, d->arg);
 }
@@ -660,7 +758,6 @@ fg_nl_event_next(struct fg_nl *nl, int timeout_ms, struct fg_event_msg *ev)
 		char		buf[4096];
 	} u;
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
-	struct nlattr *tb[FG_A_MAX + 1];
 	struct sockaddr_nl from;
 	socklen_t fromlen;
 	int64_t deadline;
@@ -691,10 +788,8 @@ fg_nl_event_next(struct fg_nl *nl, int timeout_ms, struct fg_event_msg *ev)
 			return -EMSGSIZE;
 		if (!nlmsg_ok(&u.nlh, n) || u.nlh.nlmsg_type != nl->family)
 			continue;
-		if (genlmsg_parse(&u.nlh, 0, tb, FG_A_MAX, fg_policy) < 0 ||
-		    genlmsg_hdr(&u.nlh)->cmd != FG_CMD_EVENT)
-			return -EBADMSG;
-		return (r = event_parse(tb, ev)) < 0 ? r : 1;
+		r = fg_parse_event_msg(&u.nlh, n, ev);
+		return r < 0 ? r : 1;
 	}
 }
 

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libframegate internals: not part of the library's API. Only the unit
+ * tests (tests/unit/) and the fuzz targets (tests/fuzz/) include this;
+ * framegatectl and the daemon use libframegate.h.
+ *
+ * The parsers of what the kernel sends, callable on a buffer. The library
+ * itself runs every reply, dump message and event through them.
+ *
+ * Each takes one netlink message at nlh, of which len bytes are readable
+ * (nlmsg_len may be less; the bytes after it are ignored). It does not
+ * check nlmsg_type against the family id, which the caller knows.
+ */
+
+#ifndef LIBFRAMEGATE_INTERNAL_H
+#define LIBFRAMEGATE_INTERNAL_H
+
+#include <stddef.h>
+
+#include <linux/netlink.h>
+
+#include "libframegate.h"
+
+/*
+ * A reply to FG_CMD_GET_STATS / FG_CMD_GET_CAMERA / FG_CMD_GET_SESSION, or
+ * an FG_CMD_EVENT multicast. 0 with *out filled, or -EBADMSG: the message
+ * does not fit in len bytes, has no generic netlink header, or lacks an
+ * attribute the uapi header promises, or has one of the wrong length (the
+ * event parser also requires cmd FG_CMD_EVENT). Other attributes are
+ * ignored. *out is unspecified after an error.
+ */
+int	fg_parse_stats_msg(const struct nlmsghdr *nlh, size_t len,
+	    struct fg_stats *out);
+int	fg_parse_camera_msg(const struct nlmsghdr *nlh, size_t len,
+	    struct fg_camera_status *out);
+int	fg_parse_session_msg(const struct nlmsghdr *nlh, size_t len,
+	    struct fg_session_status *out);
+int	fg_parse_event_msg(const struct nlmsghdr *nlh, size_t len,
+	    struct fg_event_msg *out);
+
+/*
+ * NLMSG_DONE at the end of a dump: the kernel's negative errno it carries,
+ * else 0 (also when it carries no errno at all); -EBADMSG when the message
+ * does not fit in len bytes.
+ */
+int	fg_parse_done_msg(const struct nlmsghdr *nlh, size_t len);
+
+#endif /* LIBFRAMEGATE_INTERNAL_H */
