@@ -316,24 +316,6 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	consumer_close(&c);
 }
 
-/*
- * Every YUYV pair of pixels in p is zero or of colour c: a slot may be
- * caught while a frame is being copied into it, but never holds anything
- * else.
- */
-static bool only_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
-{
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		if (fgt_all_zero(p + i, 4))
-			continue;
-		if (fgt_yuyv_colour(p + i, 2, 1, 4) != c)
-			return false;
-	}
-	return true;
-}
-
 /* I3: a new window holds zeros or its own camera's frames, nothing else. */
 TEST_F(two_cameras, window_holds_nothing_from_before)
 {
@@ -349,7 +331,7 @@ TEST_F(two_cameras, window_holds_nothing_from_before)
 		consumer_close(&b);
 
 		ASSERT_EQ(0, consumer_open(&a, self->ctl, 31, 8, &self->cam[0], 1));
-		EXPECT_TRUE(only_zero_or(a.window, a.info.window_size, FGT_RED));
+		EXPECT_TRUE(fgt_yuyv_zero_or(a.window, a.info.window_size, FGT_RED));
 		consumer_close(&a);
 	}
 }

@@ -161,6 +161,17 @@ bool fgt_all_zero(const void *p, size_t len)
 	return true;
 }
 
+bool fgt_yuyv_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		if (!fgt_all_zero(p + i, 4) &&
+		    fgt_yuyv_colour(p + i, 2, 1, 4) != c)
+			return false;
+	return true;
+}
+
 int fgt_wait_frame(int sfd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };

@@ -136,18 +136,6 @@ static int load_module(const char *path)
 	return ret;
 }
 
-/* Whole windows of zeros or of colour c. */
-static bool only_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
-{
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4)
-		if (!fgt_all_zero(p + i, 4) &&
-		    fgt_yuyv_colour(p + i, 2, 1, 4) != c)
-			return false;
-	return true;
-}
-
 TEST(unload_is_refused_while_open_and_reload_starts_clean)
 {
 	const char *ko = getenv("FG_MODULE");
@@ -190,9 +178,9 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 		ASSERT_LE(0, s);
 		ASSERT_EQ(0, fg_session_info(s, &info));
 		ASSERT_EQ(0, fg_session_map(s, &info, (const void **)&window));
-		EXPECT_TRUE(only_zero_or(window, info.window_size, FGT_RED));
+		EXPECT_TRUE(fgt_yuyv_zero_or(window, info.window_size, FGT_RED));
 		ASSERT_EQ(1, fgt_wait_frame(s, 5000));
-		EXPECT_TRUE(only_zero_or(window, info.window_size, FGT_RED));
+		EXPECT_TRUE(fgt_yuyv_zero_or(window, info.window_size, FGT_RED));
 		fg_session_unmap(window, &info);
 		close(s);
 	}
