@@ -40,10 +40,12 @@
  *   (REQBUFS, CREATE_BUFS, QBUF, DQBUF, STREAMON, STREAMOFF, EXPBUF) and
  *   read() on the node from any other file fail with -EBUSY.
  *
- *   Known hole: VIDIOC_QUERYBUF followed by mmap() of the node is not owner
- *   checked by vb2; until the eBPF cell programs deny open() of attached
- *   nodes, any process that may open the node (see its permissions, often
- *   group "video") can map capture buffers.
+ *   VIDIOC_QUERYBUF followed by mmap() of the node is not owner checked by
+ *   vb2: without the cell programs (see "Enforcement" below) any process
+ *   that may open the node can map capture buffers. With them, open() of
+ *   the node, and mmap() and every ioctl other than the control ioctls on
+ *   any other file of it, fail with -EACCES while the camera is attached,
+ *   for root too.
  *
  *   On success returns a new camera file descriptor (O_CLOEXEC), also
  *   stored in fd, and fills camera_id, bytesperline and sizeimage. Closing
@@ -71,6 +73,9 @@
  *   before this call returns is ever delivered to the session.
  *
  *   Errors:
+ *     -EPERM       enforcement is not armed and the module parameter
+ *                  allow_unenforced is 0 (the default); the kernel log says
+ *                  so. See "Enforcement".
  *     -EINVAL      bad size, flags, reserved, tenant 0, depth or ncameras
  *                  out of range, duplicate camera
  *     -ENOENT      a camera id is not attached
@@ -168,6 +173,53 @@
  * FG_CMD_EVENT (multicast on FG_GENL_MCGRP_EVENTS only)
  *   FG_A_EVENT (enum fg_event) and FG_A_CAMERA_ID for camera events, or
  *   FG_A_SESSION_ID and FG_A_TENANT_ID for session events.
+ *   FG_EVENT_DENIED: FG_A_HOOK (enum fg_hook), FG_A_DENIED (the value of the
+ *   counter the refusal incremented) and either FG_A_SESSION_ID (a session
+ *   counter) or FG_A_CAMERA_ID (a camera counter), or neither (only the
+ *   global counter moved: the session is gone). Denial events are rate
+ *   limited (FG_DENIED_EVENTS_BURST per FG_DENIED_EVENTS_INTERVAL_MS for the
+ *   whole module); the counters are exact whether or not an event was sent.
+ *
+ * Enforcement
+ * -----------
+ *
+ * The module alone cannot confine what userspace does with a session fd.
+ * The cell programs (bpf/cell.bpf.c, BPF LSM) do: a session's worker runs
+ * in a cgroup v2 directory, its cell, and the programs refuse, with -EACCES
+ * unless noted, whatever would move a frame out of its cell. They call the
+ * module's kfuncs (BPF_PROG_TYPE_LSM, module BTF):
+ *
+ *   u64  bpf_fg_file_session(struct file *file)
+ *          The id of the session whose inode file refers to (also for a
+ *          re-open through /proc/PID/fd), FG_SESSION_ID_PROBE for the
+ *          module's arming probe, 0 for any other file or NULL.
+ *   u32  bpf_fg_file_camera(struct file *file)
+ *          The id of the attached camera whose V4L2 node (by device number)
+ *          file refers to, 0 for framegate's own file of the node, for any
+ *          other file, or NULL.
+ *   u64  bpf_fg_mm_other_session(u64 session_id)
+ *          The id of a session other than session_id that the current
+ *          task's address space maps, 0 if none.
+ *   void bpf_fg_session_denied(u64 session_id, u32 hook)
+ *   void bpf_fg_camera_denied(u32 camera_id, u32 hook)
+ *          Count one refusal: the object's denied_<hook> counter and the
+ *          global one (only the global one for an unknown id, nothing for
+ *          FG_SESSION_ID_PROBE or hook >= FG_HOOK_COUNT), and queue a
+ *          rate-limited FG_EVENT_DENIED.
+ *
+ * A refusal is counted once, on the acting task's session when the task is
+ * in a cell, else on the session whose object (fd, socket, task) it
+ * touched; refusals about a V4L2 node are counted on the camera. The hooks
+ * and what each counts are listed with enum fg_hook.
+ *
+ * Armed: FG_IOC_SESSION_CREATE first checks that the programs are attached
+ * by passing a probe file to security_file_ioctl(); the file_ioctl program
+ * refuses it, as it refuses every session fd outside its cell. If nothing
+ * refuses, enforcement is not armed and the session is refused with -EPERM
+ * unless the module parameter allow_unenforced is 1 (development only; it
+ * is shown in /sys/module/framegate/parameters/allow_unenforced and every
+ * unenforced session is logged). /sys/kernel/framegate/enforcement reads
+ * "armed" or "unarmed" (probing on each read).
  *
  * sysfs
  * -----
@@ -320,7 +372,49 @@ enum fg_event {
 	FG_EVENT_CAMERA_ATTACHED = 5,
 	FG_EVENT_CAMERA_LOST = 6,
 	FG_EVENT_CAMERA_DETACHED = 7,
+	FG_EVENT_DENIED = 8,
 };
+
+/*
+ * The hooks whose refusals are counted, as in sysfs denied_<name>. "Cell"
+ * below is the cell of the acting task; a task in no cell is never allowed
+ * to use a session fd and may not send on a socket created in a cell.
+ */
+enum fg_hook {
+	FG_HOOK_OPEN,		/* "open": open() of an attached V4L2 node
+				 * (camera counter), or of a session's inode
+				 * (e.g. /proc/PID/fd/N) outside its cell */
+	FG_HOOK_RECEIVE,	/* "receive": a session fd arriving in another
+				 * cell or in no cell (SCM_RIGHTS, pidfd_getfd) */
+	FG_HOOK_MMAP,		/* "mmap": mmap() of a session fd outside its
+				 * cell, or of another file of an attached node
+				 * (camera counter) */
+	FG_HOOK_IOCTL,		/* "ioctl": ioctl() on a session fd outside its
+				 * cell, or a non-control ioctl on another file
+				 * of an attached node (camera counter) */
+	FG_HOOK_PTRACE,		/* "ptrace": ptrace, /proc/PID/mem, /proc/PID/fd,
+				 * process_vm_readv of a task in another cell;
+				 * -EPERM or -EACCES as the caller reports it */
+	FG_HOOK_SENDMSG,	/* "sendmsg": send*(), io_uring send on a socket
+				 * created in another cell */
+	FG_HOOK_WRITE,		/* "write": write(), sendfile(), splice(),
+				 * io_uring write on such a socket */
+	FG_HOOK_SEND_MAPPED,	/* "send_mapped": sending on a socket of session
+				 * S while mapping a session T != S */
+	FG_HOOK_CONNECT,	/* "connect": connect() or sendto() from a cell
+				 * to an address that is not one of its
+				 * session's endpoints (IPv4, IPv6) */
+	FG_HOOK_UNIX,		/* "unix": AF_UNIX connect or datagram to a
+				 * socket of another cell */
+	FG_HOOK_IPC,		/* "ipc": any SysV IPC from a cell */
+	FG_HOOK_COUNT
+};
+
+/* Never a real session id: the arming probe (see "Enforcement"). */
+#define FG_SESSION_ID_PROBE		(~0ULL)
+
+#define FG_DENIED_EVENTS_INTERVAL_MS	1000
+#define FG_DENIED_EVENTS_BURST		32
 
 enum fg_attr {
 	FG_A_UNSPEC,
@@ -354,6 +448,8 @@ enum fg_attr {
 	FG_A_SESSIONS_CREATED,		/* u64 */
 	FG_A_SESSIONS_REVOKED,		/* u64 */
 	FG_A_EVENT,			/* u32, enum fg_event */
+	FG_A_HOOK,			/* u32, enum fg_hook */
+	FG_A_DENIED,			/* u64 */
 	__FG_A_LAST
 };
 

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Enforcement: loading the cell programs (bpf/cell.bpf.c) and managing the
+ * cells and endpoints they enforce. Part of libframegate; link with
+ * $(pkg-config --libs libbpf) as well as libnl.
+ *
+ * Everything is pinned under FG_PIN_DIR (bpf/cell.h), so that enforcement
+ * outlives the process that loaded it. fg_enforcer_open() adopts what is
+ * pinned there, or loads, attaches and pins the programs when nothing is.
+ * Every function returns 0 or a negative errno and leaves no partial state
+ * behind on failure.
+ */
+#ifndef FG_ENFORCE_H
+#define FG_ENFORCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+struct fg_enforcer;
+
+/*
+ * Adopts the pinned programs and maps, or loads, attaches and pins them
+ * (mounting bpffs on /sys/fs/bpf if needed). -ENOENT if the kernel has no
+ * BPF LSM, -EOPNOTSUPP if framegate.ko's kfuncs are not registered.
+ */
+int fg_enforcer_open(struct fg_enforcer **ep);
+/* True if fg_enforcer_open() adopted pinned state rather than loading. */
+bool fg_enforcer_adopted(const struct fg_enforcer *e);
+/* Closes the handle only: enforcement stays, pinned. */
+void fg_enforcer_close(struct fg_enforcer *e);
+/*
+ * Removes every pin under FG_PIN_DIR: once no process holds them, the
+ * programs detach and the maps are freed. For tests and for unloading the
+ * module; never done by the daemon.
+ */
+int fg_enforcer_unpin(void);
+
+/*
+ * Creates the cell of a session: the cgroup FG_CELL_ROOT/session-<id>
+ * (and FG_CELL_ROOT itself, with the cgroup2 filesystem mounted on
+ * /sys/fs/cgroup if needed), and its entry in the cells map. Returns an
+ * O_DIRECTORY fd of the cell in *cell_fd and its cgroup id in *cell_id
+ * (either may be NULL). -EEXIST if the session has a cell already.
+ */
+int fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
+		   uint64_t *cell_id);
+/* Moves pid (0: the caller) into the cell of session_id. */
+int fg_cell_enter(uint64_t session_id, pid_t pid);
+/*
+ * Removes the cell of a session: revokes the session (over netlink; a
+ * session already revoked, lost or closed is fine), deletes its endpoints
+ * and its cells map entry, kills every task left in the cgroup
+ * (cgroup.kill) and removes the directory. -ENOENT if there is no cell.
+ */
+int fg_cell_remove(struct fg_enforcer *e, uint64_t session_id);
+
+/* Allows or disallows the session's cell to reach sa (AF_INET, AF_INET6). */
+int fg_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
+		    const struct sockaddr *sa, socklen_t len);
+int fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
+		       const struct sockaddr *sa, socklen_t len);
+
+#endif /* FG_ENFORCE_H */
