@@ -197,6 +197,9 @@
  *          The id of the attached camera whose V4L2 node (by device number)
  *          file refers to, 0 for framegate's own file of the node, for any
  *          other file, or NULL.
+ *   u32  bpf_fg_session_state(u64 session_id)
+ *          The session's enum fg_session_state, 0 if there is no such
+ *          session (never created, or closed).
  *   u64  bpf_fg_mm_other_session(u64 session_id)
  *          The id of a session other than session_id that the current
  *          task's address space maps, 0 if none.
@@ -396,7 +399,8 @@ enum fg_hook {
 				 * process_vm_readv of a task in another cell;
 				 * -EPERM or -EACCES as the caller reports it */
 	FG_HOOK_SENDMSG,	/* "sendmsg": send*(), io_uring send on a socket
-				 * created in another cell */
+				 * created in another cell, or in the cell of
+				 * a session that is revoked or closed */
 	FG_HOOK_WRITE,		/* "write": write(), sendfile(), splice(),
 				 * io_uring write on such a socket */
 	FG_HOOK_SEND_MAPPED,	/* "send_mapped": sending on a socket of session
