@@ -35,13 +35,25 @@ KMOD_SRCS	:= $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) \
 
 all: module daemon tests
 
-# W=1 must stay silent: any warning fails the build.
-module: $(TOP)/framegate.ko
+# W=1 must stay silent: any warning fails the build. The kfuncs need module
+# BTF, which Debian's headers cannot give (no vmlinux): scripts/module-btf
+# adds it on every `make`, so a framegate.ko relinked by any other kbuild
+# run (make lint) gets it too. Without BTF the build fails.
+VMLINUX		:= $(CACHE)/kernel/boot/vmlinux-$(KVER)
+RESOLVE_BTFIDS	:= $(CACHE)/resolve_btfids/resolve_btfids
+
+module: $(TOP)/framegate.ko $(RESOLVE_BTFIDS)
+	@$(TOP)/scripts/module-btf $< $(VMLINUX) $(RESOLVE_BTFIDS)
 $(TOP)/framegate.ko: $(KMOD_SRCS)
 	@$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules 2>&1 | tee $(TOP)/.build.log
 	@if grep -E 'warning:|error:' $(TOP)/.build.log; then \
 		echo "framegate.ko: the build is not warning-free" >&2; exit 1; fi
 	@test -f $@
+
+# resolve_btfids from linux-source-6.1 (tools/bpf), extracted by setup.
+$(RESOLVE_BTFIDS):
+	@mkdir -p $(dir $@)
+	$(MAKE) -C $(KSRC)/tools/bpf/resolve_btfids OUTPUT=$(dir $@) >/dev/null
 
 daemon:
 	@$(MAKE) -C $(TOP)/daemon

@@ -356,6 +356,8 @@ static int fg_camera_release(struct inode *inode, struct file *file)
 	struct fg_sub *sub;
 
 	fg_camera_stop(cam);
+	/* The queue is freed: the node may be opened again. */
+	xa_erase(&fg_camera_ids, cam->id);
 
 	mutex_lock(&fg_lock);
 	list_del(&cam->node);
@@ -387,7 +389,7 @@ void fg_camera_free(struct fg_camera *cam)
 	fg_camera_stop(cam);
 	if (cam->id)
 		fg_object_destroyed("camera", cam->id);
-	kfree(cam);
+	kfree_rcu(cam, rcu);	/* fg_enforce_*() may be looking at it */
 }
 
 struct fg_camera *fg_camera_find(u32 id)
@@ -480,6 +482,7 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 	INIT_DELAYED_WORK(&cam->watchdog, fg_camera_watchdog);
 	cam->state = FG_CAMERA_STREAMING;
 	cam->vdev = vdev;
+	cam->devt = vdev->dev.devt;
 	cam->q = vdev->queue;
 	strscpy(cam->devname, video_device_node_name(vdev), sizeof(cam->devname));
 
@@ -528,10 +531,18 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 	if (ret)
 		goto err_fd;
 
+	/*
+	 * Guard the node before the camera fd exists, so that the release of
+	 * that fd is the one place that stops guarding it.
+	 */
+	ret = xa_insert(&fg_camera_ids, cam->id, cam, GFP_KERNEL);
+	if (ret)
+		goto err_fd;
 	cfile = anon_inode_getfile("[framegate-camera]", &fg_camera_fops, cam,
 				   O_RDWR | O_CLOEXEC);
 	if (IS_ERR(cfile)) {
 		ret = PTR_ERR(cfile);
+		xa_erase(&fg_camera_ids, cam->id);
 		goto err_fd;
 	}
 	atomic64_inc(&fg_stats.cameras_attached);

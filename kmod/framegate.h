@@ -21,8 +21,11 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/framegate.h>
 
+struct file;
+struct mm_struct;
 struct video_device;
 struct vb2_queue;
 
@@ -32,6 +35,8 @@ extern struct list_head fg_sessions;
 extern struct workqueue_struct *fg_wq;
 extern struct kset *fg_cameras_kset;
 extern struct kset *fg_sessions_kset;
+extern struct xarray fg_session_ids;	/* id -> session, RCU lookups */
+extern struct xarray fg_camera_ids;	/* id -> attached camera, RCU */
 
 /* Global counters, shown in /sys/kernel/framegate/ and FG_CMD_GET_STATS. */
 struct fg_stats {
@@ -44,6 +49,8 @@ struct fg_stats {
 	atomic64_t frames_dropped;
 	atomic64_t bytes_delivered;
 	atomic64_t objects_alive;
+	atomic64_t denied[FG_HOOK_COUNT];
+	atomic64_t denied_events_dropped;
 };
 
 extern struct fg_stats fg_stats;
@@ -66,7 +73,9 @@ struct fg_frame_meta {
 struct fg_camera {
 	struct kobject kobj;		/* sysfs cameras/<id>; the refcount */
 	struct list_head node;		/* fg_cameras, under fg_lock */
+	struct rcu_head rcu;		/* freed after RCU lookups are done */
 	u32 id;
+	dev_t devt;			/* of the V4L2 node */
 	u32 state;			/* enum fg_camera_state */
 	char devname[32];
 
@@ -91,6 +100,7 @@ struct fg_camera {
 
 	atomic64_t frames_captured;
 	atomic64_t frames_dropped;
+	atomic64_t denied[FG_HOOK_COUNT];	/* only open, mmap, ioctl */
 };
 
 struct fg_session;
@@ -130,6 +140,7 @@ struct fg_session_counters {
 struct fg_session {
 	struct kobject kobj;		/* sysfs sessions/<id>; the refcount */
 	struct list_head node;		/* fg_sessions, under fg_lock */
+	struct rcu_head rcu;		/* freed after RCU lookups are done */
 	u64 id;
 	u64 tenant;
 	u64 created_ns;			/* CLOCK_MONOTONIC */
@@ -148,6 +159,8 @@ struct fg_session {
 	struct fg_slot *slots;
 	struct fg_session_counters c;
 	wait_queue_head_t wq;
+
+	atomic64_t denied[FG_HOOK_COUNT];
 
 	u32 ncameras;
 	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
@@ -173,6 +186,21 @@ int fg_session_revoke(struct fg_session *s);
 void fg_session_lose(struct fg_session *s);
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 			 u32 *state);
+bool fg_session_file(const struct file *file, u64 *id);
+struct file *fg_session_probe_file(void);
+u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id);
+
+/* enforce.c */
+extern bool fg_allow_unenforced;
+int fg_enforce_init(void);
+void fg_enforce_exit(void);
+bool fg_enforce_armed(void);
+int fg_enforce_session_allowed(u64 tenant);
+void fg_enforce_denied(u64 session_id, u32 camera_id, u32 hook);
+u32 fg_enforce_file_camera(const struct file *file);
+
+/* kfunc.c */
+int fg_kfunc_init(void);
 
 /* ctl.c */
 int fg_ctl_init(void);
@@ -185,6 +213,8 @@ int fg_netlink_init(void);
 void fg_netlink_exit(void);
 void fg_netlink_event_camera(u32 event, u32 camera_id);
 void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant);
+void fg_netlink_event_denied(u64 session_id, u32 camera_id, u32 hook,
+			     u64 count);
 
 /* sysfs.c */
 int fg_sysfs_init(void);

@@ -51,6 +51,10 @@ static int __init fg_mod_init(void)
 	if (ret)
 		goto err_netlink;
 
+	ret = fg_enforce_init();
+	if (ret)
+		goto err_enforce;
+
 	ret = fg_ctl_init();
 	if (ret)
 		goto err_ctl;
@@ -59,6 +63,8 @@ static int __init fg_mod_init(void)
 	return 0;
 
 err_ctl:
+	fg_enforce_exit();
+err_enforce:
 	fg_netlink_exit();
 err_netlink:
 	fg_session_fs_exit();
@@ -72,6 +78,7 @@ err_sysfs:
 static void __exit fg_mod_exit(void)
 {
 	fg_ctl_exit();
+	fg_enforce_exit();
 	fg_netlink_exit();
 	fg_session_fs_exit();
 	fg_sysfs_exit();

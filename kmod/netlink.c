@@ -327,6 +327,28 @@ void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant)
 	fg_netlink_event(msg, hdr);
 }
 
+/* Sent from a work item: see fg_enforce_denied(). */
+void fg_netlink_event_denied(u64 session_id, u32 camera_id, u32 hook,
+			     u64 count)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &fg_genl_family, 0, FG_CMD_EVENT);
+	if (!hdr || nla_put_u32(msg, FG_A_EVENT, FG_EVENT_DENIED) ||
+	    nla_put_u32(msg, FG_A_HOOK, hook) ||
+	    fg_put_u64(msg, FG_A_DENIED, count) ||
+	    (session_id && fg_put_u64(msg, FG_A_SESSION_ID, session_id)) ||
+	    (camera_id && nla_put_u32(msg, FG_A_CAMERA_ID, camera_id))) {
+		nlmsg_free(msg);
+		return;
+	}
+	fg_netlink_event(msg, hdr);
+}
+
 int fg_netlink_init(void)
 {
 	return genl_register_family(&fg_genl_family);

@@ -14,10 +14,12 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -50,6 +52,156 @@ int fg_session_fs_init(void)
 void fg_session_fs_exit(void)
 {
 	kern_unmount(fg_session_mnt);
+}
+
+/*
+ * A session's inode number is its id, so that the cell programs can tell
+ * which session a file belongs to from the inode alone: also for a re-open
+ * through /proc/PID/fd, whose file has none of our file operations.
+ */
+static_assert(sizeof(((struct inode *)0)->i_ino) >= sizeof(u64));
+
+bool fg_session_file(const struct file *file, u64 *id)
+{
+	const struct inode *inode = file_inode(file);
+
+	if (!inode || inode->i_sb != fg_session_mnt->mnt_sb)
+		return false;
+	*id = inode->i_ino;
+	return true;
+}
+
+/* No owner: a probe must not pin the module it is probing for. */
+static const struct file_operations fg_session_probe_fops = {
+	.llseek = noop_llseek,
+};
+
+/*
+ * A file on the session filesystem that belongs to no session and no cell,
+ * for fg_enforce_armed().
+ */
+struct file *fg_session_probe_file(void)
+{
+	struct inode *inode;
+	struct file *file;
+
+	inode = alloc_anon_inode(fg_session_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		return ERR_CAST(inode);
+	inode->i_ino = FG_SESSION_ID_PROBE;
+	file = alloc_file_pseudo(inode, fg_session_mnt, "framegate-probe",
+				 O_RDONLY, &fg_session_probe_fops);
+	if (IS_ERR(file))
+		iput(inode);
+	return file;
+}
+
+/*
+ * Which address spaces map which sessions, for the cell programs' rule
+ * that a task mapping session T may not send on a socket of session S.
+ * One entry per (mm, session) with the number of its VMAs: mmap() adds,
+ * vm_ops open (split, mremap) and close count. Mappings are never copied
+ * by fork (VM_DONTCOPY). An entry left behind by an mmap() that failed
+ * after our ->mmap is removed with its session.
+ */
+struct fg_mm_map {
+	struct hlist_node node;
+	const struct mm_struct *mm;
+	u64 session_id;
+	unsigned long vmas;
+};
+
+static DEFINE_HASHTABLE(fg_mm_maps, 6);
+static DEFINE_SPINLOCK(fg_mm_lock);
+static atomic_t fg_mm_nr = ATOMIC_INIT(0);
+
+static struct fg_mm_map *fg_mm_map_find(const struct mm_struct *mm, u64 id)
+{
+	struct fg_mm_map *m;
+
+	hash_for_each_possible(fg_mm_maps, m, node, (unsigned long)mm)
+		if (m->mm == mm && m->session_id == id)
+			return m;
+	return NULL;
+}
+
+/* One more VMA of session @id in @mm; @spare is used or freed. */
+static void fg_mm_map_get(const struct mm_struct *mm, u64 id,
+			  struct fg_mm_map *spare)
+{
+	struct fg_mm_map *m;
+
+	spin_lock(&fg_mm_lock);
+	m = fg_mm_map_find(mm, id);
+	if (!m && spare) {
+		m = spare;
+		spare = NULL;
+		m->mm = mm;
+		m->session_id = id;
+		m->vmas = 0;
+		hash_add(fg_mm_maps, &m->node, (unsigned long)mm);
+		atomic_inc(&fg_mm_nr);
+	}
+	if (m)
+		m->vmas++;
+	spin_unlock(&fg_mm_lock);
+	WARN_ON_ONCE(!m);
+	kfree(spare);
+}
+
+static void fg_mm_map_put(const struct mm_struct *mm, u64 id)
+{
+	struct fg_mm_map *m;
+
+	spin_lock(&fg_mm_lock);
+	m = fg_mm_map_find(mm, id);
+	if (m && !--m->vmas) {
+		hash_del(&m->node);
+		atomic_dec(&fg_mm_nr);
+	} else {
+		m = NULL;
+	}
+	spin_unlock(&fg_mm_lock);
+	kfree(m);
+}
+
+static void fg_mm_map_forget(u64 id)
+{
+	struct fg_mm_map *m;
+	struct hlist_node *tmp;
+	HLIST_HEAD(dead);
+	int bkt;
+
+	spin_lock(&fg_mm_lock);
+	hash_for_each_safe(fg_mm_maps, bkt, tmp, m, node) {
+		if (m->session_id != id)
+			continue;
+		hash_del(&m->node);
+		atomic_dec(&fg_mm_nr);
+		hlist_add_head(&m->node, &dead);
+	}
+	spin_unlock(&fg_mm_lock);
+	hlist_for_each_entry_safe(m, tmp, &dead, node)
+		kfree(m);
+}
+
+/* A session other than @session_id that @mm maps, or 0. Never sleeps. */
+u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id)
+{
+	struct fg_mm_map *m;
+	u64 other = 0;
+
+	if (!mm || !atomic_read(&fg_mm_nr))
+		return 0;
+	spin_lock(&fg_mm_lock);
+	hash_for_each_possible(fg_mm_maps, m, node, (unsigned long)mm) {
+		if (m->mm == mm && m->session_id != session_id) {
+			other = m->session_id;
+			break;
+		}
+	}
+	spin_unlock(&fg_mm_lock);
+	return other;
 }
 
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
@@ -227,7 +379,23 @@ static vm_fault_t fg_session_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+static void fg_session_vm_open(struct vm_area_struct *vma)
+{
+	struct fg_session *s = vma->vm_private_data;
+
+	fg_mm_map_get(vma->vm_mm, s->id, NULL);
+}
+
+static void fg_session_vm_close(struct vm_area_struct *vma)
+{
+	struct fg_session *s = vma->vm_private_data;
+
+	fg_mm_map_put(vma->vm_mm, s->id);
+}
+
 static const struct vm_operations_struct fg_session_vm_ops = {
+	.open = fg_session_vm_open,
+	.close = fg_session_vm_close,
 	.fault = fg_session_fault,
 };
 
@@ -236,12 +404,16 @@ static int fg_session_mmap(struct file *file, struct vm_area_struct *vma)
 	struct fg_session *s = file->private_data;
 	unsigned long len = vma->vm_end - vma->vm_start;
 	unsigned long pages = s->window_size >> PAGE_SHIFT;
+	struct fg_mm_map *spare;
 	int ret = 0;
 
 	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
 	if (vma->vm_pgoff >= pages || len > (pages - vma->vm_pgoff) << PAGE_SHIFT)
 		return -EINVAL;
+	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
 
 	mutex_lock(&s->map_lock);
 	if (READ_ONCE(s->state) == FG_SESSION_REVOKED) {
@@ -253,8 +425,11 @@ static int fg_session_mmap(struct file *file, struct vm_area_struct *vma)
 				 VM_DONTDUMP | VM_DONTCOPY;
 		vma->vm_ops = &fg_session_vm_ops;
 		vma->vm_private_data = s;
+		fg_mm_map_get(vma->vm_mm, s->id, spare);
+		spare = NULL;
 	}
 	mutex_unlock(&s->map_lock);
+	kfree(spare);
 	return ret;
 }
 
@@ -429,6 +604,8 @@ static int fg_session_release(struct inode *inode, struct file *file)
 	mutex_lock(&fg_lock);
 	list_del(&s->node);
 	mutex_unlock(&fg_lock);
+	/* From now on the cell programs see a closed session. */
+	xa_erase(&fg_session_ids, s->id);
 
 	for (i = 0; i < s->ncameras; i++) {
 		struct fg_camera *cam = s->subs[i].cam;
@@ -469,11 +646,13 @@ void fg_session_free(struct fg_session *s)
 	for (i = 0; i < s->ncameras; i++)
 		if (s->subs[i].cam)
 			kobject_put(&s->subs[i].cam->kobj);
-	if (s->id)
+	if (s->id) {
+		fg_mm_map_forget(s->id);
 		fg_object_destroyed("session", s->id);
+	}
 	vfree(s->window);
 	kfree(s->slots);
-	kfree(s);
+	kfree_rcu(s, rcu);	/* fg_enforce_denied() may be looking at it */
 }
 
 static int fg_session_validate(const struct fg_session_create *c)
@@ -567,6 +746,9 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	ret = fg_session_validate(&c);
 	if (ret)
 		return ret;
+	ret = fg_enforce_session_allowed(c.tenant_id);
+	if (ret)
+		return ret;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
@@ -618,6 +800,7 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	mutex_lock(&fg_lock);
 	s->id = ++fg_next_session_id;
 	s->created_ns = ktime_get_ns();
+	inode->i_ino = s->id;
 	list_add_tail(&s->node, &fg_sessions);
 	mutex_unlock(&fg_lock);
 	fg_object_created("session", s->id);
@@ -625,7 +808,9 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	atomic64_inc(&fg_stats.sessions_active);
 
 	s->kobj.kset = fg_sessions_kset;
-	ret = kobject_add(&s->kobj, NULL, "%llu", s->id);
+	ret = xa_insert(&fg_session_ids, s->id, s, GFP_KERNEL);
+	if (!ret)
+		ret = kobject_add(&s->kobj, NULL, "%llu", s->id);
 	if (!ret)
 		ret = fg_session_link(s);
 	if (!ret) {

@@ -75,7 +75,61 @@ static struct fg_counter_attr fg_global_attr_bytes_delivered =
 static struct fg_counter_attr fg_global_attr_objects_alive =
 	FG_COUNTER_INIT(objects_alive, fg_global_show, struct fg_stats, objects_alive);
 
+/* One denied_<name> file per enum fg_hook value. */
+#define FG_DENIED_INIT(_name, _hook, _show, _struct)			\
+	FG_COUNTER_INIT(denied_##_name, _show, _struct, denied[_hook])
+
+static struct fg_counter_attr fg_global_attr_denied_open =
+	FG_DENIED_INIT(open, FG_HOOK_OPEN, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_receive =
+	FG_DENIED_INIT(receive, FG_HOOK_RECEIVE, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_mmap =
+	FG_DENIED_INIT(mmap, FG_HOOK_MMAP, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_ioctl =
+	FG_DENIED_INIT(ioctl, FG_HOOK_IOCTL, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_ptrace =
+	FG_DENIED_INIT(ptrace, FG_HOOK_PTRACE, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_sendmsg =
+	FG_DENIED_INIT(sendmsg, FG_HOOK_SENDMSG, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_write =
+	FG_DENIED_INIT(write, FG_HOOK_WRITE, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_send_mapped =
+	FG_DENIED_INIT(send_mapped, FG_HOOK_SEND_MAPPED, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_connect =
+	FG_DENIED_INIT(connect, FG_HOOK_CONNECT, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_unix =
+	FG_DENIED_INIT(unix, FG_HOOK_UNIX, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_ipc =
+	FG_DENIED_INIT(ipc, FG_HOOK_IPC, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_events_dropped =
+	FG_COUNTER_INIT(denied_events_dropped, fg_global_show, struct fg_stats,
+			denied_events_dropped);
+
+/* "armed" or "unarmed", probed on each read. */
+static ssize_t fg_enforcement_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", fg_enforce_armed() ? "armed" : "unarmed");
+}
+
+static struct kobj_attribute fg_global_attr_enforcement =
+	__ATTR(enforcement, 0444, fg_enforcement_show, NULL);
+
 static struct attribute *fg_global_attrs[] = {
+	&fg_global_attr_enforcement.attr,
+	&fg_global_attr_denied_open.attr.attr,
+	&fg_global_attr_denied_receive.attr.attr,
+	&fg_global_attr_denied_mmap.attr.attr,
+	&fg_global_attr_denied_ioctl.attr.attr,
+	&fg_global_attr_denied_ptrace.attr.attr,
+	&fg_global_attr_denied_sendmsg.attr.attr,
+	&fg_global_attr_denied_write.attr.attr,
+	&fg_global_attr_denied_send_mapped.attr.attr,
+	&fg_global_attr_denied_connect.attr.attr,
+	&fg_global_attr_denied_unix.attr.attr,
+	&fg_global_attr_denied_ipc.attr.attr,
+	&fg_global_attr_denied_events_dropped.attr.attr,
+
 	&fg_global_attr_cameras_attached.attr.attr,
 	&fg_global_attr_sessions_active.attr.attr,
 	&fg_global_attr_sessions_created.attr.attr,
@@ -152,6 +206,12 @@ static struct fg_counter_attr fg_camera_attr_frames_captured =
 	FG_COUNTER_INIT(frames_captured, camera_counter_show, struct fg_camera, frames_captured);
 static struct fg_counter_attr fg_camera_attr_frames_dropped =
 	FG_COUNTER_INIT(frames_dropped, camera_counter_show, struct fg_camera, frames_dropped);
+static struct fg_counter_attr fg_camera_attr_denied_open =
+	FG_DENIED_INIT(open, FG_HOOK_OPEN, camera_counter_show, struct fg_camera);
+static struct fg_counter_attr fg_camera_attr_denied_mmap =
+	FG_DENIED_INIT(mmap, FG_HOOK_MMAP, camera_counter_show, struct fg_camera);
+static struct fg_counter_attr fg_camera_attr_denied_ioctl =
+	FG_DENIED_INIT(ioctl, FG_HOOK_IOCTL, camera_counter_show, struct fg_camera);
 static struct kobj_attribute fg_camera_attr_device =
 	__ATTR(device, 0444, camera_device_show, NULL);
 static struct kobj_attribute fg_camera_attr_state =
@@ -189,6 +249,9 @@ static struct attribute *fg_camera_attrs[] = {
 	&fg_camera_attr_frames_captured.attr.attr,
 	&fg_camera_attr_frames_dropped.attr.attr,
 	&fg_camera_attr_sessions.attr,
+	&fg_camera_attr_denied_open.attr.attr,
+	&fg_camera_attr_denied_mmap.attr.attr,
+	&fg_camera_attr_denied_ioctl.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(fg_camera);
@@ -246,6 +309,37 @@ static struct fg_counter_attr fg_session_attr_frames_held =
 static struct fg_counter_attr fg_session_attr_bytes_delivered =
 	FG_COUNTER_INIT(bytes_delivered, session_counter_show,
 			struct fg_session_counters, bytes_delivered);
+
+static ssize_t session_denied_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	atomic64_t *v = (void *)to_session(kobj) + fg_counter_offset(attr);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(v));
+}
+
+static struct fg_counter_attr fg_session_attr_denied_open =
+	FG_DENIED_INIT(open, FG_HOOK_OPEN, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_receive =
+	FG_DENIED_INIT(receive, FG_HOOK_RECEIVE, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_mmap =
+	FG_DENIED_INIT(mmap, FG_HOOK_MMAP, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_ioctl =
+	FG_DENIED_INIT(ioctl, FG_HOOK_IOCTL, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_ptrace =
+	FG_DENIED_INIT(ptrace, FG_HOOK_PTRACE, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_sendmsg =
+	FG_DENIED_INIT(sendmsg, FG_HOOK_SENDMSG, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_write =
+	FG_DENIED_INIT(write, FG_HOOK_WRITE, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_send_mapped =
+	FG_DENIED_INIT(send_mapped, FG_HOOK_SEND_MAPPED, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_connect =
+	FG_DENIED_INIT(connect, FG_HOOK_CONNECT, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_unix =
+	FG_DENIED_INIT(unix, FG_HOOK_UNIX, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_ipc =
+	FG_DENIED_INIT(ipc, FG_HOOK_IPC, session_denied_show, struct fg_session);
 
 static ssize_t session_state_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -314,6 +408,17 @@ static struct attribute *fg_session_attrs[] = {
 	&fg_session_attr_frames_queued.attr.attr,
 	&fg_session_attr_frames_held.attr.attr,
 	&fg_session_attr_bytes_delivered.attr.attr,
+	&fg_session_attr_denied_open.attr.attr,
+	&fg_session_attr_denied_receive.attr.attr,
+	&fg_session_attr_denied_mmap.attr.attr,
+	&fg_session_attr_denied_ioctl.attr.attr,
+	&fg_session_attr_denied_ptrace.attr.attr,
+	&fg_session_attr_denied_sendmsg.attr.attr,
+	&fg_session_attr_denied_write.attr.attr,
+	&fg_session_attr_denied_send_mapped.attr.attr,
+	&fg_session_attr_denied_connect.attr.attr,
+	&fg_session_attr_denied_unix.attr.attr,
+	&fg_session_attr_denied_ipc.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(fg_session);

@@ -125,13 +125,24 @@ static int delete_module(const char *name, unsigned int flags)
 	return syscall(SYS_delete_module, name, flags) < 0 ? -errno : 0;
 }
 
-static int load_module(const char *path)
+/* A reload keeps the loaded module's allow_unenforced (tests/run-guest). */
+static const char *module_params(void)
+{
+	FILE *f = fopen("/sys/module/framegate/parameters/allow_unenforced", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
+}
+
+static int load_module(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "dyndbg=+p", 0) < 0 ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
 }
@@ -141,6 +152,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	const char *ko = getenv("FG_MODULE");
 	int ctl, cam_fd, s, round;
 	struct fg_session_info info;
+	const char *params;
 	const uint8_t *window;
 	uint32_t cam;
 
@@ -148,6 +160,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_BLUE));
+	params = module_params();
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
 	ASSERT_LE(0, cam_fd);
 	s = fgt_session(ctl, 1, 4, &cam, 1, NULL);
@@ -165,7 +178,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	EXPECT_EQ(-1, fgt_sysfs_u64("objects_alive"));
 
 	/* Reload; a new format on the same node; nothing blue survives. */
-	ASSERT_EQ(0, load_module(ko));
+	ASSERT_EQ(0, load_module(ko, params));
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);

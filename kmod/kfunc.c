@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kfuncs the cell programs (bpf/cell.bpf.c) call, specified in
+ * uapi/linux/framegate.h under "Enforcement".
+ *
+ * They are registered once, for BPF_PROG_TYPE_LSM (a second registration
+ * of the same hook would WARN and replace the first), and need the
+ * module's BTF, which the build adds with pahole and resolve_btfids. On
+ * 6.1, pointer arguments that come from LSM hooks are not "trusted", so
+ * KF_TRUSTED_ARGS is not used; every pointer is checked for NULL instead.
+ * None of them sleeps: LSM hooks call them with spinlocks held.
+ */
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+
+#include "framegate.h"
+
+u64 bpf_fg_file_session(struct file *file);
+u32 bpf_fg_file_camera(struct file *file);
+u32 bpf_fg_session_state(u64 session_id);
+u64 bpf_fg_mm_other_session(u64 session_id);
+void bpf_fg_session_denied(u64 session_id, u32 hook);
+void bpf_fg_camera_denied(u32 camera_id, u32 hook);
+
+/* The session whose inode @file refers to, the probe's id, or 0. */
+noinline u64 bpf_fg_file_session(struct file *file)
+{
+	u64 id;
+
+	if (!file || !fg_session_file(file, &id))
+		return 0;
+	return id;
+}
+
+/* The attached camera @file opens other than through framegate, or 0. */
+noinline u32 bpf_fg_file_camera(struct file *file)
+{
+	if (!file)
+		return 0;
+	return fg_enforce_file_camera(file);
+}
+
+/* enum fg_session_state of a session, 0 if it does not exist (any more). */
+noinline u32 bpf_fg_session_state(u64 session_id)
+{
+	struct fg_session *s;
+	u32 state = 0;
+
+	rcu_read_lock();
+	s = xa_load(&fg_session_ids, session_id);
+	if (s)
+		state = READ_ONCE(s->state);
+	rcu_read_unlock();
+	return state;
+}
+
+/* A session other than @session_id mapped by the current task, or 0. */
+noinline u64 bpf_fg_mm_other_session(u64 session_id)
+{
+	return fg_session_mm_other(current->mm, session_id);
+}
+
+noinline void bpf_fg_session_denied(u64 session_id, u32 hook)
+{
+	if (session_id)
+		fg_enforce_denied(session_id, 0, hook);
+}
+
+noinline void bpf_fg_camera_denied(u32 camera_id, u32 hook)
+{
+	if (camera_id)
+		fg_enforce_denied(0, camera_id, hook);
+}
+
+BTF_SET8_START(fg_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_fg_file_session)
+BTF_ID_FLAGS(func, bpf_fg_file_camera)
+BTF_ID_FLAGS(func, bpf_fg_session_state)
+BTF_ID_FLAGS(func, bpf_fg_mm_other_session)
+BTF_ID_FLAGS(func, bpf_fg_session_denied)
+BTF_ID_FLAGS(func, bpf_fg_camera_denied)
+BTF_SET8_END(fg_kfunc_ids)
+
+static const struct btf_kfunc_id_set fg_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &fg_kfunc_ids,
+};
+
+int fg_kfunc_init(void)
+{
+	int ret;
+
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_LSM, &fg_kfunc_set);
+	if (ret)
+		pr_err("cannot register the kfuncs: %d\n", ret);
+	return ret;
+}
