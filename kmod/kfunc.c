@@ -20,13 +20,6 @@
 
 #include "framegate.h"
 
-u64 bpf_fg_file_session(struct file *file);
-u32 bpf_fg_file_camera(struct file *file);
-u32 bpf_fg_session_state(u64 session_id);
-u64 bpf_fg_mm_other_session(u64 session_id);
-void bpf_fg_session_denied(u64 session_id, u32 hook);
-void bpf_fg_camera_denied(u32 camera_id, u32 hook);
-
 /* The session whose inode @file refers to, the probe's id, or 0. */
 noinline u64 bpf_fg_file_session(struct file *file)
 {

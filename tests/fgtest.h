@@ -10,7 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+
 #include "libframegate.h"
+#include "enforce.h"
 
 /* vivid, loaded by tests/run-guest with vid_cap_nr=0,1 vid_out_nr=10,11 */
 #define VIVID_CAPTURE(n)	(n)		/* /dev/video0, /dev/video1 */
@@ -81,5 +86,146 @@ void		 fgt_sleep_ms(unsigned int ms);
 
 /* Runs fn in a child as uid/gid 65534 with no capabilities; its status. */
 int		 fgt_as_nobody(int (*fn)(void *), void *arg);
+
+/*
+ * Cells (bpf/cell.h, daemon/enforce.h)
+ * ------------------------------------
+ *
+ * The cell tests run twice: with the cell programs attached, and with them
+ * detached (FG_EXPECT_DETACHED=1, tests/run-guest phase 3), where every
+ * attack must succeed and so every attack test must fail. The helpers below
+ * do the same things in both modes, except what needs the programs' maps:
+ * without them a cell is a plain cgroup FG_CELL_ROOT/session-<id> and
+ * endpoints are not recorded anywhere.
+ */
+
+/* True when FG_EXPECT_DETACHED=1: the cell programs are not attached. */
+bool		 fgt_detached(void);
+/*
+ * The enforcer (fg_enforcer_open(), which adopts the pinned programs), or
+ * NULL in detached mode, where it must not load them. 0 or -errno.
+ */
+int		 fgt_enforcer_open(struct fg_enforcer **e);
+/* The cell of a session: fg_cell_create(), or a plain cgroup if !e. */
+int		 fgt_cell_create(struct fg_enforcer *e, uint64_t session_id);
+/* fg_cell_remove(), or cgroup.kill and rmdir if !e; -ENOENT if none. */
+int		 fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id);
+/* fg_endpoint_add() of "ip:port" (IPv4 or [IPv6]:port); nothing if !e. */
+int		 fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
+		    const struct sockaddr *sa, socklen_t len);
+
+/* An IPv4 / IPv6 socket address from a literal, port in host order. */
+struct sockaddr_in  fgt_sin(const char *ip, uint16_t port);
+struct sockaddr_in6 fgt_sin6(const char *ip, uint16_t port);
+
+/*
+ * A worker: a child process that enters the cell of a session (0: stays in
+ * no cell) and runs fn, whose return value becomes its exit status (by
+ * convention the errno an attack got, 0 if it went through). Parent and
+ * child step through a scenario with fgt_worker_{signal,await}() over a
+ * pair of pipes (not sockets: the cell programs label and police sockets).
+ */
+struct fgt_worker {
+	pid_t pid;
+	int rd;			/* the other side's signals */
+	int wr;			/* ours to the other side */
+};
+
+/* Exit statuses of a worker that failed before its attack. */
+#define FGT_WORKER_SETUP	250	/* its own set-up failed */
+#define FGT_WORKER_LOST		251	/* the parent went away */
+#define FGT_WORKER_CELL		252	/* could not enter its cell */
+
+typedef int (*fgt_worker_fn)(struct fgt_worker *w, void *arg);
+
+int		 fgt_worker_start(struct fgt_worker *w, uint64_t cell,
+		    fgt_worker_fn fn, void *arg);
+/* Either side: tell the other one a step is done / wait for its signal. */
+int		 fgt_worker_signal(struct fgt_worker *w);
+int		 fgt_worker_await(struct fgt_worker *w);
+/*
+ * Parent: waits for the worker's exit (10 s, then SIGKILL); returns its
+ * exit status, 128 + signal if it was killed, or -errno.
+ */
+int		 fgt_worker_finish(struct fgt_worker *w);
+/* Parent: kills and reaps a worker that is still running; idempotent. */
+void		 fgt_worker_kill(struct fgt_worker *w);
+
+/* Shared anonymous memory for results of workers (zeroed), or NULL. */
+void		*fgt_shared(size_t len);
+
+/*
+ * Denial counters: denied_<hook> of some sessions and cameras and the
+ * global ones, read at one time. A value is -1 when its file is absent
+ * (camera counters exist only for open, mmap and ioctl).
+ */
+#define FGT_DENIED_MAX		4
+
+extern const char *const fgt_hook_names[FG_HOOK_COUNT];
+
+struct fgt_denied {
+	unsigned int nsessions;
+	unsigned int ncameras;
+	uint64_t session_id[FGT_DENIED_MAX];
+	uint32_t camera_id[FGT_DENIED_MAX];
+	int64_t session[FGT_DENIED_MAX][FG_HOOK_COUNT];
+	int64_t camera[FGT_DENIED_MAX][FG_HOOK_COUNT];
+	int64_t global[FG_HOOK_COUNT];
+};
+
+enum fgt_obj { FGT_NONE, FGT_SESSION, FGT_CAMERA, FGT_GLOBAL };
+
+void		 fgt_denied_track(struct fgt_denied *d, const uint64_t *sessions,
+		    unsigned int nsessions, const uint32_t *cameras,
+		    unsigned int ncameras);
+/* Reads every tracked counter; -errno if a global one is unreadable. */
+int		 fgt_denied_read(struct fgt_denied *d);
+/*
+ * Reads the counters again into *now and compares with *before: true if
+ * exactly the counter (obj, id, hook) and the global denied_<hook> went up
+ * by one and nothing else moved; FGT_GLOBAL: only the global one moved
+ * (the session is gone); FGT_NONE: nothing moved. Says what differs on
+ * stderr, as "# " lines.
+ */
+bool		 fgt_denied_only(const struct fgt_denied *before,
+		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
+		    enum fg_hook hook);
+
+/* A denial event (FG_EVENT_DENIED) read off the "events" group. */
+struct fgt_denied_event {
+	uint32_t hook;
+	uint64_t denied;
+	uint64_t session_id;	/* 0 if none */
+	uint32_t camera_id;	/* 0 if none */
+};
+
+/* A socket in the "events" multicast group; -errno. */
+int		 fgt_events_open(void **sk);
+void		 fgt_events_close(void *sk);
+/* Next FG_EVENT_DENIED (others are skipped): 1, 0 on timeout, -errno. */
+int		 fgt_denied_event_next(void *sk, int timeout_ms,
+		    struct fgt_denied_event *ev);
+
+/*
+ * Runs argv[0] (looked up in PATH) with argv, output to stderr as "# "
+ * lines; its exit status, or -errno.
+ */
+int		 fgt_run(const char *const argv[]);
+/*
+ * A network namespace ns (ip netns add) joined to this one by a veth pair:
+ * here_addr/24 on "<ns>-a" here, peer_addr/24 on "<ns>-b" there, both up,
+ * and lo up in ns. fgt_netns_del() deletes it (and with it the pair).
+ */
+int		 fgt_netns_add(const char *ns, const char *here_addr,
+		    const char *peer_addr);
+int		 fgt_netns_del(const char *ns);
+/* Moves the calling task into ns (setns); 0 or -errno. */
+int		 fgt_netns_enter(const char *ns);
+
+/* 64-bit FNV-1a of len bytes, to compare frames across processes. */
+uint64_t	 fgt_fnv1a(const void *p, size_t len);
+
+/* Writes a string to a sysfs / procfs file; 0 or -errno. */
+int		 fgt_write_file(const char *path, const char *s);
 
 #endif /* FGTEST_H */

@@ -384,33 +384,47 @@ enum fg_event {
  * to use a session fd and may not send on a socket created in a cell.
  */
 enum fg_hook {
-	FG_HOOK_OPEN,		/* "open": open() of an attached V4L2 node
-				 * (camera counter), or of a session's inode
-				 * (e.g. /proc/PID/fd/N) outside its cell */
-	FG_HOOK_RECEIVE,	/* "receive": a session fd arriving in another
-				 * cell or in no cell (SCM_RIGHTS, pidfd_getfd) */
-	FG_HOOK_MMAP,		/* "mmap": mmap() of a session fd outside its
-				 * cell, or of another file of an attached node
-				 * (camera counter) */
-	FG_HOOK_IOCTL,		/* "ioctl": ioctl() on a session fd outside its
-				 * cell, or a non-control ioctl on another file
-				 * of an attached node (camera counter) */
-	FG_HOOK_PTRACE,		/* "ptrace": ptrace, /proc/PID/mem, /proc/PID/fd,
-				 * process_vm_readv of a task in another cell;
-				 * -EPERM or -EACCES as the caller reports it */
-	FG_HOOK_SENDMSG,	/* "sendmsg": send*(), io_uring send on a socket
-				 * created in another cell, or in the cell of
-				 * a session that is revoked or closed */
-	FG_HOOK_WRITE,		/* "write": write(), sendfile(), splice(),
-				 * io_uring write on such a socket */
-	FG_HOOK_SEND_MAPPED,	/* "send_mapped": sending on a socket of session
-				 * S while mapping a session T != S */
-	FG_HOOK_CONNECT,	/* "connect": connect() or sendto() from a cell
-				 * to an address that is not one of its
-				 * session's endpoints (IPv4, IPv6) */
-	FG_HOOK_UNIX,		/* "unix": AF_UNIX connect or datagram to a
-				 * socket of another cell */
-	FG_HOOK_IPC,		/* "ipc": any SysV IPC from a cell */
+	/* "open": open() of an attached V4L2 node (camera counter), or of a
+	 * session's inode (e.g. /proc/PID/fd/N) outside its cell
+	 */
+	FG_HOOK_OPEN,
+	/* "receive": a session fd arriving in another cell or in no cell
+	 * (SCM_RIGHTS, pidfd_getfd)
+	 */
+	FG_HOOK_RECEIVE,
+	/* "mmap": mmap() of a session fd outside its cell, or of another
+	 * file of an attached node (camera counter)
+	 */
+	FG_HOOK_MMAP,
+	/* "ioctl": ioctl() on a session fd outside its cell, or a
+	 * non-control ioctl on another file of an attached node (camera
+	 * counter)
+	 */
+	FG_HOOK_IOCTL,
+	/* "ptrace": ptrace, /proc/PID/mem, /proc/PID/fd, process_vm_readv
+	 * of a task in another cell; -EPERM or -EACCES as the caller reports
+	 */
+	FG_HOOK_PTRACE,
+	/* "sendmsg": send*(), io_uring send on a socket created in another
+	 * cell, or in the cell of a session that is revoked or closed
+	 */
+	FG_HOOK_SENDMSG,
+	/* "write": write(), sendfile(), splice(), io_uring write on such a
+	 * socket
+	 */
+	FG_HOOK_WRITE,
+	/* "send_mapped": sending on a socket of session S while mapping a
+	 * session T != S
+	 */
+	FG_HOOK_SEND_MAPPED,
+	/* "connect": connect() or sendto() from a cell to an address that is
+	 * not one of its session's endpoints (IPv4, IPv6)
+	 */
+	FG_HOOK_CONNECT,
+	/* "unix": AF_UNIX connect or datagram to a socket of another cell */
+	FG_HOOK_UNIX,
+	/* "ipc": any SysV IPC from a cell */
+	FG_HOOK_IPC,
 	FG_HOOK_COUNT
 };
 
