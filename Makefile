@@ -18,10 +18,11 @@ QEMU_RUN	:= $(TOP)/tests/qemu/run
 CC		?= gcc
 CFLAGS		?= -O2 -g
 TEST_CFLAGS	:= $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-		   -I$(TOP)/uapi -I$(TOP)/daemon -isystem $(SELFTESTS) \
-		   $(shell pkg-config --cflags libnl-genl-3.0)
+		   -I$(TOP) -I$(TOP)/uapi -I$(TOP)/daemon -isystem $(SELFTESTS) \
+		   $(shell pkg-config --cflags libnl-genl-3.0 libbpf liburing)
+# The cell tests use the loader (enforce.h: libbpf) and io_uring (liburing).
 TEST_LIBS	:= $(TOP)/daemon/libframegate.a \
-		   $(shell pkg-config --libs libnl-genl-3.0)
+		   $(shell pkg-config --libs libnl-genl-3.0 libbpf liburing)
 
 TEST_SRCS	:= $(wildcard $(TOP)/tests/*_test.c)
 TEST_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(TEST_SRCS))
@@ -61,7 +62,8 @@ daemon:
 tests: daemon $(TEST_BINS) $(TOOL_BINS)
 
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
-		$(TOP)/daemon/libframegate.a $(TOP)/uapi/linux/framegate.h
+		$(TOP)/daemon/libframegate.a $(TOP)/uapi/linux/framegate.h \
+		$(TOP)/daemon/enforce.h $(TOP)/bpf/cell.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_UTIL) $(TEST_LIBS)
 

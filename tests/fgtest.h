@@ -110,7 +110,7 @@ int		 fgt_enforcer_open(struct fg_enforcer **e);
 int		 fgt_cell_create(struct fg_enforcer *e, uint64_t session_id);
 /* fg_cell_remove(), or cgroup.kill and rmdir if !e; -ENOENT if none. */
 int		 fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id);
-/* fg_endpoint_add() of "ip:port" (IPv4 or [IPv6]:port); nothing if !e. */
+/* fg_endpoint_add(); nothing (0) if !e. */
 int		 fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 		    const struct sockaddr *sa, socklen_t len);
 
