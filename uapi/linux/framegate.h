@@ -86,7 +86,8 @@
  * Session file descriptor
  * -----------------------
  *
- * The session fd has its own inode. Frames are read through a read-only
+ * The session fd has its own inode, whose number (st_ino) is the session
+ * id. Frames are read through a read-only
  * shared mapping of the fd, the session's window: depth slots of slot_size
  * bytes each (FG_SESSION_IOC_INFO). Every page of the window starts zeroed
  * and only ever holds frames delivered to this session.
