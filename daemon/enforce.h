@@ -37,6 +37,16 @@ void fg_enforcer_close(struct fg_enforcer *e);
  */
 int fg_enforcer_unpin(void);
 
+/* What FG_PIN_DIR holds, compared with the programs of this build. */
+enum fg_pins {
+	FG_PINS_NONE,		/* nothing (or no bpffs mounted) */
+	FG_PINS_PARTIAL,	/* some pins missing or foreign: a loader died
+				 * mid-pin, or another build pinned them */
+	FG_PINS_COMPLETE,	/* every map and one link per program */
+};
+/* enum fg_pins, or a negative errno (-EPERM: not root). */
+int fg_enforcer_pins(void);
+
 /*
  * Creates the cell of a session: the cgroup FG_CELL_ROOT/session-<id>
  * (and FG_CELL_ROOT itself, with the cgroup2 filesystem mounted on
@@ -55,11 +65,26 @@ int fg_cell_enter(uint64_t session_id, pid_t pid);
  * (cgroup.kill) and removes the directory. -ENOENT if there is no cell.
  */
 int fg_cell_remove(struct fg_enforcer *e, uint64_t session_id);
+/*
+ * Calls cb for each entry of the cells map (cgroup id, session id); a
+ * non-zero return from cb stops the walk and is returned.
+ */
+int fg_cell_foreach(struct fg_enforcer *e,
+		    int (*cb)(uint64_t cell_id, uint64_t session_id, void *arg),
+		    void *arg);
 
 /* Allows or disallows the session's cell to reach sa (AF_INET, AF_INET6). */
 int fg_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 		    const struct sockaddr *sa, socklen_t len);
 int fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
 		       const struct sockaddr *sa, socklen_t len);
+/*
+ * Calls cb for each endpoint (an AF_INET or AF_INET6 address with its port;
+ * IPv4-mapped addresses come back as AF_INET), like fg_cell_foreach().
+ */
+int fg_endpoint_foreach(struct fg_enforcer *e,
+			int (*cb)(uint64_t session_id, const struct sockaddr *sa,
+				  socklen_t len, void *arg),
+			void *arg);
 
 #endif /* FG_ENFORCE_H */

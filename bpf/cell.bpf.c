@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * framegate cell programs: BPF LSM rules that keep a session's frames in
+ * the cell (cgroup) of its worker. The policy is specified with enum
+ * fg_hook and under "Enforcement" in uapi/linux/framegate.h, the maps in
+ * bpf/cell.h; daemon/enforce.c loads, attaches and pins these programs.
+ *
+ * "cur" below is the session of the current task's cell (0: no cell). A
+ * refusal is counted once, through the module's kfuncs: on cur when the
+ * task is in a cell, else on the session whose object it touched, or on
+ * the camera for a V4L2 node. Every program is non-sleepable: none of the
+ * helpers or kfuncs used sleeps, and file_permission, unix_* and ipc_*
+ * cannot be sleepable on 6.1.
+ *
+ *   program          hook                       counts
+ *   file_open        file_open                  open
+ *   file_receive     file_receive               receive
+ *   mmap_file        mmap_file                  mmap
+ *   file_ioctl       file_ioctl                 ioctl
+ *   ioctl_compat     file_ioctl_compat          ioctl
+ *   ptrace_access    ptrace_access_check        ptrace
+ *   ptrace_traceme   ptrace_traceme             ptrace
+ *   socket_label     socket_post_create         -
+ *   socket_sendmsg   socket_sendmsg             sendmsg send_mapped connect
+ *   file_permission  file_permission            write send_mapped
+ *   socket_connect   socket_connect             connect
+ *   unix_connect     unix_stream_connect        unix
+ *   unix_may_send    unix_may_send              unix
+ *   ipc_permission   ipc_permission             ipc
+ *   msg_queue_alloc  msg_queue_alloc_security   ipc
+ *   shm_alloc        shm_alloc_security         ipc
+ *   sem_alloc        sem_alloc_security         ipc
+ *
+ * Program names stay within BPF_OBJ_NAME_LEN - 1 (15) characters, so the
+ * kernel's name of each is the name of its pin, link_<program>.
+ */
+
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+/*
+ * framegate's uapi header, for enum fg_hook and enum fg_session_state. The
+ * kernel types it would include come from vmlinux.h already; <linux/ioctl.h>
+ * has only macros.
+ */
+#define _LINUX_TYPES_H
+#include <linux/framegate.h>
+
+#include "cell.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Macros vmlinux.h cannot carry. */
+#define EPERM			1
+#define ENOMEM			12
+#define EACCES			13
+#define AF_UNSPEC		0
+#define AF_INET			2
+#define AF_INET6		10
+#define MAY_WRITE		0x00000002
+#define S_IFMT			00170000
+#define S_IFSOCK		0140000
+#define PTRACE_MODE_NOAUDIT	0x04
+#define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
+
+/*
+ * The V4L2 control ioctls, allowed on a foreign file of an attached node
+ * (numbers from <linux/videodev2.h> on x86-64; the compat ones are the
+ * 32-bit layouts that v4l2_compat_translate_cmd() maps to them).
+ */
+#define VIDIOC_QUERYCAP			_IOC(_IOC_READ, 'V', 0, 104)
+#define VIDIOC_G_CTRL			_IOC(_IOC_READ | _IOC_WRITE, 'V', 27, 8)
+#define VIDIOC_S_CTRL			_IOC(_IOC_READ | _IOC_WRITE, 'V', 28, 8)
+#define VIDIOC_QUERYCTRL		_IOC(_IOC_READ | _IOC_WRITE, 'V', 36, 68)
+#define VIDIOC_QUERYMENU		_IOC(_IOC_READ | _IOC_WRITE, 'V', 37, 44)
+#define VIDIOC_LOG_STATUS		_IOC(_IOC_NONE, 'V', 70, 0)
+#define VIDIOC_G_EXT_CTRLS		_IOC(_IOC_READ | _IOC_WRITE, 'V', 71, 32)
+#define VIDIOC_S_EXT_CTRLS		_IOC(_IOC_READ | _IOC_WRITE, 'V', 72, 32)
+#define VIDIOC_TRY_EXT_CTRLS		_IOC(_IOC_READ | _IOC_WRITE, 'V', 73, 32)
+#define VIDIOC_DQEVENT			_IOC(_IOC_READ, 'V', 89, 136)
+#define VIDIOC_SUBSCRIBE_EVENT		_IOC(_IOC_WRITE, 'V', 90, 32)
+#define VIDIOC_UNSUBSCRIBE_EVENT	_IOC(_IOC_WRITE, 'V', 91, 32)
+#define VIDIOC_QUERY_EXT_CTRL		_IOC(_IOC_READ | _IOC_WRITE, 'V', 103, 232)
+#define VIDIOC_G_EXT_CTRLS32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 71, 24)
+#define VIDIOC_S_EXT_CTRLS32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 72, 24)
+#define VIDIOC_TRY_EXT_CTRLS32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 73, 24)
+#define VIDIOC_DQEVENT32		_IOC(_IOC_READ, 'V', 89, 128)
+#define VIDIOC_DQEVENT32_TIME32		_IOC(_IOC_READ, 'V', 89, 120)
+
+/* framegate.ko's kfuncs (module BTF); each one checks its pointer for NULL. */
+extern __u64 bpf_fg_file_session(struct file *file) __ksym;
+extern __u32 bpf_fg_file_camera(struct file *file) __ksym;
+extern __u32 bpf_fg_session_state(__u64 session_id) __ksym;
+extern __u64 bpf_fg_mm_other_session(__u64 session_id) __ksym;
+extern void bpf_fg_session_denied(__u64 session_id, __u32 hook) __ksym;
+extern void bpf_fg_camera_denied(__u32 camera_id, __u32 hook) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_CELLS_MAX);
+	__type(key, __u64);			/* cgroup id of the cell */
+	__type(value, struct fg_cell);
+} cells SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_ENDPOINTS_MAX);
+	__type(key, struct fg_endpoint);
+	__type(value, __u8);
+} endpoints SEC(".maps");
+
+/* BPF_F_CLONE: a socket accept()ed from a labelled listener inherits it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct fg_sock_label);
+} sock_labels SEC(".maps");
+
+/* The session of the current task's cell, 0 if it is in none. */
+static __always_inline __u64 current_session(void)
+{
+	struct fg_cell *cell;
+	__u64 cgid;
+
+	cgid = bpf_get_current_ancestor_cgroup_id(FG_CELL_LEVEL);
+	if (!cgid)
+		return 0;
+	cell = bpf_map_lookup_elem(&cells, &cgid);
+	return cell ? cell->session_id : 0;
+}
+
+/* The session of task's cell, 0 if it is in none. */
+static __always_inline __u64 task_session(struct task_struct *task)
+{
+	struct fg_cell *cell;
+	struct cgroup *cgrp;
+	__u64 cgid;
+
+	if (!task)
+		return 0;
+	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	if (!cgrp || BPF_CORE_READ(cgrp, level) < FG_CELL_LEVEL)
+		return 0;
+	cgid = BPF_CORE_READ(cgrp, ancestors[FG_CELL_LEVEL], kn, id);
+	if (!cgid)
+		return 0;
+	cell = bpf_map_lookup_elem(&cells, &cgid);
+	return cell ? cell->session_id : 0;
+}
+
+/* The session a socket was created in, 0 if it has no label. */
+static __always_inline __u64 sock_session(struct sock *sk)
+{
+	struct fg_sock_label *label;
+
+	if (!sk)
+		return 0;
+	label = bpf_sk_storage_get(&sock_labels, sk, NULL, 0);
+	return label ? label->session_id : 0;
+}
+
+/* Count one refusal of hook on the acting cell, else on the object's. */
+static __always_inline void denied(__u64 cur, __u64 object, __u32 hook)
+{
+	bpf_fg_session_denied(cur ? cur : object, hook);
+}
+
+/* A session fd (or its inode) used outside its cell: 0 or -EACCES. */
+static __always_inline int check_session_file(struct file *file, __u32 hook)
+{
+	__u64 sid, cur;
+
+	sid = bpf_fg_file_session(file);
+	if (!sid)
+		return 0;
+	cur = current_session();
+	if (sid == cur)
+		return 0;
+	denied(cur, sid, hook);
+	return -EACCES;
+}
+
+/*
+ * Sending on sk from the current task (sendmsg, or a write to the socket
+ * file): a. only from the cell the socket was created in, and only while
+ * that session is active or lost; b. never while the task maps a session
+ * other than the socket's (or, for an unlabelled socket, its cell's).
+ */
+static __always_inline int check_send(struct sock *sk, __u64 cur, __u32 hook)
+{
+	__u64 label, s;
+	__u32 state;
+
+	label = sock_session(sk);
+	if (label) {
+		state = bpf_fg_session_state(label);
+		if (label != cur ||
+		    (state != FG_SESSION_ACTIVE && state != FG_SESSION_LOST)) {
+			denied(cur, label, hook);
+			return -EACCES;
+		}
+	}
+	s = label ? label : cur;
+	if (s && bpf_fg_mm_other_session(s)) {
+		denied(cur, s, FG_HOOK_SEND_MAPPED);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/*
+ * The endpoint key of the destination at sa (a kernel copy of the caller's
+ * address, len bytes), read as an IPv4 address when v4 and as IPv6
+ * otherwise; an IPv4-mapped IPv6 address becomes IPv4, as in bpf/cell.h.
+ * 1: too short to name a destination (the kernel refuses the call itself);
+ * 0: *key is filled; -EACCES: the address cannot be read.
+ */
+static __always_inline int endpoint_key(struct fg_endpoint *key, __u64 session,
+					const void *sa, int len, bool v4)
+{
+	struct sockaddr_in6 sin6 = {};
+	struct sockaddr_in sin = {};
+
+	key->session_id = session;
+	if (v4) {
+		if (len < (int)sizeof(sin))
+			return 1;
+		if (bpf_probe_read_kernel(&sin, sizeof(sin), sa))
+			return -EACCES;
+		key->family = AF_INET;
+		key->port = sin.sin_port;
+		__builtin_memcpy(key->addr, &sin.sin_addr, 4);
+		return 0;
+	}
+	if (len < SIN6_LEN_RFC2133)
+		return 1;
+	if (bpf_probe_read_kernel(&sin6, SIN6_LEN_RFC2133, sa))
+		return -EACCES;
+	key->port = sin6.sin6_port;
+	/* ::ffff:a.b.c.d is a.b.c.d */
+	if (sin6.sin6_addr.in6_u.u6_addr32[0] == 0 &&
+	    sin6.sin6_addr.in6_u.u6_addr32[1] == 0 &&
+	    sin6.sin6_addr.in6_u.u6_addr32[2] == bpf_htonl(0xffff)) {
+		key->family = AF_INET;
+		__builtin_memcpy(key->addr, &sin6.sin6_addr.in6_u.u6_addr32[3], 4);
+		return 0;
+	}
+	key->family = AF_INET6;
+	__builtin_memcpy(key->addr, &sin6.sin6_addr, 16);
+	return 0;
+}
+
+/* The cell of session cur may reach sa: 0, else counted and -EACCES. */
+static __always_inline int check_destination(__u64 cur, const void *sa, int len,
+					     bool v4)
+{
+	struct fg_endpoint key = {};
+	int ret;
+
+	ret = endpoint_key(&key, cur, sa, len, v4);
+	if (ret > 0)
+		return 0;
+	if (!ret && bpf_map_lookup_elem(&endpoints, &key))
+		return 0;
+	bpf_fg_session_denied(cur, FG_HOOK_CONNECT);
+	return -EACCES;
+}
+
+static __always_inline bool v4l2_control_ioctl(unsigned int cmd, bool compat)
+{
+	switch (cmd) {
+	case VIDIOC_QUERYCAP:
+	case VIDIOC_QUERYCTRL:
+	case VIDIOC_QUERY_EXT_CTRL:
+	case VIDIOC_QUERYMENU:
+	case VIDIOC_G_CTRL:
+	case VIDIOC_S_CTRL:
+	case VIDIOC_G_EXT_CTRLS:
+	case VIDIOC_S_EXT_CTRLS:
+	case VIDIOC_TRY_EXT_CTRLS:
+	case VIDIOC_SUBSCRIBE_EVENT:
+	case VIDIOC_UNSUBSCRIBE_EVENT:
+	case VIDIOC_DQEVENT:
+	case VIDIOC_LOG_STATUS:
+		return true;
+	}
+	if (!compat)
+		return false;
+	switch (cmd) {
+	case VIDIOC_G_EXT_CTRLS32:
+	case VIDIOC_S_EXT_CTRLS32:
+	case VIDIOC_TRY_EXT_CTRLS32:
+	case VIDIOC_DQEVENT32:
+	case VIDIOC_DQEVENT32_TIME32:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline int check_ioctl(struct file *file, unsigned int cmd,
+				       bool compat)
+{
+	__u32 cam;
+
+	/* Another file of an attached node: controls only. */
+	cam = bpf_fg_file_camera(file);
+	if (cam && !v4l2_control_ioctl(cmd, compat)) {
+		bpf_fg_camera_denied(cam, FG_HOOK_IOCTL);
+		return -EACCES;
+	}
+	/* A session fd: only in its cell (this refuses the arming probe). */
+	return check_session_file(file, FG_HOOK_IOCTL);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(file_open, struct file *file)
+{
+	__u32 cam;
+
+	/* An attached V4L2 node: nobody but framegate, root included. */
+	cam = bpf_fg_file_camera(file);
+	if (cam) {
+		bpf_fg_camera_denied(cam, FG_HOOK_OPEN);
+		return -EACCES;
+	}
+	/* A session's inode (/proc/PID/fd/N): only in its cell. */
+	return check_session_file(file, FG_HOOK_OPEN);
+}
+
+/* SCM_RIGHTS and pidfd_getfd(). */
+SEC("lsm/file_receive")
+int BPF_PROG(file_receive, struct file *file)
+{
+	return check_session_file(file, FG_HOOK_RECEIVE);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags)
+{
+	__u32 cam;
+
+	/* Anonymous memory. */
+	if (!file)
+		return 0;
+	/* vb2 does not check the owner on mmap(): refuse it here. */
+	cam = bpf_fg_file_camera(file);
+	if (cam) {
+		bpf_fg_camera_denied(cam, FG_HOOK_MMAP);
+		return -EACCES;
+	}
+	return check_session_file(file, FG_HOOK_MMAP);
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(file_ioctl, struct file *file, unsigned int cmd,
+	     unsigned long arg)
+{
+	return check_ioctl(file, cmd, false);
+}
+
+/* 32-bit ioctl(2): the same rule, or a 32-bit process would bypass it. */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(ioctl_compat, struct file *file, unsigned int cmd,
+	     unsigned long arg)
+{
+	return check_ioctl(file, cmd, true);
+}
+
+/*
+ * ptrace, /proc/PID/{mem,fd,environ,...}, process_vm_readv(), pidfd_getfd()
+ * of a task in a cell, from anywhere else. ps(1) probes with NOAUDIT:
+ * refused, but not counted.
+ */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ptrace_access, struct task_struct *child, unsigned int mode)
+{
+	__u64 target, cur;
+
+	target = task_session(child);
+	if (!target)
+		return 0;
+	cur = current_session();
+	if (target == cur)
+		return 0;
+	if (!(mode & PTRACE_MODE_NOAUDIT))
+		denied(cur, target, FG_HOOK_PTRACE);
+	return -EPERM;
+}
+
+/* PTRACE_TRACEME from a cell: only under a tracer of the same cell. */
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(ptrace_traceme, struct task_struct *parent)
+{
+	__u64 cur;
+
+	cur = current_session();
+	if (!cur || task_session(parent) == cur)
+		return 0;
+	bpf_fg_session_denied(cur, FG_HOOK_PTRACE);
+	return -EPERM;
+}
+
+/* Label every socket a cell creates with its session. */
+SEC("lsm/socket_post_create")
+int BPF_PROG(socket_label, struct socket *sock, int family, int type,
+	     int protocol, int kern)
+{
+	struct fg_sock_label *label;
+	struct sock *sk;
+	__u64 cur;
+
+	if (kern)
+		return 0;
+	cur = current_session();
+	if (!cur)
+		return 0;
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	/* Create the socket's storage; without a label it may not exist. */
+	label = bpf_sk_storage_get(&sock_labels, sk, NULL,
+				   BPF_SK_STORAGE_GET_F_CREATE);
+	if (!label)
+		return -ENOMEM;
+	label->session_id = cur;
+	return 0;
+}
+
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	__u16 family, sa_family;
+	struct sock *sk;
+	void *name;
+	__u64 cur;
+	int len, ret;
+
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	cur = current_session();
+	ret = check_send(sk, cur, FG_HOOK_SENDMSG);
+	if (ret || !cur)
+		return ret;
+	/* c. An explicit destination (sendto, TCP fast open): an endpoint. */
+	family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	name = msg->msg_name;
+	len = msg->msg_namelen;
+	if (!name || len <= 0)
+		return 0;
+	/*
+	 * IPv4 sockets take any family as IPv4 (UDP sends to AF_UNSPEC too);
+	 * IPv6 sockets send AF_INET as IPv4.
+	 */
+	if (family == AF_INET6 && len >= (int)sizeof(sa_family)) {
+		if (bpf_probe_read_kernel(&sa_family, sizeof(sa_family), name)) {
+			bpf_fg_session_denied(cur, FG_HOOK_CONNECT);
+			return -EACCES;
+		}
+		return check_destination(cur, name, len, sa_family == AF_INET);
+	}
+	return check_destination(cur, name, len, true);
+}
+
+/*
+ * write(), writev(), sendfile(), splice(), io_uring write to a socket: the
+ * sendmsg rules a. and b., refused here before socket_sendmsg sees them.
+ * Runs for every read and write on the system: leave early.
+ */
+SEC("lsm/file_permission")
+int BPF_PROG(file_permission, struct file *file, int mask)
+{
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!(mask & MAY_WRITE) || (file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	return check_send(sk, current_session(), FG_HOOK_WRITE);
+}
+
+/* From a cell, IPv4 and IPv6 only to the session's endpoints. */
+SEC("lsm/socket_connect")
+int BPF_PROG(socket_connect, struct socket *sock, struct sockaddr *address,
+	     int addrlen)
+{
+	__u16 family;
+	__u64 cur;
+
+	cur = current_session();
+	if (!cur || addrlen < (int)sizeof(family))
+		return 0;
+	/* AF_UNSPEC disconnects; AF_UNIX is unix_stream_connect's. */
+	family = address->sa_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	return check_destination(cur, address, addrlen, family == AF_INET);
+}
+
+/* AF_UNIX stream connect: not to a socket of another cell. */
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(unix_connect, struct sock *sock, struct sock *other,
+	     struct sock *newsk)
+{
+	__u64 cur, peer;
+
+	cur = current_session();
+	if (!cur)
+		return 0;
+	peer = sock_session(other);
+	if (!peer || peer == cur)
+		return 0;
+	bpf_fg_session_denied(cur, FG_HOOK_UNIX);
+	return -EACCES;
+}
+
+/* AF_UNIX datagrams: not to a socket of another cell. */
+SEC("lsm/unix_may_send")
+int BPF_PROG(unix_may_send, struct socket *sock, struct socket *other)
+{
+	__u64 cur, peer;
+
+	cur = current_session();
+	if (!cur || !other)
+		return 0;
+	peer = sock_session(other->sk);
+	if (!peer || peer == cur)
+		return 0;
+	bpf_fg_session_denied(cur, FG_HOOK_UNIX);
+	return -EACCES;
+}
+
+/* A cell has no SysV IPC at all: refuse it the objects and their creation. */
+static __always_inline int check_ipc(void)
+{
+	__u64 cur;
+
+	cur = current_session();
+	if (!cur)
+		return 0;
+	bpf_fg_session_denied(cur, FG_HOOK_IPC);
+	return -EACCES;
+}
+
+SEC("lsm/ipc_permission")
+int BPF_PROG(ipc_permission, struct kern_ipc_perm *ipcp, short flag)
+{
+	return check_ipc();
+}
+
+SEC("lsm/msg_queue_alloc_security")
+int BPF_PROG(msg_queue_alloc, struct kern_ipc_perm *perm)
+{
+	return check_ipc();
+}
+
+SEC("lsm/shm_alloc_security")
+int BPF_PROG(shm_alloc, struct kern_ipc_perm *perm)
+{
+	return check_ipc();
+}
+
+SEC("lsm/sem_alloc_security")
+int BPF_PROG(sem_alloc, struct kern_ipc_perm *perm)
+{
+	return check_ipc();
+}

@@ -1,0 +1,993 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement: loads the cell programs (bpf/cell.bpf.c, through the
+ * skeleton bpf/build/cell.skel.h), pins them under FG_PIN_DIR or adopts
+ * what is pinned there, and manages cells (cgroup v2 directories) and
+ * their endpoints in the pinned maps. See enforce.h.
+ *
+ * Publishing survives a loader killed at any instant. Loaders serialise on
+ * a flock of the bpffs root. A loader pins fresh maps into a staging
+ * directory beside FG_PIN_DIR, loads and attaches the programs (the links
+ * held by its own fds), renames the staging directory to FG_PIN_DIR (or
+ * exchanges the two, after copying the cells and endpoints of a stale
+ * FG_PIN_DIR), and only then pins the links. So whenever a loader dies,
+ * what is left is the previous set, a FG_PIN_DIR that lacks links (partial:
+ * the next loader replaces it, keeping its cells and endpoints), or a
+ * staging directory of maps only (the next loader removes it); never an
+ * attached program that nothing will find, and never a second copy of the
+ * programs once a loader has finished.
+ *
+ * Not thread-safe: libbpf's print callback is process-wide.
+ */
+
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cell.h"
+#include "cell.skel.h"
+#include "enforce.h"
+#include "libframegate.h"
+
+#define BPFFS			"/sys/fs/bpf"
+/* bpffs refuses dots in names. */
+#define STAGING_PREFIX		"framegate-staging-"
+#define CGROUPFS		"/sys/fs/cgroup"
+#define ENFORCEMENT_FILE	"/sys/kernel/framegate/enforcement"
+#define LINK_PREFIX		"link_"
+#define CELL_KILL_TIMEOUT_MS	5000
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct fg_enforcer {
+	bool	adopted;
+	int	cells_fd;
+	int	endpoints_fd;
+};
+
+/* The pinned maps, as cell.bpf.c defines them. */
+static const struct pinned_map {
+	const char	*name;
+	__u32		 type;
+	__u32		 key_size;
+	__u32		 value_size;
+} pinned_maps[] = {
+	{ "cells", BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct fg_cell) },
+	{ "endpoints", BPF_MAP_TYPE_HASH, sizeof(struct fg_endpoint),
+	  sizeof(__u8) },
+	{ "sock_labels", BPF_MAP_TYPE_SK_STORAGE, sizeof(int),
+	  sizeof(struct fg_sock_label) },
+};
+
+enum { MAP_CELLS, MAP_ENDPOINTS };
+
+static void __attribute__((format(printf, 1, 2)))
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("framegate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * libbpf's messages during a load, kept to explain a failure: the
+ * verifier's verdict is at the end of its log, so keep the tail.
+ */
+static char	libbpf_log[32768];
+static size_t	libbpf_log_len;
+
+static int
+libbpf_log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	size_t room;
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (libbpf_log_len > sizeof(libbpf_log) / 2) {
+		memmove(libbpf_log, libbpf_log + libbpf_log_len / 2,
+		    libbpf_log_len - libbpf_log_len / 2 + 1);
+		libbpf_log_len -= libbpf_log_len / 2;
+	}
+	room = sizeof(libbpf_log) - libbpf_log_len;
+	n = vsnprintf(libbpf_log + libbpf_log_len, room, fmt, ap);
+	if (n > 0)
+		libbpf_log_len += (size_t)n < room ? (size_t)n : room - 1;
+	return 0;
+}
+
+/* Paths */
+
+static int
+path_fmt(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+path_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int
+cell_path(uint64_t session_id, char *buf, size_t size)
+{
+	return path_fmt(buf, size, FG_CELL_ROOT "/session-%" PRIu64,
+	    session_id);
+}
+
+/* Mounts */
+
+/* Mount fstype on dir unless it is mounted there (magic) already. */
+static int
+mount_if_needed(const char *dir, const char *fstype, unsigned long magic,
+    const char *options)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) < 0)
+		return -errno;
+	if ((unsigned long)st.f_type == magic)
+		return 0;
+	/* Only on an empty mount point, never over another file system. */
+	if ((unsigned long)st.f_type != SYSFS_MAGIC) {
+		warnx("%s holds another file system, not %s", dir, fstype);
+		return -ENOTDIR;
+	}
+	if (mount(fstype, dir, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    options) < 0) {
+		warnx("mount %s on %s: %s", fstype, dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Pins */
+
+/* Exclusive lock of the bpffs root for the caller's loads and unpins. */
+static int
+pins_lock(void)
+{
+	int fd;
+
+	if ((fd = open(BPFFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Removes the pins in dir, links first, and dir itself. */
+static int
+pin_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int pass, error = 0;
+	DIR *d;
+
+	for (pass = 0; pass < 2; pass++) {
+		if ((d = opendir(dir)) == NULL)
+			return -errno;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			/* Detach the programs before freeing their maps. */
+			if ((strncmp(de->d_name, LINK_PREFIX,
+			    strlen(LINK_PREFIX)) == 0) != (pass == 0))
+				continue;
+			if (path_fmt(path, sizeof(path), "%s/%s", dir,
+			    de->d_name) != 0 || unlink(path) < 0)
+				error = error ? error : -errno;
+		}
+		closedir(d);
+	}
+	if (rmdir(dir) < 0 && error == 0)
+		error = -errno;
+	return error;
+}
+
+/* Removes the staging directories of loaders that died (caller locked). */
+static void
+staging_remove_stale(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(BPFFS)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, STAGING_PREFIX,
+		    strlen(STAGING_PREFIX)) != 0)
+			continue;
+		if (path_fmt(path, sizeof(path), BPFFS "/%s", de->d_name) == 0)
+			pin_dir_remove(path);
+	}
+	closedir(d);
+}
+
+/* The pinned map at dir/m->name, if it is m; else -errno (-EPROTO). */
+static int
+pinned_map_open(const char *dir, const struct pinned_map *m)
+{
+	struct bpf_map_info info;
+	char path[PATH_MAX];
+	__u32 len = sizeof(info);
+	int fd, error;
+
+	if ((error = path_fmt(path, sizeof(path), "%s/%s", dir, m->name)) != 0)
+		return error;
+	if ((fd = bpf_obj_get(path)) < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	if ((error = bpf_obj_get_info_by_fd(fd, &info, &len)) != 0) {
+		close(fd);
+		return error;
+	}
+	if (info.type != m->type || info.key_size != m->key_size ||
+	    info.value_size != m->value_size ||
+	    strncmp(info.name, m->name, sizeof(info.name)) != 0) {
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
+/* Whether dir/link_<prog> is an LSM link of a program named prog. */
+static bool
+pinned_link_ok(const char *dir, const char *prog)
+{
+	struct bpf_link_info link;
+	struct bpf_prog_info info;
+	char path[PATH_MAX];
+	__u32 len;
+	int fd, pfd = -1;
+	bool ok = false;
+
+	if (path_fmt(path, sizeof(path), "%s/" LINK_PREFIX "%s", dir,
+	    prog) != 0 || (fd = bpf_obj_get(path)) < 0)
+		return false;
+	memset(&link, 0, sizeof(link));
+	len = sizeof(link);
+	if (bpf_obj_get_info_by_fd(fd, &link, &len) != 0 ||
+	    link.type != BPF_LINK_TYPE_TRACING)
+		goto cleanup;
+	if ((pfd = bpf_prog_get_fd_by_id(link.prog_id)) < 0)
+		goto cleanup;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(pfd, &info, &len) != 0)
+		goto cleanup;
+	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name. */
+	ok = info.type == BPF_PROG_TYPE_LSM &&
+	    strncmp(info.name, prog, sizeof(info.name) - 1) == 0;
+cleanup:
+	if (pfd >= 0)
+		close(pfd);
+	close(fd);
+	return ok;
+}
+
+/*
+ * What FG_PIN_DIR holds against the maps and programs of skel: exactly
+ * every map and one link per program (complete), nothing (none), anything
+ * else (partial). With fds, a complete set's cells and endpoints maps are
+ * opened into fds[MAP_CELLS] and fds[MAP_ENDPOINTS].
+ */
+static int
+pins_state(const struct cell_bpf *skel, int fds[2])
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	struct dirent *de;
+	size_t entries = 0, i;
+	int fd, state = FG_PINS_COMPLETE, mfds[2] = { -1, -1 };
+	DIR *d;
+
+	if ((d = opendir(FG_PIN_DIR)) == NULL)
+		return errno == ENOENT ? FG_PINS_NONE : -errno;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			entries++;
+	closedir(d);
+	if (entries != nitems(pinned_maps) + (size_t)s->prog_cnt)
+		state = FG_PINS_PARTIAL;
+	for (i = 0; i < nitems(pinned_maps) && state == FG_PINS_COMPLETE;
+	    i++) {
+		if ((fd = pinned_map_open(FG_PIN_DIR, &pinned_maps[i])) < 0) {
+			if (fd == -EPERM || fd == -EACCES)
+				state = fd;
+			else
+				state = FG_PINS_PARTIAL;
+			break;
+		}
+		if (i < 2)
+			mfds[i] = fd;
+		else
+			close(fd);
+	}
+	for (i = 0; i < (size_t)s->prog_cnt && state == FG_PINS_COMPLETE; i++)
+		if (!pinned_link_ok(FG_PIN_DIR, s->progs[i].name))
+			state = FG_PINS_PARTIAL;
+	if (state == FG_PINS_COMPLETE && fds != NULL) {
+		fds[MAP_CELLS] = mfds[MAP_CELLS];
+		fds[MAP_ENDPOINTS] = mfds[MAP_ENDPOINTS];
+		return state;
+	}
+	for (i = 0; i < 2; i++)
+		if (mfds[i] >= 0)
+			close(mfds[i]);
+	return state;
+}
+
+/* Copies every entry of map from to map to (same key and value sizes). */
+static int
+map_copy(int from, int to, size_t key_size, size_t value_size)
+{
+	unsigned char key[64], next[64], value[64];
+	void *prev = NULL;
+	int error;
+
+	if (key_size > sizeof(key) || value_size > sizeof(value))
+		return -EINVAL;
+	while ((error = bpf_map_get_next_key(from, prev, next)) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		error = bpf_map_lookup_elem(from, key, value);
+		if (error == -ENOENT)		/* deleted meanwhile */
+			continue;
+		if (error != 0 ||
+		    (error = bpf_map_update_elem(to, key, value, BPF_ANY)) != 0)
+			return error;
+	}
+	return error == -ENOENT ? 0 : error;
+}
+
+/*
+ * Keeps the cells and endpoints of a stale FG_PIN_DIR across its
+ * replacement, when its maps are readable and of our layout.
+ */
+static int
+pins_migrate(const struct cell_bpf *skel)
+{
+	const struct bpf_map *to[2] = { skel->maps.cells,
+	    skel->maps.endpoints };
+	int error = 0, fd, i;
+
+	for (i = 0; i < 2 && error == 0; i++) {
+		if ((fd = pinned_map_open(FG_PIN_DIR, &pinned_maps[i])) < 0)
+			continue;	/* missing or foreign: nothing to keep */
+		error = map_copy(fd, bpf_map__fd(to[i]),
+		    pinned_maps[i].key_size, pinned_maps[i].value_size);
+		close(fd);
+	}
+	return error;
+}
+
+/* "armed", "unarmed", or "" if framegate.ko has no such file. */
+static const char *
+enforcement_read(char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	if ((fd = open(ENFORCEMENT_FILE, O_RDONLY | O_CLOEXEC)) < 0)
+		return buf;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* Why cell_bpf__load() failed, said once; the errno to return. */
+static int
+load_error(int error)
+{
+	/* libbpf: "extern (func ksym) 'bpf_fg_...': not found in kernel or
+	 * module BTFs"; verifier: "calling kernel function bpf_fg_... is not
+	 * allowed". */
+	if (strstr(libbpf_log, "'bpf_fg_") != NULL ||
+	    strstr(libbpf_log, "kernel function bpf_fg_") != NULL) {
+		if (access("/sys/module/framegate", F_OK) != 0)
+			warnx("cannot load the cell programs: framegate.ko is "
+			    "not loaded (its kfuncs are missing)");
+		else
+			warnx("cannot load the cell programs: framegate.ko's "
+			    "kfuncs are not registered for BPF LSM programs "
+			    "(module built without BTF?)");
+		return -EOPNOTSUPP;
+	}
+	fputs(libbpf_log, stderr);
+	warnx("cannot load the cell programs: %s", strerror(-error));
+	return error;
+}
+
+/*
+ * Loads and attaches skel, publishes its maps as FG_PIN_DIR (replacing a
+ * partial set, state PARTIAL) and pins its links there. The caller holds
+ * the lock.
+ */
+static int
+enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	char staging[PATH_MAX], path[PATH_MAX], armed[16];
+	struct bpf_map *map;
+	bool published = false;
+	int error, i;
+
+	if ((error = cell_bpf__load(skel)) != 0)
+		return load_error(error);
+	if ((error = cell_bpf__attach(skel)) != 0) {
+		fputs(libbpf_log, stderr);
+		warnx("cannot attach the cell programs: %s", strerror(-error));
+		return error;
+	}
+	/* Attached but not called: the kernel runs no BPF LSM. */
+	if (strcmp(enforcement_read(armed, sizeof(armed)), "unarmed") == 0) {
+		warnx("the cell programs are attached but do not run: "
+		    "the kernel's LSM list lacks \"bpf\" (boot with lsm=...,bpf)");
+		return -ENOENT;
+	}
+
+	if ((error = path_fmt(staging, sizeof(staging),
+	    BPFFS "/" STAGING_PREFIX "%ld", (long)getpid())) != 0)
+		return error;
+	if (mkdir(staging, 0700) < 0) {
+		warnx("mkdir %s: %s", staging, strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(map, skel->obj) {
+		if ((error = path_fmt(path, sizeof(path), "%s/%s", staging,
+		    bpf_map__name(map))) != 0 ||
+		    (error = bpf_map__pin(map, path)) != 0)
+			goto cleanup;
+	}
+	if (state == FG_PINS_NONE) {
+		if (renameat2(AT_FDCWD, staging, AT_FDCWD, FG_PIN_DIR,
+		    RENAME_NOREPLACE) < 0) {
+			error = -errno;
+			goto cleanup;
+		}
+	} else {
+		if ((error = pins_migrate(skel)) != 0)
+			goto cleanup;
+		if (renameat2(AT_FDCWD, staging, AT_FDCWD, FG_PIN_DIR,
+		    RENAME_EXCHANGE) < 0) {
+			error = -errno;
+			goto cleanup;
+		}
+		/* staging is now the stale set; ours run already. */
+		pin_dir_remove(staging);
+	}
+	published = true;
+	for (i = 0; i < s->prog_cnt; i++) {
+		if ((error = path_fmt(path, sizeof(path),
+		    FG_PIN_DIR "/" LINK_PREFIX "%s", s->progs[i].name)) != 0 ||
+		    (error = bpf_link__pin(*s->progs[i].link, path)) != 0)
+			goto cleanup;
+	}
+	e->cells_fd = fcntl(bpf_map__fd(skel->maps.cells), F_DUPFD_CLOEXEC, 3);
+	e->endpoints_fd = fcntl(bpf_map__fd(skel->maps.endpoints),
+	    F_DUPFD_CLOEXEC, 3);
+	if (e->cells_fd < 0 || e->endpoints_fd < 0) {
+		error = -errno;
+		goto cleanup;
+	}
+	return 0;
+cleanup:
+	warnx("cannot pin the cell programs in %s: %s", FG_PIN_DIR,
+	    strerror(-error));
+	pin_dir_remove(published ? FG_PIN_DIR : staging);
+	return error;
+}
+
+/* Enforcer */
+
+int
+fg_enforcer_open(struct fg_enforcer **ep)
+{
+	libbpf_print_fn_t old_print;
+	struct fg_enforcer *e;
+	struct cell_bpf *skel = NULL;
+	int error, lock = -1, state, fds[2] = { -1, -1 };
+
+	*ep = NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return -ENOMEM;
+	e->cells_fd = e->endpoints_fd = -1;
+	libbpf_log_len = 0;
+	libbpf_log[0] = '\0';
+	old_print = libbpf_set_print(libbpf_log_print);
+
+	if ((error = mount_if_needed(BPFFS, "bpf", BPF_FS_MAGIC,
+	    "mode=0700")) != 0)
+		goto cleanup;
+	if ((lock = pins_lock()) < 0) {
+		error = lock;
+		goto cleanup;
+	}
+	staging_remove_stale();
+	/* Opening parses the embedded object only: the program names. */
+	if ((skel = cell_bpf__open()) == NULL) {
+		error = -errno;
+		goto cleanup;
+	}
+	if ((state = pins_state(skel, fds)) < 0) {
+		error = state;
+		goto cleanup;
+	}
+	if (state == FG_PINS_COMPLETE) {
+		e->adopted = true;
+		e->cells_fd = fds[MAP_CELLS];
+		e->endpoints_fd = fds[MAP_ENDPOINTS];
+	} else if (state == FG_PINS_PARTIAL) {
+		warnx("%s holds an incomplete or foreign set of pins: replacing "
+		    "it", FG_PIN_DIR);
+	}
+	if (!e->adopted && (error = enforcer_load(e, skel, state)) != 0)
+		goto cleanup;
+	*ep = e;
+	e = NULL;
+	error = 0;
+cleanup:
+	/* Pinned: the links and maps outlive the skeleton's fds. */
+	cell_bpf__destroy(skel);
+	if (lock >= 0)
+		close(lock);
+	libbpf_set_print(old_print);
+	fg_enforcer_close(e);
+	return error;
+}
+
+bool
+fg_enforcer_adopted(const struct fg_enforcer *e)
+{
+	return e->adopted;
+}
+
+void
+fg_enforcer_close(struct fg_enforcer *e)
+{
+	if (e == NULL)
+		return;
+	if (e->cells_fd >= 0)
+		close(e->cells_fd);
+	if (e->endpoints_fd >= 0)
+		close(e->endpoints_fd);
+	free(e);
+}
+
+int
+fg_enforcer_unpin(void)
+{
+	struct statfs st;
+	int error, lock;
+
+	if (statfs(BPFFS, &st) < 0)
+		return -errno;
+	if ((unsigned long)st.f_type != BPF_FS_MAGIC)
+		return -ENOENT;
+	if ((lock = pins_lock()) < 0)
+		return lock;
+	staging_remove_stale();
+	error = pin_dir_remove(FG_PIN_DIR);
+	close(lock);
+	return error;
+}
+
+int
+fg_enforcer_pins(void)
+{
+	libbpf_print_fn_t old_print;
+	struct cell_bpf *skel;
+	struct statfs st;
+	int state;
+
+	if (statfs(BPFFS, &st) < 0)
+		return -errno;
+	if ((unsigned long)st.f_type != BPF_FS_MAGIC)
+		return FG_PINS_NONE;
+	old_print = libbpf_set_print(libbpf_log_print);
+	if ((skel = cell_bpf__open()) == NULL)
+		state = -errno;
+	else
+		state = pins_state(skel, NULL);
+	cell_bpf__destroy(skel);
+	libbpf_set_print(old_print);
+	return state;
+}
+
+/* Cells */
+
+/* The cgroup id of the cgroup directory dirfd (what BPF sees). */
+static int
+cgroup_id(int dirfd, uint64_t *id)
+{
+	union {
+		struct file_handle	fh;
+		char			buf[sizeof(struct file_handle) +
+					    sizeof(uint64_t)];
+	} h;
+	int mount_id;
+
+	memset(&h, 0, sizeof(h));
+	h.fh.handle_bytes = sizeof(uint64_t);
+	if (name_to_handle_at(dirfd, "", &h.fh, &mount_id, AT_EMPTY_PATH) < 0)
+		return -errno;
+	if (h.fh.handle_bytes != sizeof(uint64_t))
+		return -EPROTO;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+int
+fg_cell_foreach(struct fg_enforcer *e,
+    int (*cb)(uint64_t cell_id, uint64_t session_id, void *), void *arg)
+{
+	struct fg_cell cell;
+	__u64 key, next, *prev = NULL;
+	int error;
+
+	while ((error = bpf_map_get_next_key(e->cells_fd, prev, &next)) == 0) {
+		key = next;
+		prev = &key;
+		if ((error = bpf_map_lookup_elem(e->cells_fd, &key,
+		    &cell)) == -ENOENT)
+			continue;
+		if (error != 0 || (error = cb(key, cell.session_id, arg)) != 0)
+			return error;
+	}
+	return error == -ENOENT ? 0 : error;
+}
+
+static int
+session_has_cell(uint64_t cell_id, uint64_t session_id, void *arg)
+{
+	(void)cell_id;
+	return session_id == *(uint64_t *)arg ? -EEXIST : 0;
+}
+
+int
+fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
+    uint64_t *cell_id)
+{
+	struct fg_cell cell = { .session_id = session_id };
+	char path[PATH_MAX];
+	uint64_t id;
+	int error, fd;
+
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE)
+		return -EINVAL;
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((error = mount_if_needed(CGROUPFS, "cgroup2",
+	    CGROUP2_SUPER_MAGIC, NULL)) != 0)
+		return error;
+	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((error = fg_cell_foreach(e, session_has_cell, &session_id)) != 0)
+		return error;
+	if (mkdir(path, 0755) < 0)
+		return -errno;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = -errno;
+		goto cleanup;
+	}
+	if ((error = cgroup_id(fd, &id)) != 0 ||
+	    (error = bpf_map_update_elem(e->cells_fd, &id, &cell,
+	    BPF_NOEXIST)) != 0)
+		goto cleanup;
+	if (cell_id != NULL)
+		*cell_id = id;
+	if (cell_fd != NULL)
+		*cell_fd = fd;
+	else
+		close(fd);
+	return 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	rmdir(path);
+	return error;
+}
+
+int
+fg_cell_enter(uint64_t session_id, pid_t pid)
+{
+	char path[PATH_MAX], buf[32];
+	int error, fd, n;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0 ||
+	    (error = path_fmt(path + strlen(path), sizeof(path) - strlen(path),
+	    "/cgroup.procs")) != 0)
+		return error;
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
+	error = write(fd, buf, n) == n ? 0 : -errno;
+	close(fd);
+	return error;
+}
+
+/* Whether the cgroup dirfd and its descendants have no task left. */
+static int
+cell_populated(int dirfd)
+{
+	char buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "populated ")) == NULL)
+		return -EPROTO;
+	return p[strlen("populated ")] != '0';
+}
+
+/* Kills every task of the cell and waits (bounded) until none is left. */
+static int
+cell_kill(int dirfd)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int fd, populated, waited;
+
+	if ((fd = openat(dirfd, "cgroup.kill", O_WRONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	populated = write(fd, "1", 1) == 1 ? 0 : -errno;
+	close(fd);
+	if (populated < 0)
+		return populated;
+	for (waited = 0; waited <= CELL_KILL_TIMEOUT_MS; waited += 10) {
+		if ((populated = cell_populated(dirfd)) <= 0)
+			return populated;
+		nanosleep(&tick, NULL);
+	}
+	return -EBUSY;
+}
+
+/* Removes the cgroup directory at dirfd/name with its sub-cgroups. */
+static int
+cgroup_rmdir(int dirfd, const char *name)
+{
+	struct dirent *de;
+	int error = 0, fd;
+	DIR *d;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		return -errno;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL && error == 0)
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			error = cgroup_rmdir(fd, de->d_name);
+	closedir(d);
+	if (error == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		error = -errno;
+	return error;
+}
+
+struct session_endpoints {
+	uint64_t		 session_id;
+	struct fg_endpoint	*keys;
+	size_t			 n;
+};
+
+static int
+endpoints_collect(int fd, struct session_endpoints *s)
+{
+	struct fg_endpoint key, next, *prev = NULL, *keys;
+	int error;
+
+	while ((error = bpf_map_get_next_key(fd, prev, &next)) == 0) {
+		key = next;
+		prev = &key;
+		if (key.session_id != s->session_id)
+			continue;
+		if ((keys = reallocarray(s->keys, s->n + 1,
+		    sizeof(*keys))) == NULL)
+			return -ENOMEM;
+		s->keys = keys;
+		s->keys[s->n++] = key;
+	}
+	return error == -ENOENT ? 0 : error;
+}
+
+int
+fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
+{
+	struct session_endpoints eps = { .session_id = session_id };
+	char path[PATH_MAX];
+	struct fg_nl *nl;
+	uint64_t id;
+	size_t i;
+	int error, fd;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((error = cgroup_id(fd, &id)) != 0)
+		goto cleanup;
+
+	/* Revoke first: the session's mappings, ioctls and sockets stop. */
+	if ((nl = fg_nl_open()) != NULL) {
+		error = fg_nl_revoke_session(nl, session_id);
+		fg_nl_close(nl);
+		if (error == -EALREADY || error == -ENOENT)
+			error = 0;	/* not active, or gone */
+		if (error != 0)
+			goto cleanup;
+	} else if (errno != ENOENT) {	/* ENOENT: no module, no session */
+		error = -errno;
+		goto cleanup;
+	}
+	/* Kill while still confined: the map entry goes only afterwards. */
+	if ((error = cell_kill(fd)) != 0)
+		goto cleanup;
+	if ((error = endpoints_collect(e->endpoints_fd, &eps)) != 0)
+		goto cleanup;
+	for (i = 0; i < eps.n; i++) {
+		error = bpf_map_delete_elem(e->endpoints_fd, &eps.keys[i]);
+		if (error != 0 && error != -ENOENT)
+			goto cleanup;
+	}
+	error = bpf_map_delete_elem(e->cells_fd, &id);
+	if (error != 0 && error != -ENOENT)
+		goto cleanup;
+	close(fd);
+	fd = -1;
+	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = -errno;
+		goto cleanup;
+	}
+	error = cgroup_rmdir(fd, path + strlen(FG_CELL_ROOT "/"));
+cleanup:
+	free(eps.keys);
+	if (fd >= 0)
+		close(fd);
+	return error;
+}
+
+/* Endpoints */
+
+/* The map key of sa for session_id, as bpf/cell.h stores it. */
+static int
+endpoint_key(struct fg_endpoint *k, uint64_t session_id,
+    const struct sockaddr *sa, socklen_t len)
+{
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+
+	memset(k, 0, sizeof(*k));
+	k->session_id = session_id;
+	if (session_id == 0 || sa == NULL || len < sizeof(sa_family_t))
+		return -EINVAL;
+	switch (sa->sa_family) {
+	case AF_INET:
+		if (len < sizeof(*sin))
+			return -EINVAL;
+		sin = (const struct sockaddr_in *)sa;
+		k->family = AF_INET;
+		k->port = sin->sin_port;
+		memcpy(k->addr, &sin->sin_addr, sizeof(sin->sin_addr));
+		return 0;
+	case AF_INET6:
+		if (len < sizeof(*sin6))
+			return -EINVAL;
+		sin6 = (const struct sockaddr_in6 *)sa;
+		k->port = sin6->sin6_port;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			k->family = AF_INET;
+			memcpy(k->addr, &sin6->sin6_addr.s6_addr[12], 4);
+		} else {
+			k->family = AF_INET6;
+			memcpy(k->addr, &sin6->sin6_addr, 16);
+		}
+		return 0;
+	default:
+		return -EAFNOSUPPORT;
+	}
+}
+
+int
+fg_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
+    const struct sockaddr *sa, socklen_t len)
+{
+	struct fg_endpoint key;
+	__u8 allowed = 1;
+	int error;
+
+	if ((error = endpoint_key(&key, session_id, sa, len)) != 0)
+		return error;
+	return bpf_map_update_elem(e->endpoints_fd, &key, &allowed, BPF_ANY);
+}
+
+int
+fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
+    const struct sockaddr *sa, socklen_t len)
+{
+	struct fg_endpoint key;
+	int error;
+
+	if ((error = endpoint_key(&key, session_id, sa, len)) != 0)
+		return error;
+	return bpf_map_delete_elem(e->endpoints_fd, &key);
+}
+
+int
+fg_endpoint_foreach(struct fg_enforcer *e,
+    int (*cb)(uint64_t session_id, const struct sockaddr *sa, socklen_t len,
+    void *), void *arg)
+{
+	struct fg_endpoint key, next, *prev = NULL;
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+	int error;
+
+	while ((error = bpf_map_get_next_key(e->endpoints_fd, prev,
+	    &next)) == 0) {
+		key = next;
+		prev = &key;
+		if (key.family == AF_INET) {
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			sin.sin_port = key.port;
+			memcpy(&sin.sin_addr, key.addr, 4);
+			error = cb(key.session_id, (struct sockaddr *)&sin,
+			    sizeof(sin), arg);
+		} else {
+			memset(&sin6, 0, sizeof(sin6));
+			sin6.sin6_family = key.family;
+			sin6.sin6_port = key.port;
+			memcpy(&sin6.sin6_addr, key.addr, 16);
+			error = cb(key.session_id, (struct sockaddr *)&sin6,
+			    sizeof(sin6), arg);
+		}
+		if (error != 0)
+			return error;
+	}
+	return error == -ENOENT ? 0 : error;
+}
