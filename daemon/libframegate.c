@@ -182,6 +182,8 @@ static const struct nla_policy fg_policy[FG_A_MAX + 1] = {
 	[FG_A_SESSIONS_CREATED]		= P_U64,
 	[FG_A_SESSIONS_REVOKED]		= P_U64,
 	[FG_A_EVENT]			= P_U32,
+	[FG_A_HOOK]			= P_U32,
+	[FG_A_DENIED]			= P_U64,
 };
 
 /* Where an attribute goes in a struct. */
@@ -249,6 +251,21 @@ static const struct field session_event_fields[] = {
 	FIELD(fg_event_msg, tenant_id, FG_A_TENANT_ID),
 };
 
+/* FG_A_SESSION_ID or FG_A_CAMERA_ID, both optional, by denied_parse(). */
+static const struct field denied_event_fields[] = {
+	FIELD(fg_event_msg, event, FG_A_EVENT),
+	FIELD(fg_event_msg, hook, FG_A_HOOK),
+	FIELD(fg_event_msg, denied, FG_A_DENIED),
+};
+
+static const struct field denied_session_field[] = {
+	FIELD(fg_event_msg, session_id, FG_A_SESSION_ID),
+};
+
+static const struct field denied_camera_field[] = {
+	FIELD(fg_event_msg, camera_id, FG_A_CAMERA_ID),
+};
+
 /*
  * Copy the attributes of f[0..n) from tb (parsed with fg_policy) to out,
  * which the caller zeroed. Each must be present and fit its field exactly;
@@ -311,6 +328,23 @@ session_parse(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* A denial names the session or the camera counted, or neither: not both. */
+static int
+denied_parse(struct nlattr **tb, struct fg_event_msg *ev)
+{
+	int error;
+
+	if ((error = FILL(tb, denied_event_fields, ev)) != 0)
+		return error;
+	if (tb[FG_A_SESSION_ID] != NULL && tb[FG_A_CAMERA_ID] != NULL)
+		return -EBADMSG;
+	if (tb[FG_A_SESSION_ID] != NULL)
+		return FILL(tb, denied_session_field, ev);
+	if (tb[FG_A_CAMERA_ID] != NULL)
+		return FILL(tb, denied_camera_field, ev);
+	return 0;
+}
+
 static int
 event_parse(struct nlattr **tb, struct fg_event_msg *ev)
 {
@@ -327,6 +361,8 @@ event_parse(struct nlattr **tb, struct fg_event_msg *ev)
 	case FG_EVENT_CAMERA_LOST:
 	case FG_EVENT_CAMERA_DETACHED:
 		return FILL(tb, camera_event_fields, ev);
+	case FG_EVENT_DENIED:
+		return denied_parse(tb, ev);
 	default:	/* newer than this library: the code only */
 		ev->event = nla_get_u32(tb[FG_A_EVENT]);
 		return 0;
@@ -343,17 +379,27 @@ msg_fits(const struct nlmsghdr *nlh, size_t len)
 
 /*
  * The attributes of the one message at nlh, of which len bytes are readable,
- * into tb (by fg_policy). libnl trusts nlmsg_len, so check it first.
+ * into tb (by fg_policy). libnl trusts nlmsg_len, so check it first; it
+ * also ignores bytes left over after the last whole attribute, which only
+ * a message cut short has: refuse those.
  */
 static int
 msg_attrs(const struct nlmsghdr *nlh, size_t len, struct nlattr **tb)
 {
+	struct genlmsghdr *g;
+	struct nlattr *a;
+	int rem;
+
 	if (!msg_fits(nlh, len))
 		return -EBADMSG;
 	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, FG_A_MAX,
 	    fg_policy) < 0)
 		return -EBADMSG;
-	return 0;
+	g = genlmsg_hdr((struct nlmsghdr *)nlh);
+	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),
+	    rem)
+		;
+	return rem > 0 ? -EBADMSG : 0;
 }
 
 int
@@ -828,6 +874,26 @@ fg_event_name(uint32_t event)
 	case FG_EVENT_CAMERA_ATTACHED:	return "camera_attached";
 	case FG_EVENT_CAMERA_LOST:	return "camera_lost";
 	case FG_EVENT_CAMERA_DETACHED:	return "camera_detached";
+	case FG_EVENT_DENIED:		return "denied";
+	default:			return "unknown";
+	}
+}
+
+const char *
+fg_hook_name(uint32_t hook)
+{
+	switch (hook) {
+	case FG_HOOK_OPEN:		return "open";
+	case FG_HOOK_RECEIVE:		return "receive";
+	case FG_HOOK_MMAP:		return "mmap";
+	case FG_HOOK_IOCTL:		return "ioctl";
+	case FG_HOOK_PTRACE:		return "ptrace";
+	case FG_HOOK_SENDMSG:		return "sendmsg";
+	case FG_HOOK_WRITE:		return "write";
+	case FG_HOOK_SEND_MAPPED:	return "send_mapped";
+	case FG_HOOK_CONNECT:		return "connect";
+	case FG_HOOK_UNIX:		return "unix";
+	case FG_HOOK_IPC:		return "ipc";
 	default:			return "unknown";
 	}
 }

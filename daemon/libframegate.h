@@ -101,14 +101,19 @@ struct fg_session_status {
 
 /*
  * An event. camera_id is set for camera events, session_id and tenant_id
- * for session events; the others are 0 (ids start at 1). An event newer
- * than this library has only its code.
+ * for session events; the others are 0 (ids start at 1). FG_EVENT_DENIED
+ * sets hook and denied (the counter the refusal moved), and session_id for
+ * a session counter or camera_id for a camera counter, neither when only
+ * the global counter moved. An event newer than this library has only its
+ * code.
  */
 struct fg_event_msg {
 	uint32_t	event;			/* enum fg_event */
 	uint32_t	camera_id;
 	uint64_t	session_id;
 	uint64_t	tenant_id;
+	uint64_t	denied;			/* FG_EVENT_DENIED */
+	uint32_t	hook;			/* enum fg_hook, FG_EVENT_DENIED */
 };
 
 struct fg_nl;
@@ -172,10 +177,14 @@ int	fg_nl_event_next(struct fg_nl *nl, int timeout_ms,
 
 #define FG_FOURCC_LEN		5	/* four characters and a NUL */
 
-/* Lower-case names of the uapi enums; "unknown" for other values. */
+/*
+ * Lower-case names of the uapi enums; "unknown" for other values. Hook
+ * names are those of the sysfs files denied_<name>.
+ */
 const char	*fg_camera_state_name(uint32_t state);
 const char	*fg_session_state_name(uint32_t state);
 const char	*fg_event_name(uint32_t event);
+const char	*fg_hook_name(uint32_t hook);
 
 /* "YUYV" for V4L2_PIX_FMT_YUYV; bytes that are not printable become '?'. */
 const char	*fg_fourcc_str(uint32_t fourcc, char buf[FG_FOURCC_LEN]);

@@ -103,6 +103,12 @@ static void check_parsed(int which, const union parsed *out)
 			CHECK(s->cameras[i] == 0);
 		break;
 	case FUZZ_EVENT:
+		if (ev->event == FG_EVENT_DENIED) {
+			CHECK(ev->tenant_id == 0);
+			CHECK(ev->camera_id == 0 || ev->session_id == 0);
+			break;
+		}
+		CHECK(ev->hook == 0 && ev->denied == 0);
 		if (is_camera_event(ev->event)) {
 			CHECK(ev->session_id == 0 && ev->tenant_id == 0);
 		} else if (is_session_event(ev->event)) {

@@ -140,6 +140,14 @@ int main(int argc, char **argv)
 	kmsg_event_session(&k, FG_EVENT_SESSION_REVOKED, 1, 7);
 	bad |= seed_raw("event-session", FUZZ_EVENT, &k);
 	bad |= seed_attrs("attrs-event-session", FUZZ_EVENT, &k);
+	kmsg_event_denied(&k, FG_HOOK_SENDMSG, 3, 1, 0);
+	bad |= seed_raw("event-denied-session", FUZZ_EVENT, &k);
+	bad |= seed_attrs("attrs-event-denied-session", FUZZ_EVENT, &k);
+	kmsg_event_denied(&k, FG_HOOK_OPEN, 1, 0, 2);
+	bad |= seed_raw("event-denied-camera", FUZZ_EVENT, &k);
+	bad |= seed_attrs("attrs-event-denied-camera", FUZZ_EVENT, &k);
+	kmsg_event_denied(&padded, FG_HOOK_IPC, 7, 0, 0);
+	bad |= seed_raw("event-denied-global-padded", FUZZ_EVENT, &padded);
 	kmsg_event_camera(&k, 99, 1);
 	bad |= seed_raw("event-unknown", FUZZ_EVENT, &k);
 	kmsg_done(&k, -ENOENT);

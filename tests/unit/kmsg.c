@@ -221,6 +221,23 @@ void kmsg_event_session(struct kmsg *k, uint32_t event, uint64_t session_id,
 	kmsg_end(k);
 }
 
+/* fg_netlink_event_denied() */
+void kmsg_event_denied(struct kmsg *k, uint32_t hook, uint64_t denied,
+		       uint64_t session_id, uint32_t camera_id)
+{
+	kmsg_start(k, FG_CMD_EVENT, 0);
+	k->nlh.nlmsg_seq = 0;
+	k->nlh.nlmsg_pid = 0;
+	kmsg_put_u32(k, FG_A_EVENT, FG_EVENT_DENIED);
+	kmsg_put_u32(k, FG_A_HOOK, hook);
+	kmsg_put_u64(k, FG_A_DENIED, denied);
+	if (session_id)
+		kmsg_put_u64(k, FG_A_SESSION_ID, session_id);
+	if (camera_id)
+		kmsg_put_u32(k, FG_A_CAMERA_ID, camera_id);
+	kmsg_end(k);
+}
+
 /* netlink_dump_done(): a bare nlmsghdr and the dump's errno, no genl header. */
 void kmsg_done(struct kmsg *k, int error)
 {

@@ -70,6 +70,9 @@ void	kmsg_session(struct kmsg *k, const struct fg_session_status *s,
 void	kmsg_event_camera(struct kmsg *k, uint32_t event, uint32_t camera_id);
 void	kmsg_event_session(struct kmsg *k, uint32_t event, uint64_t session_id,
 	    uint64_t tenant_id);
+/* FG_EVENT_DENIED; a session_id or camera_id of 0 is left out. */
+void	kmsg_event_denied(struct kmsg *k, uint32_t hook, uint64_t denied,
+	    uint64_t session_id, uint32_t camera_id);
 /* NLMSG_DONE ending a dump, carrying error (netlink_dump_done()). */
 void	kmsg_done(struct kmsg *k, int error);
 

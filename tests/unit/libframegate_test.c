@@ -73,6 +73,27 @@ static const struct fg_event_msg session_event = {
 	.tenant_id = 0x0000004300000044ull,
 };
 
+/* One denial of each kind of counter: a session's, a camera's, the global. */
+static const struct fg_event_msg denied_session_event = {
+	.event = FG_EVENT_DENIED,
+	.hook = FG_HOOK_SEND_MAPPED,
+	.denied = 0x0000005100000052ull,
+	.session_id = 0x0000005300000054ull,
+};
+
+static const struct fg_event_msg denied_camera_event = {
+	.event = FG_EVENT_DENIED,
+	.hook = FG_HOOK_MMAP,
+	.denied = 0x0000006100000062ull,
+	.camera_id = 0x80000063,
+};
+
+static const struct fg_event_msg denied_global_event = {
+	.event = FG_EVENT_DENIED,
+	.hook = FG_HOOK_IPC,
+	.denied = 0x0000007100000072ull,
+};
+
 static void build_stats(struct kmsg *k)
 {
 	kmsg_stats(k, &stats);
@@ -102,6 +123,27 @@ static void build_session_event(struct kmsg *k)
 {
 	kmsg_event_session(k, session_event.event, session_event.session_id,
 			   session_event.tenant_id);
+}
+
+static void build_denied(struct kmsg *k, const struct fg_event_msg *ev)
+{
+	kmsg_event_denied(k, ev->hook, ev->denied, ev->session_id,
+			  ev->camera_id);
+}
+
+static void build_denied_session_event(struct kmsg *k)
+{
+	build_denied(k, &denied_session_event);
+}
+
+static void build_denied_camera_event(struct kmsg *k)
+{
+	build_denied(k, &denied_camera_event);
+}
+
+static void build_denied_global_event(struct kmsg *k)
+{
+	build_denied(k, &denied_global_event);
 }
 
 static int parse_stats(const struct nlmsghdr *nlh, size_t len, void *out)
@@ -151,6 +193,9 @@ static const int session_event_attrs[] = {
 	FG_A_EVENT, FG_A_SESSION_ID, FG_A_TENANT_ID,
 };
 
+/* FG_A_SESSION_ID and FG_A_CAMERA_ID are optional in a denial. */
+static const int denied_event_attrs[] = { FG_A_EVENT, FG_A_HOOK, FG_A_DENIED };
+
 /* Fixed-size integer attributes, which must be exactly 4 or 8 bytes. */
 static bool is_integer(int type)
 {
@@ -177,7 +222,8 @@ FIXTURE_VARIANT(msg) {
 	size_t size;
 	const int *attrs;
 	size_t nattrs;
-	bool u64s;		/* carries u64 attributes */
+	bool u64s;		/* carries u64 attributes that need FG_A_PAD */
+	int optional;		/* an attribute that may be left out, last */
 };
 
 #define KIND(build_fn, parse_fn, value, attr_list)			\
@@ -213,6 +259,25 @@ FIXTURE_VARIANT_ADD(msg, session_event) {
 	KIND(build_session_event, parse_event, session_event,
 	     session_event_attrs),
 	.u64s = true,
+};
+
+FIXTURE_VARIANT_ADD(msg, denied_session_event) {
+	KIND(build_denied_session_event, parse_event, denied_session_event,
+	     denied_event_attrs),
+	.u64s = true,
+	.optional = FG_A_SESSION_ID,
+};
+
+/* FG_A_DENIED is 8-byte aligned already in these two. */
+FIXTURE_VARIANT_ADD(msg, denied_camera_event) {
+	KIND(build_denied_camera_event, parse_event, denied_camera_event,
+	     denied_event_attrs),
+	.optional = FG_A_CAMERA_ID,
+};
+
+FIXTURE_VARIANT_ADD(msg, denied_global_event) {
+	KIND(build_denied_global_event, parse_event, denied_global_event,
+	     denied_event_attrs),
 };
 
 FIXTURE_SETUP(msg)
@@ -288,15 +353,25 @@ TEST_F(msg, every_truncated_buffer_is_ebadmsg)
 			TH_LOG("%zu of %zu bytes", len, self->k.len);
 }
 
-/* nlmsg_len says less than the kernel sent: attributes are cut off. */
+/*
+ * nlmsg_len says less than the kernel sent: attributes are cut off. Cut
+ * exactly before an optional last attribute, it is the message without it.
+ */
 TEST_F(msg, every_shortened_nlmsg_len_is_ebadmsg)
 {
-	size_t full = self->k.len;
+	size_t full = self->k.len, without = SIZE_MAX;
 	size_t n;
 
+	if (variant->optional) {
+		self->k.omit = variant->optional;
+		variant->build(&self->k);
+		without = self->k.len;
+		self->k.omit = 0;
+		variant->build(&self->k);
+	}
 	for (n = 0; n < full; n++) {
 		self->k.nlh.nlmsg_len = n;
-		EXPECT_EQ(-EBADMSG, parse(self, variant))
+		EXPECT_EQ(n == without ? 0 : -EBADMSG, parse(self, variant))
 			TH_LOG("nlmsg_len %zu of %zu", n, full);
 	}
 }
@@ -371,6 +446,8 @@ TEST_F(msg, a_repeated_attribute_takes_its_last_value)
 		EXPECT_EQ(0, self->out.event.camera_id);
 		EXPECT_EQ(0, self->out.event.session_id);
 		EXPECT_EQ(0, self->out.event.tenant_id);
+		EXPECT_EQ(0, self->out.event.hook);
+		EXPECT_EQ(0, self->out.event.denied);
 		break;
 	default:
 		ASSERT_TRUE(false) TH_LOG("no check for attribute %d", type);
@@ -630,10 +707,55 @@ TEST(event_of_each_session_kind_has_only_session_and_tenant)
 	}
 }
 
+/* A denial counts one object, a session's counter or a camera's: not both. */
+TEST(denied_event_naming_a_session_and_a_camera_is_ebadmsg)
+{
+	struct fg_event_msg ev;
+	struct kmsg k = { 0 };
+
+	kmsg_event_denied(&k, FG_HOOK_OPEN, 1, 5, 6);
+	EXPECT_EQ(-EBADMSG, fg_parse_event_msg(&k.nlh, k.len, &ev));
+}
+
+/* A hook this library does not know still parses: the counter is real. */
+TEST(denied_event_of_an_unknown_hook_parses)
+{
+	struct fg_event_msg ev;
+	struct kmsg k = { 0 };
+
+	kmsg_event_denied(&k, FG_HOOK_COUNT, 3, 0, 4);
+	memset(&ev, 0xa5, sizeof(ev));
+	ASSERT_EQ(0, fg_parse_event_msg(&k.nlh, k.len, &ev));
+	EXPECT_EQ(FG_EVENT_DENIED, ev.event);
+	EXPECT_EQ(FG_HOOK_COUNT, ev.hook);
+	EXPECT_EQ(3, ev.denied);
+	EXPECT_EQ(4, ev.camera_id);
+	EXPECT_EQ(0, ev.session_id);
+	EXPECT_EQ(0, ev.tenant_id);
+	EXPECT_STREQ("unknown", fg_hook_name(ev.hook));
+}
+
+/* Session and camera events carry no denial, whatever else is there. */
+TEST(session_event_ignores_denial_attributes)
+{
+	struct fg_event_msg ev;
+	struct kmsg k = { 0 };
+
+	kmsg_event_session(&k, FG_EVENT_SESSION_LOST, 11, 12);
+	kmsg_put_u32(&k, FG_A_HOOK, FG_HOOK_IPC);
+	kmsg_put_u64(&k, FG_A_DENIED, 99);
+	kmsg_end(&k);
+	memset(&ev, 0xa5, sizeof(ev));
+	ASSERT_EQ(0, fg_parse_event_msg(&k.nlh, k.len, &ev));
+	EXPECT_EQ(0, ev.hook);
+	EXPECT_EQ(0, ev.denied);
+	EXPECT_EQ(11, ev.session_id);
+}
+
 /* Newer than the library: the code only, whatever else is there. */
 TEST(event_unknown_has_only_its_code)
 {
-	static const uint32_t events[] = { 0, FG_EVENT_CAMERA_DETACHED + 1,
+	static const uint32_t events[] = { 0, FG_EVENT_DENIED + 1,
 					   UINT32_MAX };
 	struct fg_event_msg ev;
 	struct kmsg k = { 0 };
@@ -863,8 +985,35 @@ TEST(event_names)
 	EXPECT_STREQ("camera_lost", fg_event_name(FG_EVENT_CAMERA_LOST));
 	EXPECT_STREQ("camera_detached",
 		     fg_event_name(FG_EVENT_CAMERA_DETACHED));
+	EXPECT_STREQ("denied", fg_event_name(FG_EVENT_DENIED));
 	EXPECT_STREQ("unknown", fg_event_name(0));
-	EXPECT_STREQ("unknown", fg_event_name(FG_EVENT_CAMERA_DETACHED + 1));
+	EXPECT_STREQ("unknown", fg_event_name(FG_EVENT_DENIED + 1));
+}
+
+/* As the sysfs files denied_<name>. */
+TEST(hook_names)
+{
+	static const char *const names[FG_HOOK_COUNT] = {
+		[FG_HOOK_OPEN] = "open",
+		[FG_HOOK_RECEIVE] = "receive",
+		[FG_HOOK_MMAP] = "mmap",
+		[FG_HOOK_IOCTL] = "ioctl",
+		[FG_HOOK_PTRACE] = "ptrace",
+		[FG_HOOK_SENDMSG] = "sendmsg",
+		[FG_HOOK_WRITE] = "write",
+		[FG_HOOK_SEND_MAPPED] = "send_mapped",
+		[FG_HOOK_CONNECT] = "connect",
+		[FG_HOOK_UNIX] = "unix",
+		[FG_HOOK_IPC] = "ipc",
+	};
+	uint32_t h;
+
+	for (h = 0; h < FG_HOOK_COUNT; h++) {
+		ASSERT_NE(NULL, names[h]) TH_LOG("hook %u has no name", h);
+		EXPECT_STREQ(names[h], fg_hook_name(h));
+	}
+	EXPECT_STREQ("unknown", fg_hook_name(FG_HOOK_COUNT));
+	EXPECT_STREQ("unknown", fg_hook_name(UINT32_MAX));
 }
 
 TEST_HARNESS_MAIN
