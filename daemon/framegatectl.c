@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * framegatectl: show framegate's cameras, sessions and counters, revoke a
- * session, follow events; over generic netlink, through libframegate.
+ * session, follow events (over generic netlink); start, inspect and stop
+ * enforcement, and manage cells and their endpoints (the pinned cell
+ * programs and maps); all through libframegate.
  *
  * Output is an aligned table by default, one JSON document with -j (an
- * array for cameras and sessions, an object for stats, one object per line
- * for events) or the Prometheus text format with -p. With -p, "stats"
- * includes the camera and session metrics, so that one scrape sees
- * everything. Exit status: 0, 1 on errors, 2 on usage errors.
+ * array for cameras, sessions, cells and endpoints, an object for stats and
+ * enforce status, one object per line for events) or the Prometheus text
+ * format with -p. With -p, "stats" includes the camera and session metrics,
+ * so that one scrape sees everything. Exit status: 0, 1 on errors, 2 on
+ * usage errors. -h prints the manual.
  */
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -20,7 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <linux/types.h>		/* for cell.h */
+
+#include "cell.h"
+#include "enforce.h"
 #include "libframegate.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -62,6 +75,15 @@ fatal(int error, const char *fmt, ...)
 	exit(1);
 }
 
+static const char usage_text[] =
+"usage: framegatectl [-j | -p] cameras | sessions | stats\n"
+"       framegatectl revoke SESSION_ID\n"
+"       framegatectl [-j] events [-n COUNT] [-t TIMEOUT_S]\n"
+"       framegatectl [-j] enforce start | status | stop\n"
+"       framegatectl [-j] cell add | remove SESSION_ID | list\n"
+"       framegatectl [-j] endpoint add | remove SESSION_ID ADDRESS PORT | list\n"
+"       framegatectl -h\n";
+
 /* Exit 2 after an optional message (fmt NULL: none) and the usage. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage(const char *fmt, ...)
@@ -73,11 +95,56 @@ usage(const char *fmt, ...)
 		vlog(0, fmt, ap);
 		va_end(ap);
 	}
-	fputs("usage: framegatectl [-j | -p] cameras | sessions | stats\n"
-	    "       framegatectl revoke SESSION_ID\n"
-	    "       framegatectl [-j] events [-n COUNT] [-t TIMEOUT_S]\n",
-	    stderr);
+	fputs(usage_text, stderr);
 	exit(2);
+}
+
+static const char manual[] =
+"\n"
+"Cameras, sessions and counters (generic netlink; any user):\n"
+"  cameras                 attached cameras: node, state, format, counters\n"
+"  sessions                sessions: tenant, state, cameras, counters\n"
+"  stats                   global counters (with -p also every camera and\n"
+"                          session metric)\n"
+"  events                  follow the events group until interrupted, -n\n"
+"                          events were printed or -t seconds passed; a\n"
+"                          refusal prints as \"denied hook=H\" with the\n"
+"                          session or camera it was counted on and the\n"
+"                          counter's value\n"
+"  revoke SESSION_ID       revoke an active session (CAP_NET_ADMIN)\n"
+"\n"
+"Enforcement (root; the cell programs and maps pinned in " FG_PIN_DIR "):\n"
+"  enforce start           load, attach and pin the cell programs, or adopt\n"
+"                          those pinned already; they stay when this exits\n"
+"  enforce status          /sys/kernel/framegate/enforcement (armed or\n"
+"                          unarmed) and whether the pins are complete\n"
+"  enforce stop            remove the pins: the programs detach, the cells\n"
+"                          and endpoints are forgotten, and framegate.ko\n"
+"                          refuses new sessions again\n"
+"  cell add SESSION_ID     create the session's cell, the cgroup\n"
+"                          " FG_CELL_ROOT "/session-SESSION_ID\n"
+"  cell remove SESSION_ID  revoke the session, kill the cell's tasks, forget\n"
+"                          its endpoints and remove the cgroup\n"
+"  cell list               every cell: cgroup id and session\n"
+"  endpoint add SESSION_ID ADDRESS PORT\n"
+"  endpoint remove SESSION_ID ADDRESS PORT\n"
+"                          allow or disallow the session's cell to connect\n"
+"                          or send to ADDRESS (IPv4 or IPv6) and PORT\n"
+"  endpoint list           every endpoint: session, address, port\n"
+"\n"
+"Options:\n"
+"  -j, --json              one JSON document (events: one object per line)\n"
+"  -p, --prometheus        Prometheus text format (cameras, sessions, stats)\n"
+"  -h, --help              this text\n"
+"\n"
+"Exit status: 0 on success, 1 on errors, 2 on usage errors.\n";
+
+static void __attribute__((noreturn))
+help(void)
+{
+	fputs(usage_text, stdout);
+	fputs(manual, stdout);
+	exit(0);
 }
 
 /* Helpers */
@@ -630,25 +697,40 @@ cmd_revoke(int argc, char *argv[])
 	fg_nl_close(nl);
 }
 
+/* A denial names its hook and the counter's value; no tenant. */
 static void
 print_event(const struct fg_event_msg *ev)
 {
+	bool denied = ev->event == FG_EVENT_DENIED;
+
 	if (format == JSON) {
 		fputs("{\"event\":", stdout);
 		json_string(fg_event_name(ev->event));
+		if (denied) {
+			fputs(",\"hook\":", stdout);
+			json_string(fg_hook_name(ev->hook));
+		}
 		if (ev->camera_id != 0)
 			printf(",\"camera_id\":%" PRIu32, ev->camera_id);
 		if (ev->session_id != 0)
-			printf(",\"session_id\":%" PRIu64 ",\"tenant_id\":%"
-			    PRIu64, ev->session_id, ev->tenant_id);
+			printf(",\"session_id\":%" PRIu64, ev->session_id);
+		if (ev->session_id != 0 && !denied)
+			printf(",\"tenant_id\":%" PRIu64, ev->tenant_id);
+		if (denied)
+			printf(",\"denied\":%" PRIu64, ev->denied);
 		puts("}");
 	} else {
 		fputs(fg_event_name(ev->event), stdout);
+		if (denied)
+			printf(" hook=%s", fg_hook_name(ev->hook));
 		if (ev->camera_id != 0)
 			printf(" camera_id=%" PRIu32, ev->camera_id);
 		if (ev->session_id != 0)
-			printf(" session_id=%" PRIu64 " tenant_id=%" PRIu64,
-			    ev->session_id, ev->tenant_id);
+			printf(" session_id=%" PRIu64, ev->session_id);
+		if (ev->session_id != 0 && !denied)
+			printf(" tenant_id=%" PRIu64, ev->tenant_id);
+		if (denied)
+			printf(" denied=%" PRIu64, ev->denied);
 		putchar('\n');
 	}
 }
@@ -704,6 +786,387 @@ cmd_events(int argc, char *argv[])
 	fg_nl_close(nl);
 }
 
+/* Enforcement, cells and endpoints */
+
+#define ENFORCEMENT_FILE	"/sys/kernel/framegate/enforcement"
+
+/* "armed" or "unarmed"; NULL (errno set) without framegate.ko. */
+static const char *
+enforcement(char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(ENFORCEMENT_FILE, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static const char *
+pins_name(int pins)
+{
+	switch (pins) {
+	case FG_PINS_NONE:	return "none";
+	case FG_PINS_PARTIAL:	return "partial";
+	case FG_PINS_COMPLETE:	return "complete";
+	default:		return "unknown";
+	}
+}
+
+/*
+ * The pinned enforcer, for the cell and endpoint commands. They never load
+ * the programs themselves: enforcement is started on purpose.
+ */
+static struct fg_enforcer *
+enforcer_adopt(const char *what)
+{
+	struct fg_enforcer *e;
+	int pins, r;
+
+	if ((pins = fg_enforcer_pins()) < 0)
+		fatal(-pins, "%s: %s", what, FG_PIN_DIR);
+	if (pins != FG_PINS_COMPLETE)
+		fatal(0, "%s: enforcement is not started (pins: %s); run "
+		    "\"framegatectl enforce start\" first", what,
+		    pins_name(pins));
+	if ((r = fg_enforcer_open(&e)) != 0)
+		fatal(-r, "%s: cannot open the pinned maps", what);
+	return e;
+}
+
+static void
+enforce_start(void)
+{
+	struct fg_enforcer *e;
+	char buf[32];
+	int r;
+
+	if ((r = fg_enforcer_open(&e)) == -EOPNOTSUPP)
+		fatal(0, "enforce start: framegate.ko's kfuncs are missing; "
+		    "load framegate.ko (built with module BTF) first");
+	if (r == -ENOENT)
+		fatal(0, "enforce start: the kernel does not run BPF LSM "
+		    "programs (\"bpf\" missing from lsm=)");
+	if (r != 0)
+		fatal(-r, "enforce start");
+	/* framegate.ko's own verdict: its probe must be refused now. */
+	if (enforcement(buf, sizeof(buf)) != NULL &&
+	    strcmp(buf, "armed") != 0)
+		fatal(0, "enforce start: programs pinned, but %s reads %s",
+		    ENFORCEMENT_FILE, buf);
+	printf("enforcement armed: %s\n", fg_enforcer_adopted(e) ?
+	    "adopted pinned state" : "loaded");
+	fg_enforcer_close(e);
+}
+
+static void
+enforce_status(void)
+{
+	const char *armed;
+	char buf[32];
+	int pins;
+
+	if ((armed = enforcement(buf, sizeof(buf))) == NULL)
+		armed = errno == ENOENT ? "unknown (framegate.ko not loaded)" :
+		    "unknown";
+	if ((pins = fg_enforcer_pins()) < 0)
+		fatal(-pins, "enforce status: %s", FG_PIN_DIR);
+	if (format == JSON) {
+		fputs("{\"enforcement\":", stdout);
+		json_string(armed);
+		fputs(",\"pins\":", stdout);
+		json_string(pins_name(pins));
+		fputs(",\"pin_dir\":", stdout);
+		json_string(FG_PIN_DIR);
+		puts("}");
+	} else {
+		printf("enforcement: %s\n", armed);
+		printf("pins: %s (%s)\n", pins_name(pins), FG_PIN_DIR);
+	}
+}
+
+static void
+enforce_stop(void)
+{
+	int r;
+
+	if ((r = fg_enforcer_unpin()) == -ENOENT)
+		fatal(0, "enforce stop: nothing is pinned in %s", FG_PIN_DIR);
+	if (r != 0)
+		fatal(-r, "enforce stop: %s", FG_PIN_DIR);
+	printf("enforcement unpinned\n");
+}
+
+static void
+cmd_enforce(int argc, char *argv[])
+{
+	if (argc != 2)
+		usage("enforce: expected start, status or stop");
+	if (strcmp(argv[1], "start") == 0)
+		enforce_start();
+	else if (strcmp(argv[1], "status") == 0)
+		enforce_status();
+	else if (strcmp(argv[1], "stop") == 0)
+		enforce_stop();
+	else
+		usage("enforce: unknown subcommand %s", argv[1]);
+}
+
+static uint64_t
+session_arg(const char *what, const char *s)
+{
+	uint64_t id;
+
+	if (!parse_u64(s, FG_SESSION_ID_PROBE - 1, &id))
+		usage("%s: invalid session id %s", what, s);
+	return id;
+}
+
+struct cell_row {
+	uint64_t	cell_id;
+	uint64_t	session_id;
+};
+
+static int
+cell_add_row(uint64_t cell_id, uint64_t session_id, void *l)
+{
+	struct cell_row row = { cell_id, session_id };
+
+	return list_add(l, &row);
+}
+
+static int
+cell_row_cmp(const void *a, const void *b)
+{
+	const struct cell_row *x = a, *y = b;
+
+	return x->session_id < y->session_id ? -1 :
+	    x->session_id > y->session_id;
+}
+
+static void
+cell_list(struct fg_enforcer *e)
+{
+	static const char *const header[] = { "SESSION", "CGROUP-ID", "PATH" };
+	struct list l = { .size = sizeof(struct cell_row) };
+	const struct cell_row *c;
+	struct table t;
+	size_t i;
+	int r;
+
+	if ((r = fg_cell_foreach(e, cell_add_row, &l)) != 0)
+		fatal(-r, "cell list");
+	if (l.n > 0)
+		qsort(l.v, l.n, l.size, cell_row_cmp);
+	if (format == JSON) {
+		putchar('[');
+		for (i = 0, c = l.v; i < l.n; i++, c++)
+			printf("%s{\"session_id\":%" PRIu64 ",\"cgroup_id\":%"
+			    PRIu64 "}", i > 0 ? "," : "", c->session_id,
+			    c->cell_id);
+		puts("]");
+	} else {
+		table_init(&t, header, nitems(header));
+		for (i = 0, c = l.v; i < l.n; i++, c++) {
+			cell(&t, "%" PRIu64, c->session_id);
+			cell(&t, "%" PRIu64, c->cell_id);
+			cell(&t, FG_CELL_ROOT "/session-%" PRIu64,
+			    c->session_id);
+		}
+		table_print(&t);
+	}
+	free(l.v);
+}
+
+static void
+cmd_cell(int argc, char *argv[])
+{
+	struct fg_enforcer *e;
+	uint64_t id, cgid;
+	int r;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		e = enforcer_adopt("cell list");
+		cell_list(e);
+	} else if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		id = session_arg("cell add", argv[2]);
+		e = enforcer_adopt("cell add");
+		if ((r = fg_cell_create(e, id, NULL, &cgid)) == -EEXIST)
+			fatal(0, "cell add: session %" PRIu64 " has a cell "
+			    "already", id);
+		if (r != 0)
+			fatal(-r, "cell add %" PRIu64, id);
+		printf("session %" PRIu64 ": cell " FG_CELL_ROOT "/session-%"
+		    PRIu64 ", cgroup id %" PRIu64 "\n", id, id, cgid);
+	} else if (argc == 3 && strcmp(argv[1], "remove") == 0) {
+		id = session_arg("cell remove", argv[2]);
+		e = enforcer_adopt("cell remove");
+		if ((r = fg_cell_remove(e, id)) == -ENOENT)
+			fatal(0, "cell remove: session %" PRIu64 " has no "
+			    "cell", id);
+		if (r == -EBUSY)
+			fatal(0, "cell remove %" PRIu64 ": tasks of the cell "
+			    "survived cgroup.kill; try again", id);
+		if (r != 0)
+			fatal(-r, "cell remove %" PRIu64, id);
+	} else {
+		usage("cell: expected add SESSION_ID, remove SESSION_ID or "
+		    "list");
+	}
+	fg_enforcer_close(e);
+}
+
+/* ADDRESS (IPv4 or IPv6 literal) and PORT (1..65535) as a sockaddr. */
+static socklen_t
+endpoint_arg(const char *addr, const char *port, struct sockaddr_in6 *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	uint64_t p;
+
+	if (!parse_u64(port, UINT16_MAX, &p))
+		usage("endpoint: invalid port %s (1 to 65535)", port);
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+		return sizeof(*sin);
+	}
+	if (inet_pton(AF_INET6, addr, &ss->sin6_addr) == 1) {
+		ss->sin6_family = AF_INET6;
+		ss->sin6_port = htons(p);
+		return sizeof(*ss);
+	}
+	usage("endpoint: %s is not an IPv4 or IPv6 address", addr);
+}
+
+/* "[addr]" for IPv6, "addr" for IPv4, and the port. */
+static void
+endpoint_str(const struct sockaddr *sa, char *addr, size_t size,
+    uint16_t *port)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, addr, size);
+		*port = ntohs(sin->sin_port);
+	} else {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, size);
+		*port = ntohs(sin6->sin6_port);
+	}
+}
+
+struct endpoint_row {
+	uint64_t	session_id;
+	uint16_t	port;
+	char		addr[INET6_ADDRSTRLEN];
+};
+
+static int
+endpoint_add_row(uint64_t session_id, const struct sockaddr *sa,
+    socklen_t len, void *l)
+{
+	struct endpoint_row row = { .session_id = session_id };
+
+	(void)len;
+	endpoint_str(sa, row.addr, sizeof(row.addr), &row.port);
+	return list_add(l, &row);
+}
+
+static int
+endpoint_row_cmp(const void *a, const void *b)
+{
+	const struct endpoint_row *x = a, *y = b;
+	int c;
+
+	if (x->session_id != y->session_id)
+		return x->session_id < y->session_id ? -1 : 1;
+	if ((c = strcmp(x->addr, y->addr)) != 0)
+		return c;
+	return (int)x->port - (int)y->port;
+}
+
+static void
+endpoint_list(struct fg_enforcer *e)
+{
+	static const char *const header[] = { "SESSION", "ADDRESS", "PORT" };
+	struct list l = { .size = sizeof(struct endpoint_row) };
+	const struct endpoint_row *r;
+	struct table t;
+	size_t i;
+	int error;
+
+	if ((error = fg_endpoint_foreach(e, endpoint_add_row, &l)) != 0)
+		fatal(-error, "endpoint list");
+	if (l.n > 0)
+		qsort(l.v, l.n, l.size, endpoint_row_cmp);
+	if (format == JSON) {
+		putchar('[');
+		for (i = 0, r = l.v; i < l.n; i++, r++) {
+			printf("%s{\"session_id\":%" PRIu64 ",\"address\":",
+			    i > 0 ? "," : "", r->session_id);
+			json_string(r->addr);
+			printf(",\"port\":%" PRIu16 "}", r->port);
+		}
+		puts("]");
+	} else {
+		table_init(&t, header, nitems(header));
+		for (i = 0, r = l.v; i < l.n; i++, r++) {
+			cell(&t, "%" PRIu64, r->session_id);
+			cell(&t, "%s", r->addr);
+			cell(&t, "%" PRIu16, r->port);
+		}
+		table_print(&t);
+	}
+	free(l.v);
+}
+
+static void
+cmd_endpoint(int argc, char *argv[])
+{
+	struct fg_enforcer *e;
+	struct sockaddr_in6 ss;
+	socklen_t len;
+	uint64_t id;
+	bool add;
+	int r;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		e = enforcer_adopt("endpoint list");
+		endpoint_list(e);
+		fg_enforcer_close(e);
+		return;
+	}
+	if (argc != 5 || (strcmp(argv[1], "add") != 0 &&
+	    strcmp(argv[1], "remove") != 0))
+		usage("endpoint: expected add|remove SESSION_ID ADDRESS PORT, "
+		    "or list");
+	add = strcmp(argv[1], "add") == 0;
+	id = session_arg(add ? "endpoint add" : "endpoint remove", argv[2]);
+	len = endpoint_arg(argv[3], argv[4], &ss);
+	e = enforcer_adopt(add ? "endpoint add" : "endpoint remove");
+	if (add)
+		r = fg_endpoint_add(e, id, (struct sockaddr *)&ss, len);
+	else
+		r = fg_endpoint_remove(e, id, (struct sockaddr *)&ss, len);
+	if (r == -ENOENT && !add)
+		fatal(0, "endpoint remove: session %" PRIu64 " has no endpoint "
+		    "%s port %s", id, argv[3], argv[4]);
+	if (r == -E2BIG)
+		fatal(0, "endpoint add: the endpoints map is full (%d)",
+		    FG_ENDPOINTS_MAX);
+	if (r != 0)
+		fatal(-r, "endpoint %s %" PRIu64 " %s %s", argv[1], id,
+		    argv[3], argv[4]);
+	fg_enforcer_close(e);
+}
+
 static const struct command {
 	const char	*name;
 	void		(*run)(int, char *[]);
@@ -714,6 +1177,9 @@ static const struct command {
 	{ "stats",	cmd_stats,	true },
 	{ "revoke",	cmd_revoke,	false },
 	{ "events",	cmd_events,	false },
+	{ "enforce",	cmd_enforce,	false },
+	{ "cell",	cmd_cell,	false },
+	{ "endpoint",	cmd_endpoint,	false },
 };
 
 static void
@@ -730,13 +1196,16 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "json",	no_argument,	NULL,	'j' },
 		{ "prometheus",	no_argument,	NULL,	'p' },
+		{ "help",	no_argument,	NULL,	'h' },
 		{ 0 }
 	};
 	const struct command *c;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+jp", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hjp", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			help();
 		case 'j':
 			set_format(JSON);
 			break;
