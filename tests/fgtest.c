@@ -3,16 +3,22 @@
  * Helpers shared by the framegate tests.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +26,7 @@
 #include <linux/videodev2.h>
 
 #include "fgtest.h"
+#include "bpf/cell.h"
 
 const char *fgt_colour_name(enum fgt_colour c)
 {
@@ -281,4 +288,429 @@ int fgt_as_nobody(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Cells */
+
+bool fgt_detached(void)
+{
+	const char *v = getenv("FG_EXPECT_DETACHED");
+
+	return v && !strcmp(v, "1");
+}
+
+int fgt_enforcer_open(struct fg_enforcer **e)
+{
+	*e = NULL;
+	if (fgt_detached())
+		return 0;
+	return fg_enforcer_open(e);
+}
+
+static void cell_path(char *buf, size_t len, uint64_t session_id,
+		      const char *file)
+{
+	snprintf(buf, len, "%s/session-%llu%s%s", FG_CELL_ROOT,
+		 (unsigned long long)session_id, file ? "/" : "", file ? file : "");
+}
+
+int fgt_cell_create(struct fg_enforcer *e, uint64_t session_id)
+{
+	char path[256];
+
+	if (e)
+		return fg_cell_create(e, session_id, NULL, NULL);
+	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	cell_path(path, sizeof(path), session_id, NULL);
+	return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+int fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id)
+{
+	char path[256], events[256];
+	int i, ret;
+
+	if (e)
+		return fg_cell_remove(e, session_id);
+	cell_path(path, sizeof(path), session_id, "cgroup.kill");
+	ret = fgt_write_file(path, "1");
+	if (ret)
+		return ret;
+	cell_path(path, sizeof(path), session_id, NULL);
+	cell_path(events, sizeof(events), session_id, "cgroup.events");
+	/* The killed tasks leave the cgroup when they are reaped. */
+	for (i = 0; i < 200; i++) {
+		if (!rmdir(path))
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		fgt_sleep_ms(10);
+	}
+	return -EBUSY;
+}
+
+int fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
+		     const struct sockaddr *sa, socklen_t len)
+{
+	return e ? fg_endpoint_add(e, session_id, sa, len) : 0;
+}
+
+struct sockaddr_in fgt_sin(const char *ip, uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_port = htons(port),
+	};
+
+	if (inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+		sin.sin_family = AF_UNSPEC;
+	return sin;
+}
+
+struct sockaddr_in6 fgt_sin6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(port),
+	};
+
+	if (inet_pton(AF_INET6, ip, &sin6.sin6_addr) != 1)
+		sin6.sin6_family = AF_UNSPEC;
+	return sin6;
+}
+
+/* Workers */
+
+int fgt_worker_start(struct fgt_worker *w, uint64_t cell, fgt_worker_fn fn,
+		     void *arg)
+{
+	int to_child[2], to_parent[2];
+	pid_t parent = getpid();
+
+	w->pid = -1;
+	if (pipe2(to_child, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(to_parent, O_CLOEXEC) < 0) {
+		close(to_child[0]);
+		close(to_child[1]);
+		return -errno;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	w->pid = fork();
+	if (w->pid < 0) {
+		int err = -errno;
+
+		close(to_child[0]);
+		close(to_child[1]);
+		close(to_parent[0]);
+		close(to_parent[1]);
+		return err;
+	}
+	if (w->pid == 0) {
+		close(to_child[1]);
+		close(to_parent[0]);
+		w->rd = to_child[0];
+		w->wr = to_parent[1];
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(FGT_WORKER_LOST);
+		if (cell && fg_cell_enter(cell, 0))
+			_exit(FGT_WORKER_CELL);
+		_exit(fn(w, arg) & 0xff);
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	w->rd = to_parent[0];
+	w->wr = to_child[1];
+	return 0;
+}
+
+int fgt_worker_signal(struct fgt_worker *w)
+{
+	char c = 1;
+
+	return write(w->wr, &c, 1) == 1 ? 0 : -errno;
+}
+
+int fgt_worker_await(struct fgt_worker *w)
+{
+	struct pollfd pfd = { .fd = w->rd, .events = POLLIN };
+	char c;
+	int ret;
+
+	ret = poll(&pfd, 1, 10000);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	ret = read(w->rd, &c, 1);
+	if (ret < 0)
+		return -errno;
+	return ret == 1 ? 0 : -EPIPE;
+}
+
+int fgt_worker_finish(struct fgt_worker *w)
+{
+	return fgt_worker_wait(w, 10000);
+}
+
+int fgt_worker_wait(struct fgt_worker *w, int timeout_ms)
+{
+	int i, status;
+	pid_t ret;
+
+	if (w->pid <= 0)
+		return -ECHILD;
+	for (i = 0; i <= timeout_ms / 10; i++) {
+		ret = waitpid(w->pid, &status, WNOHANG);
+		if (ret)
+			break;
+		fgt_sleep_ms(10);
+	}
+	if (ret == 0) {
+		kill(w->pid, SIGKILL);
+		ret = waitpid(w->pid, &status, 0);
+	}
+	w->pid = -1;
+	close(w->rd);
+	close(w->wr);
+	if (ret < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void fgt_worker_kill(struct fgt_worker *w)
+{
+	if (w->pid <= 0)
+		return;
+	kill(w->pid, SIGKILL);
+	fgt_worker_finish(w);
+}
+
+void *fgt_shared(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Denial counters */
+
+
+static bool camera_hook(int hook)
+{
+	return hook == FG_HOOK_OPEN || hook == FG_HOOK_MMAP ||
+	       hook == FG_HOOK_IOCTL;
+}
+
+void fgt_denied_track(struct fgt_denied *d, const uint64_t *sessions,
+		      unsigned int nsessions, const uint32_t *cameras,
+		      unsigned int ncameras)
+{
+	memset(d, 0, sizeof(*d));
+	d->nsessions = nsessions < FGT_DENIED_MAX ? nsessions : FGT_DENIED_MAX;
+	d->ncameras = ncameras < FGT_DENIED_MAX ? ncameras : FGT_DENIED_MAX;
+	memcpy(d->session_id, sessions, d->nsessions * sizeof(*sessions));
+	memcpy(d->camera_id, cameras, d->ncameras * sizeof(*cameras));
+}
+
+int fgt_denied_read(struct fgt_denied *d)
+{
+	unsigned int i;
+	int h, ret = 0;
+
+	for (h = 0; h < FG_HOOK_COUNT; h++) {
+		d->global[h] = fgt_sysfs_u64("denied_%s", fg_hook_name(h));
+		if (d->global[h] < 0)
+			ret = -ENOENT;
+		for (i = 0; i < d->nsessions; i++)
+			d->session[i][h] = fgt_sysfs_u64("sessions/%llu/denied_%s",
+				(unsigned long long)d->session_id[i],
+				fg_hook_name(h));
+		for (i = 0; i < d->ncameras; i++)
+			d->camera[i][h] = camera_hook(h) ?
+				fgt_sysfs_u64("cameras/%u/denied_%s",
+					      d->camera_id[i], fg_hook_name(h)) :
+				-1;
+	}
+	return ret;
+}
+
+static bool denied_check(const char *what, unsigned long long id, int hook,
+			 int64_t before, int64_t now, int64_t want)
+{
+	if (now - before == want)
+		return true;
+	fprintf(stderr, "# %s%.0llu denied_%s: %lld -> %lld, expected +%lld\n",
+		what, id, fg_hook_name(hook), (long long)before,
+		(long long)now, (long long)want);
+	return false;
+}
+
+bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
+		     enum fgt_obj obj, uint64_t id, enum fg_hook hook)
+{
+	bool ok = true, found = obj == FGT_NONE || obj == FGT_GLOBAL;
+	unsigned int i;
+	int h;
+
+	fgt_denied_track(now, before->session_id, before->nsessions,
+			 before->camera_id, before->ncameras);
+	if (fgt_denied_read(now)) {
+		fprintf(stderr, "# global denied_* counters are unreadable\n");
+		return false;
+	}
+	for (h = 0; h < FG_HOOK_COUNT; h++) {
+		bool hit = obj != FGT_NONE && h == (int)hook;
+
+		ok &= denied_check("global ", 0, h, before->global[h],
+				   now->global[h], hit);
+		for (i = 0; i < before->nsessions; i++) {
+			bool me = hit && obj == FGT_SESSION &&
+				  before->session_id[i] == id;
+
+			found |= me;
+			ok &= denied_check("session ", before->session_id[i], h,
+					   before->session[i][h],
+					   now->session[i][h], me);
+		}
+		for (i = 0; i < before->ncameras; i++) {
+			bool me = hit && obj == FGT_CAMERA &&
+				  before->camera_id[i] == id;
+
+			found |= me;
+			ok &= denied_check("camera ", before->camera_id[i], h,
+					   before->camera[i][h],
+					   now->camera[i][h], me);
+		}
+	}
+	if (!found) {
+		fprintf(stderr, "# the expected counter is not tracked\n");
+		ok = false;
+	}
+	return ok;
+}
+
+/* Commands, namespaces */
+
+int fgt_run(const char *const argv[])
+{
+	char line[512];
+	int pfd[2], status;
+	FILE *f;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		fprintf(stderr, "# %s: %s", argv[0], line);
+	if (f)
+		fclose(f);
+	else
+		close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fgt_netns_add(const char *ns, const char *here_addr, const char *peer_addr)
+{
+	char a[IFNAMSIZ], b[IFNAMSIZ], here[64], peer[64];
+	const char *const add[] = { "ip", "netns", "add", ns, NULL };
+	const char *const veth[] = { "ip", "link", "add", a, "type", "veth",
+				     "peer", "name", b, "netns", ns, NULL };
+	const char *const addr_a[] = { "ip", "addr", "add", here, "dev", a, NULL };
+	const char *const up_a[] = { "ip", "link", "set", a, "up", NULL };
+	const char *const addr_b[] = { "ip", "-n", ns, "addr", "add", peer,
+				       "dev", b, NULL };
+	const char *const up_b[] = { "ip", "-n", ns, "link", "set", b, "up", NULL };
+	const char *const up_lo[] = { "ip", "-n", ns, "link", "set", "lo", "up",
+				      NULL };
+	const char *const *steps[] = { add, veth, addr_a, up_a, addr_b, up_b,
+				       up_lo };
+	unsigned int i;
+	int ret;
+
+	if (snprintf(a, sizeof(a), "%s-a", ns) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s-b", ns) >= (int)sizeof(b))
+		return -ENAMETOOLONG;
+	snprintf(here, sizeof(here), "%s/24", here_addr);
+	snprintf(peer, sizeof(peer), "%s/24", peer_addr);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ret = fgt_run(steps[i]);
+		if (ret) {
+			if (i)
+				fgt_netns_del(ns);
+			return ret < 0 ? ret : -EIO;
+		}
+	}
+	return 0;
+}
+
+int fgt_netns_del(const char *ns)
+{
+	const char *const del[] = { "ip", "netns", "del", ns, NULL };
+
+	return fgt_run(del) ? -EIO : 0;
+}
+
+int fgt_netns_enter(const char *ns)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+uint64_t fgt_fnv1a(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int fgt_write_file(const char *path, const char *s)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(s))
+		ret = -EIO;
+	close(fd);
+	return ret;
 }

@@ -148,6 +148,8 @@ int		 fgt_worker_await(struct fgt_worker *w);
  * exit status, 128 + signal if it was killed, or -errno.
  */
 int		 fgt_worker_finish(struct fgt_worker *w);
+/* The same with a timeout of its own. */
+int		 fgt_worker_wait(struct fgt_worker *w, int timeout_ms);
 /* Parent: kills and reaps a worker that is still running; idempotent. */
 void		 fgt_worker_kill(struct fgt_worker *w);
 
@@ -155,13 +157,11 @@ void		 fgt_worker_kill(struct fgt_worker *w);
 void		*fgt_shared(size_t len);
 
 /*
- * Denial counters: denied_<hook> of some sessions and cameras and the
- * global ones, read at one time. A value is -1 when its file is absent
+ * Denial counters: denied_<hook> (fg_hook_name()) of some sessions and
+ * cameras and the global ones, read at one time. A value is -1 when its file is absent
  * (camera counters exist only for open, mmap and ioctl).
  */
 #define FGT_DENIED_MAX		4
-
-extern const char *const fgt_hook_names[FG_HOOK_COUNT];
 
 struct fgt_denied {
 	unsigned int nsessions;
@@ -190,21 +190,6 @@ int		 fgt_denied_read(struct fgt_denied *d);
 bool		 fgt_denied_only(const struct fgt_denied *before,
 		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
 		    enum fg_hook hook);
-
-/* A denial event (FG_EVENT_DENIED) read off the "events" group. */
-struct fgt_denied_event {
-	uint32_t hook;
-	uint64_t denied;
-	uint64_t session_id;	/* 0 if none */
-	uint32_t camera_id;	/* 0 if none */
-};
-
-/* A socket in the "events" multicast group; -errno. */
-int		 fgt_events_open(void **sk);
-void		 fgt_events_close(void *sk);
-/* Next FG_EVENT_DENIED (others are skipped): 1, 0 on timeout, -errno. */
-int		 fgt_denied_event_next(void *sk, int timeout_ms,
-		    struct fgt_denied_event *ev);
 
 /*
  * Runs argv[0] (looked up in PATH) with argv, output to stderr as "# "

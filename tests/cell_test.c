@@ -1,0 +1,1459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cells (I4, I5, I6, I7): with the cell programs attached, every way of
+ * moving a frame out of its cell is refused with the exact errno and
+ * counted exactly once, on exactly one denied_<hook> counter; the
+ * legitimate path (a worker streaming its own session to its own endpoint)
+ * loses nothing and counts nothing.
+ *
+ *   /dev/video0 (red)  --> camera c0 --> session A (tenant 1) --> cell A
+ *   /dev/video1 (blue) --> camera c1 --> session B (tenant 2) --> cell B
+ *   listeners of the test (no cell): TCP and UDP on 127.0.0.1 and [::1],
+ *   ports PORT_A (endpoints of A) and PORT_B (endpoints of B)
+ *
+ * Workers are children of the test that enter a cell; "moved" means the
+ * test (root, no cell) writes the worker into another cell's cgroup.
+ *
+ * tests/run-guest runs this binary twice: with the programs attached, where
+ * every test passes, and with them detached (FG_EXPECT_DETACHED=1), where
+ * every test named *refused* must fail (the attack goes through) and the
+ * others must still pass.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/ptrace.h>
+#include <sys/sem.h>
+#include <sys/sendfile.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+#include <netinet/in.h>
+
+#include "fgtest.h"
+#include "kselftest_harness.h"
+
+#define PORT_A		7101
+#define PORT_B		7102
+#define LOOP4		"127.0.0.1"
+#define LOOP6		"::1"
+#define PAGE		4096
+#define FRAME_BYTES	(FGT_WIDTH * FGT_HEIGHT * 2)
+
+/* The legitimate path: a veth pair to a receiver namespace. */
+#define RX_NS		"fgcellrx"
+#define RX_HERE		"10.77.1.1"
+#define RX_PEER		"10.77.1.2"
+#define RX_PORT		7200
+#define RX_FRAMES	60
+
+enum listener { L_TCP4, L_UDP4, L_TCP6, L_UDP6, L_COUNT };
+
+FIXTURE(cells) {
+	struct fg_enforcer *e;
+	int ctl;
+	int pre_vfd;		/* /dev/video0, opened before the attach */
+	int cam_fd[2];
+	uint32_t cam[2];
+	int sfd[2];
+	uint64_t sid[2];
+	bool cell[2];
+	int lsn[2][L_COUNT];	/* [A/B][listener] */
+	struct fgt_worker w[3];
+	struct fgt_denied before;
+};
+
+static int listener(int type, bool v6, uint16_t port)
+{
+	struct sockaddr_in sin = fgt_sin(LOOP4, port);
+	struct sockaddr_in6 sin6 = fgt_sin6(LOOP6, port);
+	int one = 1, fd;
+
+	fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if ((v6 ? bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) :
+		  bind(fd, (struct sockaddr *)&sin, sizeof(sin))) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+FIXTURE_SETUP(cells)
+{
+	static const uint16_t ports[2] = { PORT_A, PORT_B };
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		self->sfd[i] = -1;
+		self->cam_fd[i] = -1;
+	}
+	self->pre_vfd = -1;
+	ret = fgt_enforcer_open(&self->e);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("fg_enforcer_open: %s", strerror(-ret));
+	}
+	self->ctl = fg_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	/* Before the attach: afterwards the nodes cannot be opened. */
+	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
+	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_BLUE));
+	self->pre_vfd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, self->pre_vfd);
+	for (i = 0; i < 2; i++) {
+		self->cam_fd[i] = fgt_attach(self->ctl, VIVID_CAPTURE(i),
+					     &self->cam[i]);
+		ASSERT_LE(0, self->cam_fd[i]);
+		self->sfd[i] = fgt_session(self->ctl, i + 1, 4, &self->cam[i], 1,
+					   &self->sid[i]);
+		ASSERT_LE(0, self->sfd[i]) {
+			TH_LOG("session: %s", strerror(-self->sfd[i]));
+		}
+		ret = fgt_cell_create(self->e, self->sid[i]);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cell of session %llu: %s",
+			       (unsigned long long)self->sid[i], strerror(-ret));
+		}
+		self->cell[i] = true;
+	}
+	for (i = 0; i < 2; i++) {
+		struct sockaddr_in sin = fgt_sin(LOOP4, ports[i]);
+		struct sockaddr_in6 sin6 = fgt_sin6(LOOP6, ports[i]);
+
+		ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[i],
+					      (struct sockaddr *)&sin, sizeof(sin)));
+		ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[i],
+					      (struct sockaddr *)&sin6, sizeof(sin6)));
+		self->lsn[i][L_TCP4] = listener(SOCK_STREAM, false, ports[i]);
+		self->lsn[i][L_UDP4] = listener(SOCK_DGRAM, false, ports[i]);
+		self->lsn[i][L_TCP6] = listener(SOCK_STREAM, true, ports[i]);
+		self->lsn[i][L_UDP6] = listener(SOCK_DGRAM, true, ports[i]);
+		for (ret = 0; ret < L_COUNT; ret++)
+			ASSERT_LE(0, self->lsn[i][ret]);
+	}
+	fgt_denied_track(&self->before, self->sid, 2, self->cam, 2);
+	ASSERT_EQ(0, fgt_denied_read(&self->before));
+}
+
+FIXTURE_TEARDOWN(cells)
+{
+	int i, j;
+
+	for (i = 0; i < 3; i++)
+		fgt_worker_kill(&self->w[i]);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < L_COUNT; j++)
+			if (self->lsn[i][j] > 0)
+				close(self->lsn[i][j]);
+		if (self->cell[i])
+			EXPECT_EQ(0, fgt_cell_remove(self->e, self->sid[i]));
+		if (self->sfd[i] >= 0)
+			close(self->sfd[i]);
+	}
+	for (i = 0; i < 2; i++)
+		if (self->cam_fd[i] >= 0)
+			close(self->cam_fd[i]);
+	if (self->pre_vfd >= 0)
+		close(self->pre_vfd);
+	close(self->ctl);
+	if (self->e)
+		fg_enforcer_close(self->e);
+}
+
+/* Exactly one counter (and its global twin) moved since the set-up. */
+#define EXPECT_DENIED(obj, id, hook) do {				\
+	struct fgt_denied __now;					\
+	EXPECT_TRUE(fgt_denied_only(&self->before, &__now, (obj), (id),	\
+				    (hook)));				\
+} while (0)
+
+#define A 0
+#define B 1
+#define NO_CELL (-1)
+
+static int err_of(long ret)
+{
+	return ret < 0 ? errno : 0;
+}
+
+/* ---- session fds outside their cell ---------------------------------- */
+
+TEST_F(cells, session_fd_ioctl_outside_cells_is_refused)
+{
+	struct fg_session_info info;
+
+	EXPECT_EQ(-EACCES, fg_session_info(self->sfd[A], &info));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_IOCTL);
+}
+
+TEST_F(cells, session_fd_mmap_outside_cells_is_refused)
+{
+	void *p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->sfd[A], 0);
+
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, PAGE);
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_MMAP);
+}
+
+TEST_F(cells, proc_fd_reopen_outside_cells_is_refused)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->sfd[A]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EACCES, errno);
+	if (fd >= 0)
+		close(fd);
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_OPEN);
+}
+
+/* A task in no cell takes the test's session fd with pidfd_getfd(). */
+static int getfd_from_parent(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	int pidfd, fd;
+
+	(void)w;
+	pidfd = syscall(SYS_pidfd_open, getppid(), 0);
+	if (pidfd < 0)
+		return FGT_WORKER_SETUP;
+	fd = syscall(SYS_pidfd_getfd, pidfd, self->sfd[A], 0);
+	return err_of(fd);
+}
+
+TEST_F(cells, pidfd_getfd_outside_cells_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], 0, getfd_from_parent, self));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_RECEIVE);
+}
+
+/* ---- session fds in the wrong cell ------------------------------------ */
+
+/*
+ * Uses the session fd of A in its own cell (which must work), then again
+ * after the test moved the worker into cell B.
+ */
+static int ioctl_then_moved(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	struct fg_session_info info;
+
+	if (fg_session_info(self->sfd[A], &info))
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w) || fgt_worker_await(w))
+		return FGT_WORKER_LOST;
+	return -fg_session_info(self->sfd[A], &info);
+}
+
+static int mmap_then_moved(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	void *p;
+
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->sfd[A], 0);
+	if (p == MAP_FAILED)
+		return FGT_WORKER_SETUP;
+	munmap(p, PAGE);
+	if (fgt_worker_signal(w) || fgt_worker_await(w))
+		return FGT_WORKER_LOST;
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->sfd[A], 0);
+	return err_of(p == MAP_FAILED ? -1 : 0);
+}
+
+/*
+ * The test's half of a worker that is moved, once it says it is ready,
+ * into the cell `to` (A, B, or NO_CELL: the root cgroup).
+ */
+static int move_worker(FIXTURE_DATA(cells) *self, struct fgt_worker *w,
+		       int to)
+{
+	char pid[16];
+	int ret = fgt_worker_await(w);
+
+	snprintf(pid, sizeof(pid), "%d", w->pid);
+	if (!ret)
+		ret = to == NO_CELL ?
+		      fgt_write_file("/sys/fs/cgroup/cgroup.procs", pid) :
+		      fg_cell_enter(self->sid[to], w->pid);
+	if (!ret)
+		ret = fgt_worker_signal(w);
+	return ret;
+}
+
+TEST_F(cells, inherited_fd_ioctl_in_another_cell_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      ioctl_then_moved, self));
+	ASSERT_EQ(0, move_worker(self, &self->w[0], B));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_IOCTL);
+}
+
+TEST_F(cells, inherited_fd_mmap_in_another_cell_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      mmap_then_moved, self));
+	ASSERT_EQ(0, move_worker(self, &self->w[0], B));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_MMAP);
+}
+
+/* B's worker holds both session fds: its own works, A's does not. */
+static int foreign_ioctl(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	struct fg_session_info info;
+
+	(void)w;
+	if (fg_session_info(self->sfd[B], &info))
+		return FGT_WORKER_SETUP;
+	return -fg_session_info(self->sfd[A], &info);
+}
+
+static int foreign_mmap(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	void *p;
+
+	(void)w;
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->sfd[B], 0);
+	if (p == MAP_FAILED)
+		return FGT_WORKER_SETUP;
+	munmap(p, PAGE);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->sfd[A], 0);
+	return err_of(p == MAP_FAILED ? -1 : 0);
+}
+
+TEST_F(cells, foreign_session_fd_ioctl_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B],
+				      foreign_ioctl, self));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_IOCTL);
+}
+
+TEST_F(cells, foreign_session_fd_mmap_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B],
+				      foreign_mmap, self));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_MMAP);
+}
+
+/* ---- passing a session fd to another cell ----------------------------- */
+
+struct passing {
+	FIXTURE_DATA(cells) *self;
+	int sp[2];		/* socketpair of the test (no cell) */
+	pid_t holder;		/* A's worker, which holds the session fd */
+	/* what B's worker got */
+	ssize_t n;
+	int msg_flags;
+	int fd;
+	int use_err;		/* errno of INFO on what it got; 0: it worked */
+};
+
+static int send_session_fd(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	char byte = 'A', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	(void)w;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p->self->sfd[A], sizeof(int));
+	return err_of(sendmsg(p->sp[0], &m, 0));
+}
+
+static int receive_session_fd(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	struct fg_session_info info;
+
+	(void)w;
+	p->fd = -1;
+	p->n = recvmsg(p->sp[1], &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (p->n < 0)
+		return errno;
+	p->msg_flags = m.msg_flags;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&p->fd, CMSG_DATA(c), sizeof(int));
+	if (p->fd >= 0)
+		p->use_err = -fg_session_info(p->fd, &info);
+	return 0;
+}
+
+TEST_F(cells, scm_rights_session_fd_into_another_cell_is_refused)
+{
+	struct passing *p = fgt_shared(sizeof(*p));
+
+	ASSERT_NE(NULL, p);
+	p->self = self;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p->sp));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      send_session_fd, p));
+	ASSERT_EQ(0, fgt_worker_finish(&self->w[0]));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[B],
+				      receive_session_fd, p));
+	ASSERT_EQ(0, fgt_worker_finish(&self->w[1]));
+	/* The byte arrives; the fd does not, and the receiver is told. */
+	EXPECT_EQ(1, p->n);
+	EXPECT_EQ(-1, p->fd);
+	EXPECT_EQ(MSG_CTRUNC, p->msg_flags & MSG_CTRUNC);
+	if (p->fd >= 0)
+		TH_LOG("cell B received session A's fd; INFO on it: %s",
+		       p->use_err ? strerror(p->use_err) : "works");
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_RECEIVE);
+	close(p->sp[0]);
+	close(p->sp[1]);
+	munmap(p, sizeof(*p));
+}
+
+/* A's worker keeps the session fd open until told to go. */
+static int hold_session(struct fgt_worker *w, void *arg)
+{
+	(void)arg;
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	fgt_worker_await(w);
+	return 0;
+}
+
+static int getfd_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	int pidfd, fd;
+
+	(void)w;
+	pidfd = syscall(SYS_pidfd_open, p->holder, 0);
+	if (pidfd < 0)
+		return FGT_WORKER_SETUP;
+	fd = syscall(SYS_pidfd_getfd, pidfd, p->self->sfd[A], 0);
+	return err_of(fd);
+}
+
+/* Starts A's holder and returns the shared scenario state. */
+static struct passing *start_holder(FIXTURE_DATA(cells) *self)
+{
+	struct passing *p = fgt_shared(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->self = self;
+	if (fgt_worker_start(&self->w[0], self->sid[A], hold_session, NULL) ||
+	    fgt_worker_await(&self->w[0])) {
+		munmap(p, sizeof(*p));
+		return NULL;
+	}
+	p->holder = self->w[0].pid;
+	return p;
+}
+
+/* pidfd_getfd needs ptrace access, which is refused across cells first. */
+TEST_F(cells, pidfd_getfd_across_cells_is_refused)
+{
+	struct passing *p = start_holder(self);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[B],
+				      getfd_across_cells, p));
+	EXPECT_EQ(EPERM, fgt_worker_finish(&self->w[1]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_PTRACE);
+	munmap(p, sizeof(*p));
+}
+
+/* ---- reaching into a task of another cell ----------------------------- */
+
+static int proc_fd_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	char path[64];
+	int fd;
+
+	(void)w;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", p->holder,
+		 p->self->sfd[A]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return err_of(fd);
+}
+
+static int proc_mem_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	char path[64];
+	int fd;
+
+	(void)w;
+	snprintf(path, sizeof(path), "/proc/%d/mem", p->holder);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return err_of(fd);
+}
+
+static int ptrace_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+
+	(void)w;
+	/* On success the tracee is released when this worker exits. */
+	return err_of(ptrace(PTRACE_ATTACH, p->holder, 0, 0));
+}
+
+static int ptrace_seize_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+
+	(void)w;
+	return err_of(ptrace(PTRACE_SEIZE, p->holder, 0, 0));
+}
+
+static uint64_t secret = 0x5ec2e75ec2e7ull;
+
+static int vm_readv_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	uint64_t got = 0;
+	struct iovec local = { .iov_base = &got, .iov_len = sizeof(got) };
+	struct iovec remote = { .iov_base = &secret, .iov_len = sizeof(secret) };
+
+	(void)w;
+	return err_of(process_vm_readv(p->holder, &local, 1, &remote, 1, 0));
+}
+
+static void across_cells(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(cells) *self, fgt_worker_fn fn,
+			 int want)
+{
+	struct passing *p = start_holder(self);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[B], fn, p));
+	EXPECT_EQ(want, fgt_worker_finish(&self->w[1]));
+	/* The holder may be stopped by a successful attach: kill it. */
+	fgt_worker_kill(&self->w[0]);
+	EXPECT_DENIED(FGT_SESSION, self->sid[B], FG_HOOK_PTRACE);
+	munmap(p, sizeof(*p));
+}
+
+/* /proc/PID/fd/N of another cell: the ptrace check refuses first. */
+TEST_F(cells, proc_fd_reopen_across_cells_is_refused)
+{
+	across_cells(_metadata, self, proc_fd_across_cells, EACCES);
+}
+
+TEST_F(cells, proc_mem_open_across_cells_is_refused)
+{
+	across_cells(_metadata, self, proc_mem_across_cells, EACCES);
+}
+
+TEST_F(cells, ptrace_attach_across_cells_is_refused)
+{
+	across_cells(_metadata, self, ptrace_across_cells, EPERM);
+}
+
+TEST_F(cells, ptrace_seize_across_cells_is_refused)
+{
+	across_cells(_metadata, self, ptrace_seize_across_cells, EPERM);
+}
+
+TEST_F(cells, process_vm_readv_across_cells_is_refused)
+{
+	across_cells(_metadata, self, vm_readv_across_cells, EPERM);
+}
+
+/* ---- the V4L2 node (I4) ----------------------------------------------- */
+
+/*
+ * Without the programs, anybody who can open the node maps framegate's
+ * capture buffers: VIDIOC_QUERYBUF and mmap() are not owner checked by vb2.
+ */
+TEST_F(cells, attached_node_open_as_root_is_refused)
+{
+	struct v4l2_buffer b = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int fd = fgt_video_open(VIVID_CAPTURE(0));
+
+	EXPECT_EQ(-EACCES, fd);
+	if (fd >= 0) {
+		void *p = MAP_FAILED;
+
+		if (!ioctl(fd, VIDIOC_QUERYBUF, &b))
+			p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
+				 b.m.offset);
+		EXPECT_EQ(MAP_FAILED, p) {
+			TH_LOG("the I4 hole: mapped capture buffer 0 (%u bytes) of an attached camera",
+			       b.length);
+		}
+		if (p != MAP_FAILED)
+			munmap(p, b.length);
+		close(fd);
+	}
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_OPEN);
+}
+
+TEST_F(cells, pre_attach_node_fd_mmap_is_refused)
+{
+	void *p = mmap(NULL, FRAME_BYTES, PROT_READ, MAP_SHARED,
+		       self->pre_vfd, 0);
+
+	EXPECT_EQ(MAP_FAILED, p) {
+		TH_LOG("the I4 hole: mapped capture buffer 0 through an fd opened before the attach");
+	}
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, FRAME_BYTES);
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_MMAP);
+}
+
+TEST_F(cells, pre_attach_node_fd_querybuf_is_refused)
+{
+	struct v4l2_buffer b = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+
+	EXPECT_EQ(-1, ioctl(self->pre_vfd, VIDIOC_QUERYBUF, &b));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_IOCTL);
+}
+
+/* A's worker waits up to 5 s for a frame of the colour in *arg. */
+struct colour_wait {
+	FIXTURE_DATA(cells) *self;
+	enum fgt_colour want;
+};
+
+static int wait_for_colour(struct fgt_worker *w, void *arg)
+{
+	struct colour_wait *cw = arg;
+	int sfd = cw->self->sfd[A];
+	struct fg_session_info info;
+	const uint8_t *win;
+	uint64_t end = fgt_now_ns() + 5000000000ull;
+
+	if (fg_session_info(sfd, &info) ||
+	    fg_session_map(sfd, &info, (const void **)&win))
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	while (fgt_now_ns() < end) {
+		struct fg_frame f;
+		enum fgt_colour c;
+
+		if (fgt_wait_frame(sfd, 100) <= 0 || fg_frame_acquire(sfd, &f))
+			continue;
+		c = fgt_yuyv_colour(win + f.offset, f.width, f.height,
+				    f.bytesperline);
+		fg_frame_release(sfd, f.frame_id);
+		if (c == cw->want)
+			return 0;
+	}
+	return ETIMEDOUT;
+}
+
+/* Control ioctls stay allowed: vivid's test pattern still changes. */
+TEST_F(cells, pre_attach_node_fd_keeps_control_ioctls)
+{
+	struct v4l2_control c = {
+		.id = VIVID_CID_TEST_PATTERN, .value = VIVID_PATTERN_GREEN,
+	};
+	struct colour_wait cw = { .self = self, .want = FGT_GREEN };
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      wait_for_colour, &cw));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	EXPECT_EQ(0, ioctl(self->pre_vfd, VIDIOC_S_CTRL, &c));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+/* ---- sockets: labelled with their creator's cell (I6) ------------------ */
+
+enum send_op {
+	OP_SEND, OP_WRITE, OP_WRITEV, OP_SENDFILE, OP_SPLICE,
+	OP_URING_SEND, OP_URING_WRITE,
+};
+
+enum sock_kind { SK_TCP, SK_UDP, SK_UNIX };
+
+struct sender {
+	FIXTURE_DATA(cells) *self;
+	enum sock_kind kind;
+	enum send_op op;
+	int first, then;	/* cells: created in, moved to */
+	bool map_first;		/* map the first cell's window before moving */
+	bool create_after_move;	/* create the socket after the move */
+};
+
+static const char payload[64] = "framegate cell test payload";
+
+static int one_op(int fd, enum send_op op)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)payload, .iov_len = 16 },
+		{ .iov_base = (void *)(payload + 16), .iov_len = 16 },
+	};
+	int pfd[2], mfd, ret;
+	off_t off = 0;
+
+	switch (op) {
+	case OP_SEND:
+		return err_of(send(fd, payload, sizeof(payload), MSG_NOSIGNAL));
+	case OP_WRITE:
+		return err_of(write(fd, payload, sizeof(payload)));
+	case OP_WRITEV:
+		return err_of(writev(fd, iov, 2));
+	case OP_SENDFILE:
+		mfd = memfd_create("fgpayload", MFD_CLOEXEC);
+		if (mfd < 0 || write(mfd, payload, sizeof(payload)) < 0)
+			return FGT_WORKER_SETUP;
+		ret = err_of(sendfile(fd, mfd, &off, sizeof(payload)));
+		close(mfd);
+		return ret;
+	case OP_SPLICE:
+		if (pipe2(pfd, O_CLOEXEC) < 0 ||
+		    write(pfd[1], payload, sizeof(payload)) < 0)
+			return FGT_WORKER_SETUP;
+		ret = err_of(splice(pfd[0], NULL, fd, NULL, sizeof(payload), 0));
+		close(pfd[0]);
+		close(pfd[1]);
+		return ret;
+	case OP_URING_SEND:
+	case OP_URING_WRITE:
+		if (io_uring_queue_init(4, &ring, 0))
+			return FGT_WORKER_SETUP;
+		sqe = io_uring_get_sqe(&ring);
+		if (op == OP_URING_SEND)
+			io_uring_prep_send(sqe, fd, payload, sizeof(payload), 0);
+		else
+			io_uring_prep_write(sqe, fd, payload, sizeof(payload),
+					    (__u64)-1);
+		ret = io_uring_submit_and_wait(&ring, 1);
+		if (ret < 0 || io_uring_peek_cqe(&ring, &cqe)) {
+			io_uring_queue_exit(&ring);
+			return FGT_WORKER_SETUP;
+		}
+		ret = cqe->res < 0 ? -cqe->res : 0;
+		io_uring_cqe_seen(&ring, cqe);
+		io_uring_queue_exit(&ring);
+		return ret;
+	}
+	return FGT_WORKER_SETUP;
+}
+
+/* A socket of the kind, connected to the endpoint of cell's session. */
+static int connected_socket(enum sock_kind kind, int cell)
+{
+	struct sockaddr_in sin = fgt_sin(LOOP4, cell == A ? PORT_A : PORT_B);
+	int sv[2], fd;
+
+	if (kind == SK_UNIX) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return -1;
+		return sv[0];	/* sv[1] stays open, unread, in this process */
+	}
+	fd = socket(AF_INET, (kind == SK_TCP ? SOCK_STREAM : SOCK_DGRAM) |
+		    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Created in cell `first`, the socket carries the op once there (which
+ * must work); then the test moves the worker into cell `then` and it tries
+ * again: the result is the worker's exit status.
+ */
+static int send_then_moved(struct fgt_worker *w, void *arg)
+{
+	struct sender *s = arg;
+	struct fg_session_info info;
+	const void *win;
+	int fd = -1;
+
+	if (s->map_first) {
+		int sfd = s->self->sfd[s->first];
+
+		if (fg_session_info(sfd, &info) ||
+		    fg_session_map(sfd, &info, &win))
+			return FGT_WORKER_SETUP;
+	}
+	if (!s->create_after_move) {
+		fd = connected_socket(s->kind, s->first);
+		if (fd < 0 || one_op(fd, s->op))
+			return FGT_WORKER_SETUP;
+	}
+	if (fgt_worker_signal(w) || fgt_worker_await(w))
+		return FGT_WORKER_LOST;
+	if (s->create_after_move) {
+		fd = connected_socket(s->kind, s->then);
+		if (fd < 0)
+			return FGT_WORKER_SETUP;
+	}
+	return one_op(fd, s->op);
+}
+
+static void moved_sender(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(cells) *self, struct sender *s,
+			 int want, enum fg_hook hook)
+{
+	s->self = self;
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[s->first],
+				      send_then_moved, s));
+	ASSERT_EQ(0, move_worker(self, &self->w[0], s->then));
+	EXPECT_EQ(want, fgt_worker_finish(&self->w[0]));
+	/* Counted on the mover's new cell, or on the socket's if none. */
+	EXPECT_DENIED(FGT_SESSION,
+		      self->sid[s->then == NO_CELL ? s->first : s->then], hook);
+}
+
+#define MOVED_SEND_TEST(name, k, o, hook)				\
+TEST_F(cells, name)							\
+{									\
+	struct sender s = { .kind = (k), .op = (o), .first = B,		\
+			    .then = A };				\
+	moved_sender(_metadata, self, &s, EACCES, (hook));		\
+}
+
+MOVED_SEND_TEST(send_on_another_cells_tcp_socket_is_refused,
+		SK_TCP, OP_SEND, FG_HOOK_SENDMSG)
+MOVED_SEND_TEST(send_on_another_cells_udp_socket_is_refused,
+		SK_UDP, OP_SEND, FG_HOOK_SENDMSG)
+MOVED_SEND_TEST(send_on_another_cells_unix_socket_is_refused,
+		SK_UNIX, OP_SEND, FG_HOOK_SENDMSG)
+MOVED_SEND_TEST(write_on_another_cells_socket_is_refused,
+		SK_TCP, OP_WRITE, FG_HOOK_WRITE)
+MOVED_SEND_TEST(writev_on_another_cells_socket_is_refused,
+		SK_TCP, OP_WRITEV, FG_HOOK_WRITE)
+MOVED_SEND_TEST(sendfile_to_another_cells_socket_is_refused,
+		SK_TCP, OP_SENDFILE, FG_HOOK_WRITE)
+MOVED_SEND_TEST(splice_to_another_cells_socket_is_refused,
+		SK_TCP, OP_SPLICE, FG_HOOK_WRITE)
+MOVED_SEND_TEST(io_uring_send_on_another_cells_socket_is_refused,
+		SK_TCP, OP_URING_SEND, FG_HOOK_SENDMSG)
+MOVED_SEND_TEST(io_uring_write_on_another_cells_socket_is_refused,
+		SK_TCP, OP_URING_WRITE, FG_HOOK_WRITE)
+
+/*
+ * A worker of A maps A's window, is moved into cell B, and sends on a
+ * socket it creates there, to B's own endpoint: it still holds A's frames.
+ */
+TEST_F(cells, send_while_mapping_another_session_is_refused)
+{
+	struct sender s = { .kind = SK_TCP, .op = OP_SEND, .first = A,
+			    .then = B, .map_first = true,
+			    .create_after_move = true };
+
+	moved_sender(_metadata, self, &s, EACCES, FG_HOOK_SEND_MAPPED);
+}
+
+/* Moved out of every cell, a worker of A sends on A's socket. */
+TEST_F(cells, send_on_a_cells_socket_from_no_cell_is_refused)
+{
+	struct sender s = { .kind = SK_TCP, .op = OP_SEND, .first = A,
+			    .then = NO_CELL };
+
+	moved_sender(_metadata, self, &s, EACCES, FG_HOOK_SENDMSG);
+}
+
+/* ---- endpoints -------------------------------------------------------- */
+
+struct dial {
+	int family;
+	int type;
+	uint16_t own, other;
+};
+
+static int dial(const struct dial *d, uint16_t port)
+{
+	struct sockaddr_in sin = fgt_sin(LOOP4, port);
+	struct sockaddr_in6 sin6 = fgt_sin6(LOOP6, port);
+	struct sockaddr *sa = d->family == AF_INET ? (struct sockaddr *)&sin :
+						     (struct sockaddr *)&sin6;
+	socklen_t len = d->family == AF_INET ? sizeof(sin) : sizeof(sin6);
+	int fd, ret;
+
+	fd = socket(d->family, d->type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	if (d->type == SOCK_STREAM)
+		ret = err_of(connect(fd, sa, len));
+	else
+		ret = err_of(sendto(fd, payload, sizeof(payload), 0, sa, len));
+	close(fd);
+	return ret;
+}
+
+/* Its own endpoint works, the other tenant's does not. */
+static int dial_other(struct fgt_worker *w, void *arg)
+{
+	const struct dial *d = arg;
+
+	(void)w;
+	if (dial(d, d->own))
+		return FGT_WORKER_SETUP;
+	return dial(d, d->other);
+}
+
+static void dial_test(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(cells) *self, int family, int type)
+{
+	struct dial d = { .family = family, .type = type,
+			  .own = PORT_A, .other = PORT_B };
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], dial_other,
+				      &d));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_CONNECT);
+}
+
+TEST_F(cells, connect_to_another_tenants_endpoint_is_refused)
+{
+	dial_test(_metadata, self, AF_INET, SOCK_STREAM);
+}
+
+TEST_F(cells, connect_v6_to_another_tenants_endpoint_is_refused)
+{
+	dial_test(_metadata, self, AF_INET6, SOCK_STREAM);
+}
+
+TEST_F(cells, udp_sendto_another_tenants_endpoint_is_refused)
+{
+	dial_test(_metadata, self, AF_INET, SOCK_DGRAM);
+}
+
+TEST_F(cells, udp_v6_sendto_another_tenants_endpoint_is_refused)
+{
+	dial_test(_metadata, self, AF_INET6, SOCK_DGRAM);
+}
+
+/* ---- AF_UNIX between cells -------------------------------------------- */
+
+struct unix_peer {
+	int type;
+	struct sockaddr_un addr;	/* B's, abstract */
+	socklen_t len;
+};
+
+static socklen_t unix_name(struct sockaddr_un *a, const char *what, pid_t pid)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	/* Abstract: sun_path[0] is NUL. */
+	return offsetof(struct sockaddr_un, sun_path) + 1 +
+	       snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
+			"fgcell-%s-%d", what, pid);
+}
+
+static int unix_bound(int type, const struct sockaddr_un *a, socklen_t len)
+{
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (const struct sockaddr *)a, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 4) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int unix_serve(struct fgt_worker *w, void *arg)
+{
+	struct unix_peer *u = arg;
+
+	if (unix_bound(u->type, &u->addr, u->len) < 0)
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	fgt_worker_await(w);
+	return 0;
+}
+
+/* Reach a socket of its own cell (which works), then B's. */
+static int unix_reach(struct unix_peer *u, const struct sockaddr_un *a,
+		      socklen_t len)
+{
+	int fd = socket(AF_UNIX, u->type | SOCK_CLOEXEC, 0), ret;
+
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	if (u->type == SOCK_STREAM)
+		ret = err_of(connect(fd, (const struct sockaddr *)a, len));
+	else
+		ret = err_of(sendto(fd, payload, sizeof(payload), 0,
+				    (const struct sockaddr *)a, len));
+	close(fd);
+	return ret;
+}
+
+static int unix_client(struct fgt_worker *w, void *arg)
+{
+	struct unix_peer *u = arg;
+	struct sockaddr_un own;
+	socklen_t len = unix_name(&own, "own", getpid());
+	int fd = unix_bound(u->type, &own, len);
+
+	(void)w;
+	if (fd < 0 || unix_reach(u, &own, len))
+		return FGT_WORKER_SETUP;
+	return unix_reach(u, &u->addr, u->len);
+}
+
+static void unix_test(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(cells) *self, int type)
+{
+	struct unix_peer u = { .type = type };
+
+	u.len = unix_name(&u.addr, "b", getpid());
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B], unix_serve,
+				      &u));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[A], unix_client,
+				      &u));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[1]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_UNIX);
+}
+
+TEST_F(cells, unix_stream_connect_across_cells_is_refused)
+{
+	unix_test(_metadata, self, SOCK_STREAM);
+}
+
+TEST_F(cells, unix_datagram_across_cells_is_refused)
+{
+	unix_test(_metadata, self, SOCK_DGRAM);
+}
+
+/* ---- SysV IPC --------------------------------------------------------- */
+
+enum ipc_op { IPC_MSGGET, IPC_SHMGET, IPC_SEMGET, IPC_SHMAT };
+
+struct ipc_try {
+	enum ipc_op op;
+	int shmid;		/* for IPC_SHMAT: created by the test */
+};
+
+static int sysv(struct fgt_worker *w, void *arg)
+{
+	struct ipc_try *t = arg;
+	int id, err;
+	void *p;
+
+	(void)w;
+	switch (t->op) {
+	case IPC_MSGGET:
+		id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		err = err_of(id);
+		if (id >= 0)
+			msgctl(id, IPC_RMID, NULL);
+		return err;
+	case IPC_SHMGET:
+		id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+		err = err_of(id);
+		if (id >= 0)
+			shmctl(id, IPC_RMID, NULL);
+		return err;
+	case IPC_SEMGET:
+		id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+		err = err_of(id);
+		if (id >= 0)
+			semctl(id, 0, IPC_RMID);
+		return err;
+	case IPC_SHMAT:
+		p = shmat(t->shmid, NULL, SHM_RDONLY);
+		return err_of(p == (void *)-1 ? -1 : 0);
+	}
+	return FGT_WORKER_SETUP;
+}
+
+static void ipc_test(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(cells) *self, struct ipc_try *t)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], sysv, t));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_IPC);
+}
+
+TEST_F(cells, sysv_msgget_from_a_cell_is_refused)
+{
+	struct ipc_try t = { .op = IPC_MSGGET };
+
+	ipc_test(_metadata, self, &t);
+}
+
+TEST_F(cells, sysv_shmget_from_a_cell_is_refused)
+{
+	struct ipc_try t = { .op = IPC_SHMGET };
+
+	ipc_test(_metadata, self, &t);
+}
+
+TEST_F(cells, sysv_semget_from_a_cell_is_refused)
+{
+	struct ipc_try t = { .op = IPC_SEMGET };
+
+	ipc_test(_metadata, self, &t);
+}
+
+/* A segment made outside the cells is out of reach too. */
+TEST_F(cells, sysv_shmat_from_a_cell_is_refused)
+{
+	struct ipc_try t = { .op = IPC_SHMAT };
+
+	t.shmid = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+	ASSERT_LE(0, t.shmid);
+	ipc_test(_metadata, self, &t);
+	shmctl(t.shmid, IPC_RMID, NULL);
+}
+
+/* ---- sockets of sessions that ended (I2) ------------------------------ */
+
+struct ending {
+	FIXTURE_DATA(cells) *self;
+	bool close_session;
+};
+
+/* A's worker sends on its own socket, then again after the test ends A. */
+static int send_across_the_end(struct fgt_worker *w, void *arg)
+{
+	struct ending *en = arg;
+	int fd;
+
+	if (en->close_session)
+		close(en->self->sfd[A]);	/* only the test holds it now */
+	fd = connected_socket(SK_TCP, A);
+	if (fd < 0 || one_op(fd, OP_SEND))
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w) || fgt_worker_await(w))
+		return FGT_WORKER_LOST;
+	return one_op(fd, OP_SEND);
+}
+
+TEST_F(cells, send_on_a_revoked_sessions_socket_is_refused)
+{
+	struct ending en = { .self = self };
+	struct fg_nl *nl = fg_nl_open();
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      send_across_the_end, &en));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
+	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
+	fg_nl_close(nl);
+}
+
+/* Closed: the session is gone, so only the global counter can move. */
+TEST_F(cells, send_on_a_closed_sessions_socket_is_refused)
+{
+	struct ending en = { .self = self, .close_session = true };
+	struct fgt_denied before, now;
+	char state[32];
+
+	fgt_denied_track(&before, &self->sid[B], 1, self->cam, 2);
+	ASSERT_EQ(0, fgt_denied_read(&before));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      send_across_the_end, &en));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	close(self->sfd[A]);
+	self->sfd[A] = -1;
+	ASSERT_EQ(-ENOENT, fgt_sysfs_str(state, sizeof(state),
+					 "sessions/%llu/state",
+					 (unsigned long long)self->sid[A]));
+	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_TRUE(fgt_denied_only(&before, &now, FGT_GLOBAL, 0,
+				    FG_HOOK_SENDMSG));
+}
+
+/* ---- denial events ---------------------------------------------------- */
+
+/* Events that are not denials (none are expected here) are skipped. */
+static int next_denial(struct fg_nl *nl, int timeout_ms, struct fg_event_msg *ev)
+{
+	uint64_t end = fgt_now_ns() + timeout_ms * 1000000ull;
+	int ret;
+
+	do {
+		ret = fg_nl_event_next(nl, timeout_ms, ev);
+		if (ret != 1 || ev->event == FG_EVENT_DENIED)
+			return ret;
+	} while (fgt_now_ns() < end);
+	return 0;
+}
+
+TEST_F(cells, refused_ioctl_is_reported_as_a_denied_event)
+{
+	struct fg_session_info info;
+	struct fg_event_msg ev;
+	struct fg_nl *nl;
+	int64_t count;
+	int ret;
+
+	nl = fg_nl_events_open();
+	ASSERT_NE(NULL, nl);
+	/* A full burst of the rate limit is back after one interval. */
+	fgt_sleep_ms(FG_DENIED_EVENTS_INTERVAL_MS + 100);
+	EXPECT_EQ(-EACCES, fg_session_info(self->sfd[A], &info));
+	count = fgt_sysfs_u64("sessions/%llu/denied_ioctl",
+			      (unsigned long long)self->sid[A]);
+	ret = next_denial(nl, 2000, &ev);
+	EXPECT_EQ(1, ret);
+	if (ret == 1) {
+		EXPECT_EQ(FG_HOOK_IOCTL, ev.hook);
+		EXPECT_EQ(self->sid[A], ev.session_id);
+		EXPECT_EQ(0, ev.camera_id);
+		EXPECT_EQ(count, (int64_t)ev.denied);
+	}
+	/* One refusal, one event. */
+	EXPECT_EQ(0, next_denial(nl, 300, &ev));
+	fg_nl_close(nl);
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_IOCTL);
+}
+
+/* ---- the legitimate path ---------------------------------------------- */
+
+struct frame_rec {
+	uint64_t sequence;
+	uint64_t hash;
+	uint32_t bytes;
+};
+
+struct stream {
+	FIXTURE_DATA(cells) *self;
+	struct frame_rec sent[RX_FRAMES];
+	struct frame_rec got[RX_FRAMES + 1];
+	unsigned int nsent, ngot;
+	int64_t drops_before, drops_after;
+	int64_t delivered_before, delivered_after;
+	int send_err;
+};
+
+struct wire_hdr {
+	uint64_t sequence;
+	uint32_t bytes;
+	uint32_t pad;
+};
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+static bool send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* In the receiver's namespace, no cell: hash every frame that arrives. */
+static int receive_frames(struct fgt_worker *w, void *arg)
+{
+	struct stream *st = arg;
+	struct sockaddr_in sin = fgt_sin(RX_PEER, RX_PORT);
+	static uint8_t buf[FRAME_BYTES];
+	struct wire_hdr h;
+	int one = 1, lfd, fd;
+
+	if (fgt_netns_enter(RX_NS))
+		return FGT_WORKER_SETUP;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		return errno;
+	while (read_all(fd, &h, sizeof(h))) {
+		if (h.bytes > sizeof(buf) || st->ngot > RX_FRAMES ||
+		    !read_all(fd, buf, h.bytes))
+			return EPROTO;
+		st->got[st->ngot++] = (struct frame_rec){
+			.sequence = h.sequence, .bytes = h.bytes,
+			.hash = fgt_fnv1a(buf, h.bytes),
+		};
+	}
+	return 0;
+}
+
+static int64_t drops(uint64_t sid)
+{
+	return fgt_sysfs_u64("sessions/%llu/frames_dropped_overrun",
+			     (unsigned long long)sid) +
+	       fgt_sysfs_u64("sessions/%llu/frames_dropped_held",
+			     (unsigned long long)sid);
+}
+
+static int64_t delivered(uint64_t sid)
+{
+	return fgt_sysfs_u64("sessions/%llu/frames_delivered",
+			     (unsigned long long)sid);
+}
+
+/* A's worker: every frame of A, in order, to A's endpoint. */
+static int stream_frames(struct fgt_worker *w, void *arg)
+{
+	struct stream *st = arg;
+	struct sockaddr_in sin = fgt_sin(RX_PEER, RX_PORT);
+	int sfd = st->self->sfd[A], fd;
+	struct fg_session_info info;
+	const uint8_t *win;
+	struct fg_frame f;
+
+	(void)w;
+	if (fg_session_info(sfd, &info) ||
+	    fg_session_map(sfd, &info, (const void **)&win))
+		return FGT_WORKER_SETUP;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return errno;
+	/* Whatever queued up before the worker ran is dropped first. */
+	while (!fg_frame_acquire(sfd, &f))
+		fg_frame_release(sfd, f.frame_id);
+	st->drops_before = drops(st->self->sid[A]);
+	st->delivered_before = delivered(st->self->sid[A]);
+	while (st->nsent < RX_FRAMES) {
+		struct wire_hdr h;
+
+		if (fgt_wait_frame(sfd, 1000) != 1)
+			return ETIMEDOUT;
+		if (fg_frame_acquire(sfd, &f))
+			continue;
+		h = (struct wire_hdr){ .sequence = f.sequence,
+				       .bytes = f.bytesused };
+		st->sent[st->nsent++] = (struct frame_rec){
+			.sequence = f.sequence, .bytes = f.bytesused,
+			.hash = fgt_fnv1a(win + f.offset, f.bytesused),
+		};
+		if (!send_all(fd, &h, sizeof(h)) ||
+		    !send_all(fd, win + f.offset, f.bytesused)) {
+			st->send_err = errno;
+			return errno;
+		}
+		fg_frame_release(sfd, f.frame_id);
+	}
+	st->drops_after = drops(st->self->sid[A]);
+	st->delivered_after = delivered(st->self->sid[A]);
+	close(fd);
+	return 0;
+}
+
+TEST_F_TIMEOUT(cells, legitimate_worker_streams_every_frame_to_its_endpoint, 60)
+{
+	struct sockaddr_in ep = fgt_sin(RX_PEER, RX_PORT);
+	struct stream *st = fgt_shared(sizeof(*st));
+	unsigned int i;
+	int ret;
+
+	ASSERT_NE(NULL, st);
+	st->self = self;
+	ret = fgt_netns_add(RX_NS, RX_HERE, RX_PEER);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[A],
+				      (struct sockaddr *)&ep, sizeof(ep)));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], 0, receive_frames, st));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[1]));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      stream_frames, st));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[1]));
+
+	EXPECT_EQ(RX_FRAMES, st->nsent);
+	EXPECT_EQ(RX_FRAMES, st->ngot);
+	EXPECT_EQ(st->drops_before, st->drops_after);
+	for (i = 0; i < st->nsent && i < st->ngot; i++) {
+		EXPECT_EQ(st->sent[i].sequence, st->got[i].sequence);
+		EXPECT_EQ(FRAME_BYTES, st->got[i].bytes);
+		EXPECT_EQ(st->sent[i].hash, st->got[i].hash) {
+			TH_LOG("frame %u (sequence %llu) differs", i,
+			       (unsigned long long)st->got[i].sequence);
+			break;
+		}
+		if (i)
+			EXPECT_LT(st->sent[i - 1].sequence, st->sent[i].sequence);
+	}
+	/* Nothing dropped while it streamed, and one ACQUIRE per frame. */
+	EXPECT_EQ(st->delivered_before + RX_FRAMES, st->delivered_after);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+	EXPECT_EQ(0, fgt_netns_del(RX_NS));
+	munmap(st, sizeof(*st));
+}
+
+TEST_HARNESS_MAIN
