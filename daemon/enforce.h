@@ -22,8 +22,12 @@ struct fg_enforcer;
 
 /*
  * Adopts the pinned programs and maps, or loads, attaches and pins them
- * (mounting bpffs on /sys/fs/bpf if needed). -ENOENT if the kernel has no
- * BPF LSM, -EOPNOTSUPP if framegate.ko's kfuncs are not registered.
+ * (mounting bpffs on /sys/fs/bpf if needed). A pinned set that is
+ * incomplete (a loader died mid-pin) or not this build's is replaced,
+ * keeping its cells and endpoints. -ENOENT if the kernel has no BPF LSM,
+ * -EOPNOTSUPP if framegate.ko's kfuncs are not registered; both, and other
+ * load failures, are explained on stderr ("framegate: ..."). Loaders in
+ * several processes serialise; none is ever left half-pinned.
  */
 int fg_enforcer_open(struct fg_enforcer **ep);
 /* True if fg_enforcer_open() adopted pinned state rather than loading. */
@@ -60,9 +64,11 @@ int fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 int fg_cell_enter(uint64_t session_id, pid_t pid);
 /*
  * Removes the cell of a session: revokes the session (over netlink; a
- * session already revoked, lost or closed is fine), deletes its endpoints
- * and its cells map entry, kills every task left in the cgroup
- * (cgroup.kill) and removes the directory. -ENOENT if there is no cell.
+ * session already revoked, lost or closed is fine), kills every task left
+ * in the cgroup (cgroup.kill) and waits for them, deletes its endpoints
+ * and its cells map entry and removes the directory. -ENOENT if there is
+ * no cell; -EBUSY if tasks outlive cgroup.kill for 5 s, in which case the
+ * cell stays, still confining them: call again.
  */
 int fg_cell_remove(struct fg_enforcer *e, uint64_t session_id);
 /*
@@ -73,7 +79,12 @@ int fg_cell_foreach(struct fg_enforcer *e,
 		    int (*cb)(uint64_t cell_id, uint64_t session_id, void *arg),
 		    void *arg);
 
-/* Allows or disallows the session's cell to reach sa (AF_INET, AF_INET6). */
+/*
+ * Allows or disallows the session's cell to reach sa (AF_INET, AF_INET6;
+ * an IPv4-mapped IPv6 address is its IPv4 address). Adding an endpoint
+ * that exists is not an error; removing one that does not is -ENOENT.
+ * -EAFNOSUPPORT for other families, -E2BIG when the map is full.
+ */
 int fg_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 		    const struct sockaddr *sa, socklen_t len);
 int fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
