@@ -510,37 +510,33 @@ int BPF_PROG(socket_connect, struct socket *sock, struct sockaddr *address,
 	return check_destination(cur, address, addrlen, family == AF_INET);
 }
 
-/* AF_UNIX stream connect: not to a socket of another cell. */
-SEC("lsm/unix_stream_connect")
-int BPF_PROG(unix_connect, struct sock *sock, struct sock *other,
-	     struct sock *newsk)
+/* AF_UNIX from a cell: not to a socket created in another cell. */
+static __always_inline int check_unix_peer(struct sock *peer_sk)
 {
 	__u64 cur, peer;
 
 	cur = current_session();
 	if (!cur)
 		return 0;
-	peer = sock_session(other);
+	peer = sock_session(peer_sk);
 	if (!peer || peer == cur)
 		return 0;
 	bpf_fg_session_denied(cur, FG_HOOK_UNIX);
 	return -EACCES;
 }
 
-/* AF_UNIX datagrams: not to a socket of another cell. */
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(unix_connect, struct sock *sock, struct sock *other,
+	     struct sock *newsk)
+{
+	return check_unix_peer(other);
+}
+
+/* Datagrams, connected or not. */
 SEC("lsm/unix_may_send")
 int BPF_PROG(unix_may_send, struct socket *sock, struct socket *other)
 {
-	__u64 cur, peer;
-
-	cur = current_session();
-	if (!cur || !other)
-		return 0;
-	peer = sock_session(other->sk);
-	if (!peer || peer == cur)
-		return 0;
-	bpf_fg_session_denied(cur, FG_HOOK_UNIX);
-	return -EACCES;
+	return other ? check_unix_peer(other->sk) : 0;
 }
 
 /* A cell has no SysV IPC at all: refuse it the objects and their creation. */

@@ -57,6 +57,9 @@
 #define LINK_PREFIX		"link_"
 #define CELL_KILL_TIMEOUT_MS	5000
 
+#define MAP_KEY_MAX		sizeof(struct fg_endpoint)
+#define MAP_VALUE_MAX		sizeof(struct fg_cell)
+
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct fg_enforcer {
@@ -65,7 +68,10 @@ struct fg_enforcer {
 	int	endpoints_fd;
 };
 
-/* The pinned maps, as cell.bpf.c defines them. */
+/*
+ * The pinned maps, as cell.bpf.c defines them. Their keys and values fit
+ * MAP_KEY_MAX and MAP_VALUE_MAX.
+ */
 static const struct pinned_map {
 	const char	*name;
 	__u32		 type;
@@ -351,27 +357,47 @@ pins_state(const struct cell_bpf *skel, int fds[2])
 	return state;
 }
 
-/* Copies every entry of map from to map to (same key and value sizes). */
+/*
+ * Calls cb(key, arg) for each key of the hash map fd (keys of key_size
+ * bytes); a non-zero return from cb stops the walk and is returned. cb must
+ * not delete keys: the walk would start over.
+ */
 static int
-map_copy(int from, int to, size_t key_size, size_t value_size)
+map_walk(int fd, size_t key_size, int (*cb)(const void *key, void *arg),
+    void *arg)
 {
-	unsigned char key[64], next[64], value[64];
+	unsigned char key[MAP_KEY_MAX], next[MAP_KEY_MAX];
 	void *prev = NULL;
 	int error;
 
-	if (key_size > sizeof(key) || value_size > sizeof(value))
+	if (key_size > sizeof(key))
 		return -EINVAL;
-	while ((error = bpf_map_get_next_key(from, prev, next)) == 0) {
+	while ((error = bpf_map_get_next_key(fd, prev, next)) == 0) {
 		memcpy(key, next, key_size);
 		prev = key;
-		error = bpf_map_lookup_elem(from, key, value);
-		if (error == -ENOENT)		/* deleted meanwhile */
-			continue;
-		if (error != 0 ||
-		    (error = bpf_map_update_elem(to, key, value, BPF_ANY)) != 0)
+		if ((error = cb(key, arg)) != 0)
 			return error;
 	}
 	return error == -ENOENT ? 0 : error;
+}
+
+struct map_copy {
+	int	from;
+	int	to;
+};
+
+/* One entry of map from into map to; one deleted meanwhile is skipped. */
+static int
+map_copy_one(const void *key, void *arg)
+{
+	const struct map_copy *c = arg;
+	unsigned char value[MAP_VALUE_MAX];
+	int error;
+
+	if ((error = bpf_map_lookup_elem(c->from, key, value)) == -ENOENT)
+		return 0;
+	return error != 0 ? error :
+	    bpf_map_update_elem(c->to, key, value, BPF_ANY);
 }
 
 /*
@@ -383,33 +409,38 @@ pins_migrate(const struct cell_bpf *skel)
 {
 	const struct bpf_map *to[2] = { skel->maps.cells,
 	    skel->maps.endpoints };
-	int error = 0, fd, i;
+	struct map_copy c;
+	int error = 0, i;
 
 	for (i = 0; i < 2 && error == 0; i++) {
-		if ((fd = pinned_map_open(FG_PIN_DIR, &pinned_maps[i])) < 0)
+		c.from = pinned_map_open(FG_PIN_DIR, &pinned_maps[i]);
+		if (c.from < 0)
 			continue;	/* missing or foreign: nothing to keep */
-		error = map_copy(fd, bpf_map__fd(to[i]),
-		    pinned_maps[i].key_size, pinned_maps[i].value_size);
-		close(fd);
+		c.to = bpf_map__fd(to[i]);
+		error = map_walk(c.from, pinned_maps[i].key_size, map_copy_one,
+		    &c);
+		close(c.from);
 	}
 	return error;
 }
 
-/* "armed", "unarmed", or "" if framegate.ko has no such file. */
-static const char *
-enforcement_read(char *buf, size_t size)
+int
+fg_enforcement_armed(void)
 {
+	char buf[16];
 	ssize_t n;
 	int fd;
 
-	buf[0] = '\0';
 	if ((fd = open(ENFORCEMENT_FILE, O_RDONLY | O_CLOEXEC)) < 0)
-		return buf;
-	n = read(fd, buf, size - 1);
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (strcmp(buf, "armed\n") == 0)
+		return 1;
+	return strcmp(buf, "unarmed\n") == 0 ? 0 : -EPROTO;
 }
 
 /* Why cell_bpf__load() failed, said once; the errno to return. */
@@ -444,7 +475,7 @@ static int
 enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
-	char staging[PATH_MAX], path[PATH_MAX], armed[16];
+	char staging[PATH_MAX], path[PATH_MAX];
 	struct bpf_map *map;
 	bool published = false;
 	int error, i;
@@ -457,7 +488,7 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 		return error;
 	}
 	/* Attached but not called: the kernel runs no BPF LSM. */
-	if (strcmp(enforcement_read(armed, sizeof(armed)), "unarmed") == 0) {
+	if (fg_enforcement_armed() == 0) {
 		warnx("the cell programs are attached but do not run: "
 		    "the kernel's LSM list lacks \"bpf\" (boot with lsm=...,bpf)");
 		return -ENOENT;
@@ -654,24 +685,33 @@ cgroup_id(int dirfd, uint64_t *id)
 	return 0;
 }
 
+struct cell_walk {
+	int	  fd;
+	int	(*cb)(uint64_t cell_id, uint64_t session_id, void *);
+	void	 *arg;
+};
+
+static int
+cell_walk_one(const void *key, void *arg)
+{
+	const struct cell_walk *w = arg;
+	struct fg_cell cell;
+	__u64 id;
+	int error;
+
+	memcpy(&id, key, sizeof(id));
+	if ((error = bpf_map_lookup_elem(w->fd, &id, &cell)) == -ENOENT)
+		return 0;		/* removed meanwhile */
+	return error != 0 ? error : w->cb(id, cell.session_id, w->arg);
+}
+
 int
 fg_cell_foreach(struct fg_enforcer *e,
     int (*cb)(uint64_t cell_id, uint64_t session_id, void *), void *arg)
 {
-	struct fg_cell cell;
-	__u64 key, next, *prev = NULL;
-	int error;
+	struct cell_walk w = { e->cells_fd, cb, arg };
 
-	while ((error = bpf_map_get_next_key(e->cells_fd, prev, &next)) == 0) {
-		key = next;
-		prev = &key;
-		if ((error = bpf_map_lookup_elem(e->cells_fd, &key,
-		    &cell)) == -ENOENT)
-			continue;
-		if (error != 0 || (error = cb(key, cell.session_id, arg)) != 0)
-			return error;
-	}
-	return error == -ENOENT ? 0 : error;
+	return map_walk(e->cells_fd, sizeof(__u64), cell_walk_one, &w);
 }
 
 static int
@@ -815,24 +855,21 @@ struct session_endpoints {
 	size_t			 n;
 };
 
+/* Keeps the key if it is of the session (deleted after the walk). */
 static int
-endpoints_collect(int fd, struct session_endpoints *s)
+endpoint_collect(const void *key, void *arg)
 {
-	struct fg_endpoint key, next, *prev = NULL, *keys;
-	int error;
+	struct session_endpoints *s = arg;
+	struct fg_endpoint *keys, k;
 
-	while ((error = bpf_map_get_next_key(fd, prev, &next)) == 0) {
-		key = next;
-		prev = &key;
-		if (key.session_id != s->session_id)
-			continue;
-		if ((keys = reallocarray(s->keys, s->n + 1,
-		    sizeof(*keys))) == NULL)
-			return -ENOMEM;
-		s->keys = keys;
-		s->keys[s->n++] = key;
-	}
-	return error == -ENOENT ? 0 : error;
+	memcpy(&k, key, sizeof(k));
+	if (k.session_id != s->session_id)
+		return 0;
+	if ((keys = reallocarray(s->keys, s->n + 1, sizeof(*keys))) == NULL)
+		return -ENOMEM;
+	s->keys = keys;
+	s->keys[s->n++] = k;
+	return 0;
 }
 
 int
@@ -867,7 +904,8 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	/* Kill while still confined: the map entry goes only afterwards. */
 	if ((error = cell_kill(fd)) != 0)
 		goto cleanup;
-	if ((error = endpoints_collect(e->endpoints_fd, &eps)) != 0)
+	if ((error = map_walk(e->endpoints_fd, sizeof(struct fg_endpoint),
+	    endpoint_collect, &eps)) != 0)
 		goto cleanup;
 	for (i = 0; i < eps.n; i++) {
 		error = bpf_map_delete_elem(e->endpoints_fd, &eps.keys[i]);
@@ -957,37 +995,45 @@ fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
 	return bpf_map_delete_elem(e->endpoints_fd, &key);
 }
 
+struct endpoint_walk {
+	int	(*cb)(uint64_t session_id, const struct sockaddr *sa,
+		    socklen_t len, void *);
+	void	 *arg;
+};
+
+/* The key back as the sockaddr it was made of (IPv4-mapped: AF_INET). */
+static int
+endpoint_walk_one(const void *key, void *arg)
+{
+	const struct endpoint_walk *w = arg;
+	struct fg_endpoint k;
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+
+	memcpy(&k, key, sizeof(k));
+	if (k.family == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = k.port;
+		memcpy(&sin.sin_addr, k.addr, sizeof(sin.sin_addr));
+		return w->cb(k.session_id, (struct sockaddr *)&sin, sizeof(sin),
+		    w->arg);
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = k.family;
+	sin6.sin6_port = k.port;
+	memcpy(&sin6.sin6_addr, k.addr, sizeof(sin6.sin6_addr));
+	return w->cb(k.session_id, (struct sockaddr *)&sin6, sizeof(sin6),
+	    w->arg);
+}
+
 int
 fg_endpoint_foreach(struct fg_enforcer *e,
     int (*cb)(uint64_t session_id, const struct sockaddr *sa, socklen_t len,
     void *), void *arg)
 {
-	struct fg_endpoint key, next, *prev = NULL;
-	struct sockaddr_in6 sin6;
-	struct sockaddr_in sin;
-	int error;
+	struct endpoint_walk w = { cb, arg };
 
-	while ((error = bpf_map_get_next_key(e->endpoints_fd, prev,
-	    &next)) == 0) {
-		key = next;
-		prev = &key;
-		if (key.family == AF_INET) {
-			memset(&sin, 0, sizeof(sin));
-			sin.sin_family = AF_INET;
-			sin.sin_port = key.port;
-			memcpy(&sin.sin_addr, key.addr, 4);
-			error = cb(key.session_id, (struct sockaddr *)&sin,
-			    sizeof(sin), arg);
-		} else {
-			memset(&sin6, 0, sizeof(sin6));
-			sin6.sin6_family = key.family;
-			sin6.sin6_port = key.port;
-			memcpy(&sin6.sin6_addr, key.addr, 16);
-			error = cb(key.session_id, (struct sockaddr *)&sin6,
-			    sizeof(sin6), arg);
-		}
-		if (error != 0)
-			return error;
-	}
-	return error == -ENOENT ? 0 : error;
+	return map_walk(e->endpoints_fd, sizeof(struct fg_endpoint),
+	    endpoint_walk_one, &w);
 }

@@ -41,6 +41,12 @@ void fg_enforcer_close(struct fg_enforcer *e);
  */
 int fg_enforcer_unpin(void);
 
+/*
+ * framegate.ko's own verdict, /sys/kernel/framegate/enforcement (probed on
+ * each read): 1 armed, 0 unarmed, -ENOENT without the module.
+ */
+int fg_enforcement_armed(void);
+
 /* What FG_PIN_DIR holds, compared with the programs of this build. */
 enum fg_pins {
 	FG_PINS_NONE,		/* nothing (or no bpffs mounted) */

@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -28,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <linux/types.h>		/* for cell.h */
 
@@ -788,26 +786,6 @@ cmd_events(int argc, char *argv[])
 
 /* Enforcement, cells and endpoints */
 
-#define ENFORCEMENT_FILE	"/sys/kernel/framegate/enforcement"
-
-/* "armed" or "unarmed"; NULL (errno set) without framegate.ko. */
-static const char *
-enforcement(char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(ENFORCEMENT_FILE, O_RDONLY | O_CLOEXEC)) < 0)
-		return NULL;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
 static const char *
 pins_name(int pins)
 {
@@ -844,7 +822,6 @@ static void
 enforce_start(void)
 {
 	struct fg_enforcer *e;
-	char buf[32];
 	int r;
 
 	if ((r = fg_enforcer_open(&e)) == -EOPNOTSUPP)
@@ -856,10 +833,9 @@ enforce_start(void)
 	if (r != 0)
 		fatal(-r, "enforce start");
 	/* framegate.ko's own verdict: its probe must be refused now. */
-	if (enforcement(buf, sizeof(buf)) != NULL &&
-	    strcmp(buf, "armed") != 0)
-		fatal(0, "enforce start: programs pinned, but %s reads %s",
-		    ENFORCEMENT_FILE, buf);
+	if ((r = fg_enforcement_armed()) != 1)
+		fatal(r < 0 ? -r : 0, "enforce start: programs pinned, but "
+		    "framegate.ko does not say armed");
 	printf("enforcement armed: %s\n", fg_enforcer_adopted(e) ?
 	    "adopted pinned state" : "loaded");
 	fg_enforcer_close(e);
@@ -869,12 +845,14 @@ static void
 enforce_status(void)
 {
 	const char *armed;
-	char buf[32];
-	int pins;
+	int pins, r;
 
-	if ((armed = enforcement(buf, sizeof(buf))) == NULL)
-		armed = errno == ENOENT ? "unknown (framegate.ko not loaded)" :
-		    "unknown";
+	if ((r = fg_enforcement_armed()) >= 0)
+		armed = r ? "armed" : "unarmed";
+	else if (r == -ENOENT)
+		armed = "unknown (framegate.ko not loaded)";
+	else
+		armed = "unknown";
 	if ((pins = fg_enforcer_pins()) < 0)
 		fatal(-pins, "enforce status: %s", FG_PIN_DIR);
 	if (format == JSON) {
