@@ -11,6 +11,17 @@
  * pay the same to look at the pixels. CPU time is the whole guest's busy
  * time (all CPUs, from /proc/uptime), because framegate's copies run in a
  * kernel worker.
+ *
+ * Then the cost of enforcement: the same worker, in the cell of its
+ * session, with the cell programs detached (a plain cgroup) and attached,
+ * in alternating rounds:
+ *
+ *   worker (cell) --TCP 64 KiB send()--> veth --> sink (netns "fgbench")
+ *   worker (cell) --UDP 64 B send()----> veth --> sink
+ *   /dev/video0 --framegate.ko--> session --ACQUIRE+read--> worker
+ *
+ * and prints attached/detached ratios. Needs allow_unenforced=1 (for the
+ * first part and the detached rounds) and no programs pinned at the start.
  */
 
 #include <errno.h>
@@ -21,9 +32,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <linux/videodev2.h>
 
 #include "fgtest.h"
@@ -238,6 +255,434 @@ static struct result bench_framegate(int nsessions)
 	return r;
 }
 
+/* Enforcement cost */
+
+#define NET_NS		"fgbench"
+#define NET_HERE	"10.78.0.1"
+#define NET_PEER	"10.78.0.2"
+#define TCP_PORT	7300
+#define UDP_PORT	7301
+#define BULK_BYTES	65536
+#define SMALL_BYTES	64
+#define NET_SECONDS	2
+#define ROUNDS		3	/* of each kind, alternating, after a warm-up */
+
+struct enf_result {
+	double tcp_mb_s;	/* bulk TCP send throughput, MB/s */
+	uint64_t small_calls;
+	double small_cpu_us;	/* guest busy CPU per small send(), us */
+	double small_own_us;	/* the sender's own CPU per send(), us */
+	uint64_t frames;
+	uint64_t frames_all;	/* with those of the settling second */
+	double frame_cpu_ms;	/* guest busy CPU per frame, ms */
+	double frame_own_us;	/* the worker's own CPU per ACQUIRE+read+RELEASE */
+	int err;		/* 0, or the errno that stopped the worker */
+};
+
+static double own_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* The sink, in its namespace: TCP (read and discard) and UDP (drain). */
+static int net_sink(struct fgt_worker *w, void *arg)
+{
+	struct sockaddr_in tcp = fgt_sin(NET_PEER, TCP_PORT);
+	struct sockaddr_in udp = fgt_sin(NET_PEER, UDP_PORT);
+	static char buf[BULK_BYTES];
+	int one = 1, lfd, ufd, fd;
+
+	(void)arg;
+	if (fgt_netns_enter(NET_NS))
+		return FGT_WORKER_SETUP;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || ufd < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&tcp, sizeof(tcp)) || listen(lfd, 4) ||
+	    bind(ufd, (struct sockaddr *)&udp, sizeof(udp)))
+		return FGT_WORKER_SETUP;
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (recv(ufd, buf, sizeof(buf), 0) >= 0)
+			;
+		_exit(0);
+	}
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			return errno;
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+static int net_socket(int type, uint16_t port)
+{
+	struct sockaddr_in sin = fgt_sin(NET_PEER, port);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int bench_bulk(struct enf_result *r)
+{
+	static char buf[BULK_BYTES];
+	uint64_t t0, end, bytes = 0;
+	ssize_t n;
+	int fd;
+
+	fd = net_socket(SOCK_STREAM, TCP_PORT);
+	if (fd < 0)
+		return -fd;
+	/* Half a second to open the window, then measure. */
+	for (end = fgt_now_ns() + 500000000ull; fgt_now_ns() < end;)
+		if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) < 0)
+			return errno;
+	t0 = fgt_now_ns();
+	end = t0 + NET_SECONDS * 1000000000ull;
+	while (fgt_now_ns() < end) {
+		n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+		if (n < 0)
+			return errno;
+		bytes += n;
+	}
+	r->tcp_mb_s = bytes / 1e6 / ((fgt_now_ns() - t0) / 1e9);
+	close(fd);
+	return 0;
+}
+
+static int bench_small(struct enf_result *r)
+{
+	static char buf[SMALL_BYTES];
+	double c0, o0;
+	uint64_t end;
+	int fd, i;
+
+	fd = net_socket(SOCK_DGRAM, UDP_PORT);
+	if (fd < 0)
+		return -fd;
+	c0 = cpu_busy_ms();
+	o0 = own_cpu_us();
+	end = fgt_now_ns() + NET_SECONDS * 1000000000ull;
+	while (fgt_now_ns() < end)
+		for (i = 0; i < 100; i++, r->small_calls++)
+			if (send(fd, buf, sizeof(buf), 0) < 0)
+				return errno;
+	r->small_cpu_us = (cpu_busy_ms() - c0) * 1e3 / r->small_calls;
+	r->small_own_us = (own_cpu_us() - o0) / r->small_calls;
+	close(fd);
+	return 0;
+}
+
+static int bench_frames(int sfd, struct enf_result *r)
+{
+	struct fg_session_info info;
+	const uint8_t *win;
+	struct fg_frame f;
+	double c0 = 0, o0 = 0, own = 0;
+	uint64_t end;
+	int ret;
+
+	ret = fg_session_info(sfd, &info);
+	if (!ret)
+		ret = fg_session_map(sfd, &info, (const void **)&win);
+	if (ret)
+		return -ret;
+	/* One second to settle, then measure. */
+	for (end = fgt_now_ns() + (seconds + 1) * 1000000000ull; fgt_now_ns() < end;) {
+		if (!c0 && fgt_now_ns() + seconds * 1000000000ull >= end) {
+			c0 = cpu_busy_ms();
+			r->frames = 0;
+			own = 0;
+		}
+		if (fgt_wait_frame(sfd, 1000) != 1)
+			continue;
+		o0 = own_cpu_us();
+		while (!fg_frame_acquire(sfd, &f)) {
+			look_at(win + f.offset, f.bytesused);
+			fg_frame_release(sfd, f.frame_id);
+			r->frames++;
+			r->frames_all++;
+		}
+		own += own_cpu_us() - o0;
+	}
+	if (!r->frames)
+		return ETIMEDOUT;
+	r->frame_cpu_ms = (cpu_busy_ms() - c0) / r->frames;
+	r->frame_own_us = own / r->frames;
+	fg_session_unmap(win, &info);
+	return 0;
+}
+
+struct round {
+	int sfd;
+	struct enf_result *r;
+};
+
+/* The worker, in the cell: the three workloads one after the other. */
+static int enf_worker(struct fgt_worker *w, void *arg)
+{
+	struct round *rd = arg;
+
+	(void)w;
+	rd->r->err = bench_bulk(rd->r);
+	if (!rd->r->err)
+		rd->r->err = bench_small(rd->r);
+	if (!rd->r->err)
+		rd->r->err = bench_frames(rd->sfd, rd->r);
+	return rd->r->err ? 1 : 0;
+}
+
+static bool enforcement_is(const char *want)
+{
+	char state[32];
+	int i;
+
+	/* Links go away when their last reference does: allow a moment. */
+	for (i = 0; i < 50; i++) {
+		if (!fgt_sysfs_str(state, sizeof(state), "enforcement") &&
+		    !strcmp(state, want))
+			return true;
+		fgt_sleep_ms(100);
+	}
+	return false;
+}
+
+/*
+ * What each cell program cost in the last round, from the kernel's BPF
+ * run-time statistics (kernel.bpf_stats_enabled, which adds two clock
+ * reads per run: that round is not one of the measured ones).
+ */
+struct prog_cost {
+	double sendmsg_ns;	/* socket_sendmsg, mean per run */
+	double ioctl_total_ns;	/* file_ioctl, all runs */
+};
+
+static struct prog_cost print_prog_stats(void)
+{
+	struct prog_cost cost = { 0 };
+	struct bpf_prog_info info;
+	__u32 id = 0, len;
+	int fd;
+
+	printf("# per-program cost in the profiled round (run count, mean ns "
+	       "per run, inside the guest)\n");
+	while (!bpf_prog_get_next_id(id, &id)) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_PROG_TYPE_LSM && info.run_cnt) {
+			printf("  %-16s %10llu runs %8.0f ns\n", info.name,
+			       (unsigned long long)info.run_cnt,
+			       (double)info.run_time_ns / info.run_cnt);
+			if (!strcmp(info.name, "socket_sendmsg"))
+				cost.sendmsg_ns = (double)info.run_time_ns /
+						  info.run_cnt;
+			if (!strcmp(info.name, "file_ioctl"))
+				cost.ioctl_total_ns = info.run_time_ns;
+		}
+		close(fd);
+	}
+	return cost;
+}
+
+#define BPF_STATS	"/proc/sys/kernel/bpf_stats_enabled"
+
+/*
+ * One round with the programs attached or not (profiled: attached, with
+ * statistics, printed instead of returned); dies on any error.
+ */
+static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
+				   struct prog_cost *profile)
+{
+	struct sockaddr_in tcp = fgt_sin(NET_PEER, TCP_PORT);
+	struct sockaddr_in udp = fgt_sin(NET_PEER, UDP_PORT);
+	struct enf_result *r = fgt_shared(sizeof(*r)), res;
+	struct fg_enforcer *e = NULL;
+	struct fgt_worker w;
+	struct round rd;
+	uint64_t sid;
+	int ret;
+
+	if (!r)
+		die("mmap", ENOMEM);
+	if (attached) {
+		ret = fg_enforcer_open(&e);
+		if (ret)
+			die("fg_enforcer_open", ret);
+	}
+	if (!enforcement_is(attached ? "armed" : "unarmed"))
+		die(attached ? "enforcement is not armed" :
+			       "enforcement is still armed", EPROTO);
+	rd.r = r;
+	rd.sfd = fgt_session(ctl, 200, 4, &cam, 1, &sid);
+	if (rd.sfd < 0)
+		die("session", rd.sfd);
+	ret = fgt_cell_create(e, sid);
+	if (!ret)
+		ret = fgt_endpoint_add(e, sid, (struct sockaddr *)&tcp, sizeof(tcp));
+	if (!ret)
+		ret = fgt_endpoint_add(e, sid, (struct sockaddr *)&udp, sizeof(udp));
+	if (ret)
+		die("cell", ret);
+	if (profile && fgt_write_file(BPF_STATS, "1"))
+		die(BPF_STATS, errno);
+	ret = fgt_worker_start(&w, sid, enf_worker, &rd);
+	if (ret)
+		die("worker", ret);
+	/* The workloads take 2 * NET_SECONDS + seconds + 2 s. */
+	ret = fgt_worker_wait(&w, (2 * NET_SECONDS + seconds + 30) * 1000);
+	if (ret || r->err)
+		die("worker", r->err ? r->err : EIO);
+	if (profile) {
+		*profile = print_prog_stats();
+		fgt_write_file(BPF_STATS, "0");
+	}
+	ret = fgt_cell_remove(e, sid);
+	if (ret)
+		die("cell remove", ret);
+	close(rd.sfd);
+	if (e) {
+		fg_enforcer_close(e);
+		ret = fg_enforcer_unpin();
+		if (ret)
+			die("fg_enforcer_unpin", ret);
+	}
+	res = *r;
+	munmap(r, sizeof(*r));
+	return res;
+}
+
+static void enf_print(const char *what, const struct enf_result *r)
+{
+	printf("%-9s TCP %8.2f MB/s   small send() %7.2f us guest CPU "
+	       "(%6.2f us own, %llu calls)   frame %6.3f ms guest CPU "
+	       "(%6.2f us own, %llu frames)\n", what, r->tcp_mb_s,
+	       r->small_cpu_us, r->small_own_us,
+	       (unsigned long long)r->small_calls, r->frame_cpu_ms,
+	       r->frame_own_us, (unsigned long long)r->frames);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of each metric over n rounds (host noise hits single rounds). */
+static struct enf_result enf_median(const struct enf_result *r, int n)
+{
+	struct enf_result m = { 0 };
+	double v[ROUNDS];
+	int i;
+
+#define MEDIAN(field) do {						\
+	for (i = 0; i < n; i++)						\
+		v[i] = r[i].field;					\
+	qsort(v, n, sizeof(v[0]), cmp_double);				\
+	m.field = v[n / 2];						\
+} while (0)
+	MEDIAN(tcp_mb_s);
+	MEDIAN(small_cpu_us);
+	MEDIAN(small_own_us);
+	MEDIAN(frame_cpu_ms);
+	MEDIAN(frame_own_us);
+#undef MEDIAN
+	for (i = 0; i < n; i++) {
+		m.small_calls += r[i].small_calls;
+		m.frames += r[i].frames;
+	}
+	return m;
+}
+
+static void bench_enforcement(void)
+{
+	struct enf_result det[ROUNDS], att[ROUNDS], r, dm, am;
+	struct prog_cost cost;
+	struct fgt_worker sinker;
+	uint32_t cam;
+	int ctl, cam_fd, i, ret;
+
+	printf("# enforcement: worker in a cell, programs detached vs "
+	       "attached, %d rounds each, alternating after a warm-up; "
+	       "medians\n", ROUNDS);
+	ret = fgt_netns_add(NET_NS, NET_HERE, NET_PEER);
+	if (ret)
+		die("netns", ret);
+	ret = fgt_worker_start(&sinker, 0, net_sink, NULL);
+	if (!ret)
+		ret = fgt_worker_await(&sinker);
+	if (ret)
+		die("sink", ret);
+	ctl = fg_ctl_open();
+	if (ctl < 0)
+		die("open /dev/framegate", ctl);
+	cam_fd = fgt_attach_fmt(ctl, VIVID_CAPTURE(0), BENCH_W, BENCH_H,
+				V4L2_PIX_FMT_YUYV, BENCH_FPS, &cam);
+	if (cam_fd < 0)
+		die("attach", cam_fd);
+	r = enf_round(ctl, cam, false, NULL);
+	enf_print("warm-up", &r);
+	for (i = 0; i < 2 * ROUNDS; i++) {
+		bool attached = i % 2;
+
+		r = enf_round(ctl, cam, attached, NULL);
+		enf_print(attached ? "attached" : "detached", &r);
+		if (attached)
+			att[i / 2] = r;
+		else
+			det[i / 2] = r;
+		fflush(stdout);
+	}
+	dm = enf_median(det, ROUNDS);
+	am = enf_median(att, ROUNDS);
+	enf_print("detached:", &dm);
+	enf_print("attached:", &am);
+	printf("ratio     TCP throughput %.4f (target >= 0.97)   small send() "
+	       "guest CPU %+.1f%%, own CPU %+.1f%% (target <= +5%%)   "
+	       "frame guest CPU %.4f, own CPU %.4f\n",
+	       am.tcp_mb_s / dm.tcp_mb_s,
+	       (am.small_cpu_us / dm.small_cpu_us - 1) * 100,
+	       (am.small_own_us / dm.small_own_us - 1) * 100,
+	       am.frame_cpu_ms / dm.frame_cpu_ms,
+	       am.frame_own_us / dm.frame_own_us);
+	r = enf_round(ctl, cam, true, &cost);
+	enf_print("profiled", &r);
+	/*
+	 * The programs' own run time against the detached cost of the same
+	 * call: steadier than the ratios above when the host is busy.
+	 */
+	printf("estimate  socket_sendmsg %.0f ns per small send() = %+.1f%% of "
+	       "its detached own CPU; file_ioctl %.1f us per frame = %+.1f%% "
+	       "of a frame's detached own CPU\n", cost.sendmsg_ns,
+	       cost.sendmsg_ns / 1e3 / dm.small_own_us * 100,
+	       cost.ioctl_total_ns / 1e3 / r.frames_all,
+	       cost.ioctl_total_ns / 1e3 / r.frames_all / dm.frame_own_us * 100);
+	close(cam_fd);
+	close(ctl);
+	fgt_worker_kill(&sinker);
+	fgt_netns_del(NET_NS);
+}
+
 int main(int argc, char **argv)
 {
 	static const int counts[] = { 1, 4, 16 };
@@ -265,5 +710,7 @@ int main(int argc, char **argv)
 		       fg.fps / ref.fps, fg.cpu_ms / fg.frames,
 		       (fg.cpu_ms / fg.frames) / (ref.cpu_ms / ref.frames));
 	}
+	fflush(stdout);
+	bench_enforcement();
 	return 0;
 }
