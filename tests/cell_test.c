@@ -218,6 +218,11 @@ TEST_F(cells, session_fd_mmap_outside_cells_is_refused)
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_MMAP);
 }
 
+/*
+ * Without the programs the module's own open of a session inode refuses
+ * this re-open too, with ENXIO; the program refuses it first, with EACCES,
+ * and counts it.
+ */
 TEST_F(cells, proc_fd_reopen_outside_cells_is_refused)
 {
 	char path[64];
@@ -575,7 +580,10 @@ static void across_cells(struct __test_metadata *_metadata,
 	munmap(p, sizeof(*p));
 }
 
-/* /proc/PID/fd/N of another cell: the ptrace check refuses first. */
+/*
+ * /proc/PID/fd/N of another cell: the ptrace check refuses first (without
+ * the programs the module's open says ENXIO, as above).
+ */
 TEST_F(cells, proc_fd_reopen_across_cells_is_refused)
 {
 	across_cells(_metadata, self, proc_fd_across_cells, EACCES);
@@ -599,6 +607,53 @@ TEST_F(cells, ptrace_seize_across_cells_is_refused)
 TEST_F(cells, process_vm_readv_across_cells_is_refused)
 {
 	across_cells(_metadata, self, vm_readv_across_cells, EPERM);
+}
+
+/*
+ * ps(1) reads /proc/PID/stat, which asks ptrace_may_access() with
+ * PTRACE_MODE_NOAUDIT for the address fields: refused (startcode reads 1)
+ * but not counted, or every ps would count denials.
+ */
+static int stat_across_cells(struct fgt_worker *w, void *arg)
+{
+	struct passing *p = arg;
+	char path[64], buf[1024], *f;
+	unsigned long long startcode = 0;
+	int fd, i;
+	ssize_t n;
+
+	(void)w;
+	snprintf(path, sizeof(path), "/proc/%d/stat", p->holder);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return FGT_WORKER_SETUP;
+	buf[n] = '\0';
+	/* Field 26 (startcode); fields from 3 on follow the ") ". */
+	f = strrchr(buf, ')');
+	for (i = 3; f && i <= 26; i++)
+		f = strchr(f + 1, ' ');
+	if (!f || sscanf(f, " %llu", &startcode) != 1)
+		return FGT_WORKER_SETUP;
+	return startcode == 1 ? 0 : EEXIST;
+}
+
+TEST_F(cells, ps_probe_across_cells_is_refused_uncounted)
+{
+	struct passing *p = start_holder(self);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[B],
+				      stat_across_cells, p));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[1])) {
+		TH_LOG("EEXIST: /proc/PID/stat showed the real startcode");
+	}
+	fgt_worker_kill(&self->w[0]);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+	munmap(p, sizeof(*p));
 }
 
 /* ---- the V4L2 node (I4) ----------------------------------------------- */
