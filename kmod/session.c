@@ -103,12 +103,17 @@ struct file *fg_session_probe_file(void)
  * vm_ops open (split, mremap) and close count. Mappings are never copied
  * by fork (VM_DONTCOPY). An entry left behind by an mmap() that failed
  * after our ->mmap is removed with its session.
+ *
+ * Every send of every cell worker looks here, so lookups take no lock:
+ * writers serialise on fg_mm_lock, readers walk the buckets under RCU, and
+ * an entry's mm and session_id never change once it is visible.
  */
 struct fg_mm_map {
 	struct hlist_node node;
+	struct rcu_head rcu;
 	const struct mm_struct *mm;
 	u64 session_id;
-	unsigned long vmas;
+	unsigned long vmas;		/* under fg_mm_lock */
 };
 
 static DEFINE_HASHTABLE(fg_mm_maps, 6);
@@ -139,7 +144,7 @@ static void fg_mm_map_get(const struct mm_struct *mm, u64 id,
 		m->mm = mm;
 		m->session_id = id;
 		m->vmas = 0;
-		hash_add(fg_mm_maps, &m->node, (unsigned long)mm);
+		hash_add_rcu(fg_mm_maps, &m->node, (unsigned long)mm);
 		atomic_inc(&fg_mm_nr);
 	}
 	if (m)
@@ -156,36 +161,34 @@ static void fg_mm_map_put(const struct mm_struct *mm, u64 id)
 	spin_lock(&fg_mm_lock);
 	m = fg_mm_map_find(mm, id);
 	if (m && !--m->vmas) {
-		hash_del(&m->node);
+		hash_del_rcu(&m->node);
 		atomic_dec(&fg_mm_nr);
 	} else {
 		m = NULL;
 	}
 	spin_unlock(&fg_mm_lock);
-	kfree(m);
+	if (m)
+		kfree_rcu(m, rcu);
 }
 
 static void fg_mm_map_forget(u64 id)
 {
 	struct fg_mm_map *m;
 	struct hlist_node *tmp;
-	HLIST_HEAD(dead);
 	int bkt;
 
 	spin_lock(&fg_mm_lock);
 	hash_for_each_safe(fg_mm_maps, bkt, tmp, m, node) {
 		if (m->session_id != id)
 			continue;
-		hash_del(&m->node);
+		hash_del_rcu(&m->node);
 		atomic_dec(&fg_mm_nr);
-		hlist_add_head(&m->node, &dead);
+		kfree_rcu(m, rcu);
 	}
 	spin_unlock(&fg_mm_lock);
-	hlist_for_each_entry_safe(m, tmp, &dead, node)
-		kfree(m);
 }
 
-/* A session other than @session_id that @mm maps, or 0. Never sleeps. */
+/* A session other than @session_id that @mm maps, or 0. Takes no lock. */
 u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id)
 {
 	struct fg_mm_map *m;
@@ -193,14 +196,14 @@ u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id)
 
 	if (!mm || !atomic_read(&fg_mm_nr))
 		return 0;
-	spin_lock(&fg_mm_lock);
-	hash_for_each_possible(fg_mm_maps, m, node, (unsigned long)mm) {
+	rcu_read_lock();
+	hash_for_each_possible_rcu(fg_mm_maps, m, node, (unsigned long)mm) {
 		if (m->mm == mm && m->session_id != session_id) {
 			other = m->session_id;
 			break;
 		}
 	}
-	spin_unlock(&fg_mm_lock);
+	rcu_read_unlock();
 	return other;
 }
 
