@@ -286,8 +286,32 @@ static struct genl_family fg_genl_family __ro_after_init = {
 	.netnsok = false,
 };
 
-static void fg_netlink_event(struct sk_buff *msg, void *hdr)
+/*
+ * An event message with its FG_A_EVENT, or NULL; the caller adds its
+ * attributes and hands the result to fg_netlink_event_send().
+ */
+static struct sk_buff *fg_netlink_event_begin(u32 event, void **hdr)
 {
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &fg_genl_family, 0, FG_CMD_EVENT);
+	if (!*hdr || nla_put_u32(msg, FG_A_EVENT, event)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Multicasts the message, or drops it if adding an attribute failed. */
+static void fg_netlink_event_send(struct sk_buff *msg, void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return;
+	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&fg_genl_family, msg, 0, FG_MCGRP_EVENTS, GFP_KERNEL);
 }
@@ -297,16 +321,10 @@ void fg_netlink_event_camera(u32 event, u32 camera_id)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &fg_genl_family, 0, FG_CMD_EVENT);
-	if (!hdr || nla_put_u32(msg, FG_A_EVENT, event) ||
-	    nla_put_u32(msg, FG_A_CAMERA_ID, camera_id)) {
-		nlmsg_free(msg);
-		return;
-	}
-	fg_netlink_event(msg, hdr);
+	msg = fg_netlink_event_begin(event, &hdr);
+	if (msg)
+		fg_netlink_event_send(msg, hdr,
+				      nla_put_u32(msg, FG_A_CAMERA_ID, camera_id));
 }
 
 void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant)
@@ -314,17 +332,11 @@ void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &fg_genl_family, 0, FG_CMD_EVENT);
-	if (!hdr || nla_put_u32(msg, FG_A_EVENT, event) ||
-	    fg_put_u64(msg, FG_A_SESSION_ID, session_id) ||
-	    fg_put_u64(msg, FG_A_TENANT_ID, tenant)) {
-		nlmsg_free(msg);
-		return;
-	}
-	fg_netlink_event(msg, hdr);
+	msg = fg_netlink_event_begin(event, &hdr);
+	if (msg)
+		fg_netlink_event_send(msg, hdr,
+				      fg_put_u64(msg, FG_A_SESSION_ID, session_id) ||
+				      fg_put_u64(msg, FG_A_TENANT_ID, tenant));
 }
 
 /* Sent from a work item: see fg_enforce_denied(). */
@@ -334,19 +346,15 @@ void fg_netlink_event_denied(u64 session_id, u32 camera_id, u32 hook,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &fg_genl_family, 0, FG_CMD_EVENT);
-	if (!hdr || nla_put_u32(msg, FG_A_EVENT, FG_EVENT_DENIED) ||
-	    nla_put_u32(msg, FG_A_HOOK, hook) ||
-	    fg_put_u64(msg, FG_A_DENIED, count) ||
-	    (session_id && fg_put_u64(msg, FG_A_SESSION_ID, session_id)) ||
-	    (camera_id && nla_put_u32(msg, FG_A_CAMERA_ID, camera_id))) {
-		nlmsg_free(msg);
-		return;
-	}
-	fg_netlink_event(msg, hdr);
+	msg = fg_netlink_event_begin(FG_EVENT_DENIED, &hdr);
+	if (msg)
+		fg_netlink_event_send(msg, hdr,
+				      nla_put_u32(msg, FG_A_HOOK, hook) ||
+				      fg_put_u64(msg, FG_A_DENIED, count) ||
+				      (session_id &&
+				       fg_put_u64(msg, FG_A_SESSION_ID, session_id)) ||
+				      (camera_id &&
+				       nla_put_u32(msg, FG_A_CAMERA_ID, camera_id)));
 }
 
 int fg_netlink_init(void)
