@@ -424,20 +424,34 @@ pins_migrate(const struct cell_bpf *skel)
 	return error;
 }
 
-int
-fg_enforcement_armed(void)
+/*
+ * Reads the start of a small kernel file (sysfs, cgroupfs) at path, relative
+ * to dirfd, into buf as a string: 0 or -errno.
+ */
+static int
+read_small(int dirfd, const char *path, char *buf, size_t len)
 {
-	char buf[16];
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(ENFORCEMENT_FILE, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
+	return 0;
+}
+
+int
+fg_enforcement_armed(void)
+{
+	char buf[16];
+	int ret;
+
+	if ((ret = read_small(AT_FDCWD, ENFORCEMENT_FILE, buf, sizeof(buf))))
+		return ret;
 	if (strcmp(buf, "armed\n") == 0)
 		return 1;
 	return strcmp(buf, "unarmed\n") == 0 ? 0 : -EPROTO;
@@ -788,16 +802,10 @@ static int
 cell_populated(int dirfd)
 {
 	char buf[256], *p;
-	ssize_t n;
-	int fd;
+	int ret;
 
-	if ((fd = openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	if ((ret = read_small(dirfd, "cgroup.events", buf, sizeof(buf))))
+		return ret;
 	if ((p = strstr(buf, "populated ")) == NULL)
 		return -EPROTO;
 	return p[strlen("populated ")] != '0';
