@@ -100,6 +100,21 @@ static void xioctl(int fd, unsigned long cmd, void *arg, const char *what)
 		die(what, errno);
 }
 
+/* Opens /dev/framegate and attaches vivid 0 in the bench format; dies. */
+static int bench_attach(int *ctl, uint32_t *cam)
+{
+	int cam_fd;
+
+	*ctl = fg_ctl_open();
+	if (*ctl < 0)
+		die("open /dev/framegate", *ctl);
+	cam_fd = fgt_attach_fmt(*ctl, VIVID_CAPTURE(0), BENCH_W, BENCH_H,
+				V4L2_PIX_FMT_YUYV, BENCH_FPS, cam);
+	if (cam_fd < 0)
+		die("attach", cam_fd);
+	return cam_fd;
+}
+
 static struct result bench_v4l2(void)
 {
 	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
@@ -189,13 +204,7 @@ static struct result bench_framegate(int nsessions)
 	int ctl, cam_fd, ep, i, n, ret;
 	double c0 = 0, min = 1e12, sum = 0;
 
-	ctl = fg_ctl_open();
-	if (ctl < 0)
-		die("open /dev/framegate", ctl);
-	cam_fd = fgt_attach_fmt(ctl, VIVID_CAPTURE(0), BENCH_W, BENCH_H,
-				V4L2_PIX_FMT_YUYV, BENCH_FPS, &cam);
-	if (cam_fd < 0)
-		die("attach", cam_fd);
+	cam_fd = bench_attach(&ctl, &cam);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	for (i = 0; i < nsessions; i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
@@ -640,13 +649,7 @@ static void bench_enforcement(void)
 		ret = fgt_worker_await(&sinker);
 	if (ret)
 		die("sink", ret);
-	ctl = fg_ctl_open();
-	if (ctl < 0)
-		die("open /dev/framegate", ctl);
-	cam_fd = fgt_attach_fmt(ctl, VIVID_CAPTURE(0), BENCH_W, BENCH_H,
-				V4L2_PIX_FMT_YUYV, BENCH_FPS, &cam);
-	if (cam_fd < 0)
-		die("attach", cam_fd);
+	cam_fd = bench_attach(&ctl, &cam);
 	r = enf_round(ctl, cam, false, NULL);
 	enf_print("warm-up", &r);
 	for (i = 0; i < 2 * ROUNDS; i++) {
