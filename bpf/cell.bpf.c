@@ -121,36 +121,40 @@ struct {
 	__type(value, struct fg_sock_label);
 } sock_labels SEC(".maps");
 
-/* The session of the current task's cell, 0 if it is in none. */
-static __always_inline __u64 current_session(void)
+/* The session of the cell with cgroup id cgid, 0 if there is none. */
+static __always_inline __u64 cell_session(__u64 cgid)
 {
 	struct fg_cell *cell;
-	__u64 cgid;
 
-	cgid = bpf_get_current_ancestor_cgroup_id(FG_CELL_LEVEL);
 	if (!cgid)
 		return 0;
 	cell = bpf_map_lookup_elem(&cells, &cgid);
 	return cell ? cell->session_id : 0;
 }
 
+/* The cgroup id of the current task's would-be cell (its level-2 ancestor). */
+static __always_inline __u64 current_cell_id(void)
+{
+	return bpf_get_current_ancestor_cgroup_id(FG_CELL_LEVEL);
+}
+
+/* The session of the current task's cell, 0 if it is in none. */
+static __always_inline __u64 current_session(void)
+{
+	return cell_session(current_cell_id());
+}
+
 /* The session of task's cell, 0 if it is in none. */
 static __always_inline __u64 task_session(struct task_struct *task)
 {
-	struct fg_cell *cell;
 	struct cgroup *cgrp;
-	__u64 cgid;
 
 	if (!task)
 		return 0;
 	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
 	if (!cgrp || BPF_CORE_READ(cgrp, level) < FG_CELL_LEVEL)
 		return 0;
-	cgid = BPF_CORE_READ(cgrp, ancestors[FG_CELL_LEVEL], kn, id);
-	if (!cgid)
-		return 0;
-	cell = bpf_map_lookup_elem(&cells, &cgid);
-	return cell ? cell->session_id : 0;
+	return cell_session(BPF_CORE_READ(cgrp, ancestors[FG_CELL_LEVEL], kn, id));
 }
 
 /* The session a socket was created in, 0 if it has no label. */
@@ -190,22 +194,31 @@ static __always_inline int check_session_file(struct file *file, __u32 hook)
  * file): a. only from the cell the socket was created in, and only while
  * that session is active or lost; b. never while the task maps a session
  * other than the socket's (or, for an unlabelled socket, its cell's).
+ * *curp is set to the session of the task's cell (0: none).
  */
-static __always_inline int check_send(struct sock *sk, __u64 cur, __u32 hook)
+static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 {
-	__u64 label, s;
+	struct fg_sock_label *label;
+	__u64 cur, s;
 	__u32 state;
 
-	label = sock_session(sk);
-	if (label) {
-		state = bpf_fg_session_state(label);
-		if (label != cur ||
-		    (state != FG_SESSION_ACTIVE && state != FG_SESSION_LOST)) {
-			denied(cur, label, hook);
+	label = bpf_sk_storage_get(&sock_labels, sk, NULL, 0);
+	if (label && label->cell_id == current_cell_id()) {
+		/* A worker on a socket of its own cell: no cells map lookup. */
+		cur = s = label->session_id;
+		state = bpf_fg_session_state(s);
+		if (state != FG_SESSION_ACTIVE && state != FG_SESSION_LOST) {
+			denied(cur, s, hook);
+			return -EACCES;
+		}
+	} else {
+		cur = s = current_session();
+		if (label) {
+			denied(cur, label->session_id, hook);
 			return -EACCES;
 		}
 	}
-	s = label ? label : cur;
+	*curp = cur;
 	if (s && bpf_fg_mm_other_session(s)) {
 		denied(cur, s, FG_HOOK_SEND_MAPPED);
 		return -EACCES;
@@ -413,11 +426,12 @@ int BPF_PROG(socket_label, struct socket *sock, int family, int type,
 {
 	struct fg_sock_label *label;
 	struct sock *sk;
-	__u64 cur;
+	__u64 cell, cur;
 
 	if (kern)
 		return 0;
-	cur = current_session();
+	cell = current_cell_id();
+	cur = cell_session(cell);
 	if (!cur)
 		return 0;
 	sk = sock->sk;
@@ -429,6 +443,7 @@ int BPF_PROG(socket_label, struct socket *sock, int family, int type,
 	if (!label)
 		return -ENOMEM;
 	label->session_id = cur;
+	label->cell_id = cell;
 	return 0;
 }
 
@@ -444,8 +459,7 @@ int BPF_PROG(socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
 	sk = sock->sk;
 	if (!sk)
 		return 0;
-	cur = current_session();
-	ret = check_send(sk, cur, FG_HOOK_SENDMSG);
+	ret = check_send(sk, &cur, FG_HOOK_SENDMSG);
 	if (ret || !cur)
 		return ret;
 	/* c. An explicit destination (sendto, TCP fast open): an endpoint. */
@@ -480,6 +494,7 @@ int BPF_PROG(file_permission, struct file *file, int mask)
 {
 	struct socket *sock;
 	struct sock *sk;
+	__u64 cur;
 
 	if (!(mask & MAY_WRITE) || (file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
 		return 0;
@@ -489,7 +504,7 @@ int BPF_PROG(file_permission, struct file *file, int mask)
 	sk = sock->sk;
 	if (!sk)
 		return 0;
-	return check_send(sk, current_session(), FG_HOOK_WRITE);
+	return check_send(sk, &cur, FG_HOOK_WRITE);
 }
 
 /* From a cell, IPv4 and IPv6 only to the session's endpoints. */

@@ -44,9 +44,15 @@ struct fg_endpoint {
 	__u8 addr[16];		/* network byte order */
 };
 
-/* Socket label, stored in sk_storage when a task in a cell creates it. */
+/*
+ * Socket label, stored in sk_storage when a task in a cell creates it. The
+ * cell's cgroup id lets a send from that cell find its session without a
+ * lookup in the cells map: cgroup ids are never reused, and a cell's
+ * session never changes while its cgroup exists.
+ */
 struct fg_sock_label {
 	__u64 session_id;
+	__u64 cell_id;		/* cgroup id of the cell */
 };
 
 #endif /* _FG_BPF_CELL_H */
