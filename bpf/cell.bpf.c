@@ -94,7 +94,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* framegate.ko's kfuncs (module BTF); each one checks its pointer for NULL. */
 extern __u64 bpf_fg_file_session(struct file *file) __ksym;
 extern __u32 bpf_fg_file_camera(struct file *file) __ksym;
-extern __u32 bpf_fg_session_state(__u64 session_id) __ksym;
+extern __u32 bpf_fg_send_check(__u64 session_id, __u32 hook) __ksym;
 extern __u64 bpf_fg_mm_other_session(__u64 session_id) __ksym;
 extern void bpf_fg_session_denied(__u64 session_id, __u32 hook) __ksym;
 extern void bpf_fg_camera_denied(__u32 camera_id, __u32 hook) __ksym;
@@ -199,28 +199,28 @@ static __always_inline int check_session_file(struct file *file, __u32 hook)
 static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 {
 	struct fg_sock_label *label;
-	__u64 cur, s;
-	__u32 state;
+	__u32 refused;
+	__u64 cur;
 
 	label = bpf_sk_storage_get(&sock_labels, sk, NULL, 0);
 	if (label && label->cell_id == current_cell_id()) {
 		/* A worker on a socket of its own cell: no cells map lookup. */
-		cur = s = label->session_id;
-		state = bpf_fg_session_state(s);
-		if (state != FG_SESSION_ACTIVE && state != FG_SESSION_LOST) {
-			denied(cur, s, hook);
+		*curp = cur = label->session_id;
+		refused = bpf_fg_send_check(cur, hook);
+		if (refused) {
+			bpf_fg_session_denied(cur, refused);
 			return -EACCES;
 		}
-	} else {
-		cur = s = current_session();
-		if (label) {
-			denied(cur, label->session_id, hook);
-			return -EACCES;
-		}
+		return 0;
 	}
-	*curp = cur;
-	if (s && bpf_fg_mm_other_session(s)) {
-		denied(cur, s, FG_HOOK_SEND_MAPPED);
+	*curp = cur = current_session();
+	if (label) {
+		denied(cur, label->session_id, hook);
+		return -EACCES;
+	}
+	/* An unlabelled socket: rule b. for the task's cell, if any. */
+	if (cur && bpf_fg_mm_other_session(cur)) {
+		bpf_fg_session_denied(cur, FG_HOOK_SEND_MAPPED);
 		return -EACCES;
 	}
 	return 0;

@@ -203,7 +203,7 @@ u32 fg_enforce_file_camera(const struct file *file);
 int fg_kfunc_init(void);
 u64 bpf_fg_file_session(struct file *file);
 u32 bpf_fg_file_camera(struct file *file);
-u32 bpf_fg_session_state(u64 session_id);
+u32 bpf_fg_send_check(u64 session_id, u32 hook);
 u64 bpf_fg_mm_other_session(u64 session_id);
 void bpf_fg_session_denied(u64 session_id, u32 hook);
 void bpf_fg_camera_denied(u32 camera_id, u32 hook);

@@ -38,8 +38,13 @@ noinline u32 bpf_fg_file_camera(struct file *file)
 	return fg_enforce_file_camera(file);
 }
 
-/* enum fg_session_state of a session, 0 if it does not exist (any more). */
-noinline u32 bpf_fg_session_state(u64 session_id)
+/*
+ * May the current task send on a socket of session @session_id? 0 if so,
+ * else the hook to count the refusal under: @hook when the session is not
+ * active or lost (or gone), FG_HOOK_SEND_MAPPED when the task maps another
+ * session. One call on every send of a worker, so it does both checks.
+ */
+noinline u32 bpf_fg_send_check(u64 session_id, u32 hook)
 {
 	struct fg_session *s;
 	u32 state = 0;
@@ -49,7 +54,11 @@ noinline u32 bpf_fg_session_state(u64 session_id)
 	if (s)
 		state = READ_ONCE(s->state);
 	rcu_read_unlock();
-	return state;
+	if (state != FG_SESSION_ACTIVE && state != FG_SESSION_LOST)
+		return hook;
+	if (fg_session_mm_other(current->mm, session_id))
+		return FG_HOOK_SEND_MAPPED;
+	return 0;
 }
 
 /* A session other than @session_id mapped by the current task, or 0. */
@@ -73,7 +82,7 @@ noinline void bpf_fg_camera_denied(u32 camera_id, u32 hook)
 BTF_SET8_START(fg_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_fg_file_session)
 BTF_ID_FLAGS(func, bpf_fg_file_camera)
-BTF_ID_FLAGS(func, bpf_fg_session_state)
+BTF_ID_FLAGS(func, bpf_fg_send_check)
 BTF_ID_FLAGS(func, bpf_fg_mm_other_session)
 BTF_ID_FLAGS(func, bpf_fg_session_denied)
 BTF_ID_FLAGS(func, bpf_fg_camera_denied)

@@ -17,7 +17,7 @@
 #include "kselftest_harness.h"
 
 static const char *const kfuncs[] = {
-	"bpf_fg_file_session", "bpf_fg_file_camera", "bpf_fg_session_state",
+	"bpf_fg_file_session", "bpf_fg_file_camera", "bpf_fg_send_check",
 	"bpf_fg_mm_other_session", "bpf_fg_session_denied",
 	"bpf_fg_camera_denied",
 };

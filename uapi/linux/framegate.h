@@ -198,9 +198,12 @@
  *          The id of the attached camera whose V4L2 node (by device number)
  *          file refers to, 0 for framegate's own file of the node, for any
  *          other file, or NULL.
- *   u32  bpf_fg_session_state(u64 session_id)
- *          The session's enum fg_session_state, 0 if there is no such
- *          session (never created, or closed).
+ *   u32  bpf_fg_send_check(u64 session_id, u32 hook)
+ *          Whether the current task may send on a socket of session_id:
+ *          0 if it may; hook (the caller's, FG_HOOK_SENDMSG or
+ *          FG_HOOK_WRITE) if the session is not FG_SESSION_ACTIVE or
+ *          FG_SESSION_LOST, or does not exist; else FG_HOOK_SEND_MAPPED if
+ *          the task's address space maps another session.
  *   u64  bpf_fg_mm_other_session(u64 session_id)
  *          The id of a session other than session_id that the current
  *          task's address space maps, 0 if none.
