@@ -735,6 +735,21 @@ session_has_cell(uint64_t cell_id, uint64_t session_id, void *arg)
 	return session_id == *(uint64_t *)arg ? -EEXIST : 0;
 }
 
+static int cgroup_rmdir(int, const char *);
+
+/* Removes the cell cgroup at path, which is not in the cells map. */
+static int
+stale_cell_remove(const char *path)
+{
+	int error, fd;
+
+	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	error = cgroup_rmdir(fd, path + strlen(FG_CELL_ROOT "/"));
+	close(fd);
+	return error;
+}
+
 int
 fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
     uint64_t *cell_id)
@@ -755,8 +770,21 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		return -errno;
 	if ((error = fg_cell_foreach(e, session_has_cell, &session_id)) != 0)
 		return error;
-	if (mkdir(path, 0755) < 0)
-		return -errno;
+	if (mkdir(path, 0755) < 0) {
+		if (errno != EEXIST)
+			return -errno;
+		/*
+		 * A cgroup without a cells map entry: left behind by enforce
+		 * stop, or by a crash between mkdir and the map update.
+		 * Start afresh if nothing runs in it (a new cgroup id);
+		 * its tasks were never confined, and adopting them would
+		 * confine them by surprise: -EBUSY, fg_cell_remove() kills.
+		 */
+		if ((error = stale_cell_remove(path)) != 0)
+			return error;
+		if (mkdir(path, 0755) < 0)
+			return -errno;
+	}
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		error = -errno;
 		goto cleanup;

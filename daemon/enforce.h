@@ -62,7 +62,9 @@ int fg_enforcer_pins(void);
  * (and FG_CELL_ROOT itself, with the cgroup2 filesystem mounted on
  * /sys/fs/cgroup if needed), and its entry in the cells map. Returns an
  * O_DIRECTORY fd of the cell in *cell_fd and its cgroup id in *cell_id
- * (either may be NULL). -EEXIST if the session has a cell already.
+ * (either may be NULL). -EEXIST if the session has a cell already. A
+ * cgroup of that name without a map entry (left by fg_enforcer_unpin() or
+ * a crash) is replaced when no task is in it, else -EBUSY.
  */
 int fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		   uint64_t *cell_id);

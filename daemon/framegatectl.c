@@ -978,6 +978,10 @@ cmd_cell(int argc, char *argv[])
 		if ((r = fg_cell_create(e, id, NULL, &cgid)) == -EEXIST)
 			fatal(0, "cell add: session %" PRIu64 " has a cell "
 			    "already", id);
+		if (r == -EBUSY)
+			fatal(0, "cell add: " FG_CELL_ROOT "/session-%" PRIu64
+			    " was left behind with tasks in it; cell remove %"
+			    PRIu64 " kills them", id, id);
 		if (r != 0)
 			fatal(-r, "cell add %" PRIu64, id);
 		printf("session %" PRIu64 ": cell " FG_CELL_ROOT "/session-%"

@@ -291,5 +291,34 @@ check "stopped: cell commands say enforcement is not started" \
 check "a second stop says nothing is pinned" \
 	fails 1 'nothing is pinned' "$ctl" enforce stop
 
+# A cell left behind by enforce stop: replaced if empty, else refused.
+check "enforce start again" outputs '^enforcement armed: loaded$' \
+	"$ctl" enforce start
+check "cell add 424243" "$ctl" cell add 424243
+stale_cgid=$(stat -c %i /sys/fs/cgroup/framegate/session-424243)
+sleep 600 &
+sleeper=$!
+echo "$sleeper" >/sys/fs/cgroup/framegate/session-424243/cgroup.procs
+check "enforce stop leaves the cell's cgroup and its task" \
+	bash -c "'$ctl' enforce stop && grep -qx $sleeper /sys/fs/cgroup/framegate/session-424243/cgroup.procs"
+check "enforce start after the stop" \
+	outputs '^enforcement armed: loaded$' "$ctl" enforce start
+check "cell add of the left-behind cgroup with a task is refused" \
+	fails 1 'left behind with tasks in it; cell remove 424243 kills them' \
+	"$ctl" cell add 424243
+exec 3>&2 2>/dev/null		# no job notice "Killed sleep 600" in the TAP
+kill -9 "$sleeper"
+wait "$sleeper" || true
+exec 2>&3 3>&-
+sleeper=
+check "cell add replaces the empty left-behind cgroup" \
+	outputs 'cell /sys/fs/cgroup/framegate/session-424243, cgroup id [0-9]+$' \
+	"$ctl" cell add 424243
+check "the replacement is a new cgroup" \
+	fails 1 '' equal "$(stat -c %i /sys/fs/cgroup/framegate/session-424243)" \
+	"$stale_cgid"
+check "cell remove 424243" "$ctl" cell remove 424243
+check "enforce stop, last" outputs '^enforcement unpinned$' "$ctl" enforce stop
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
