@@ -737,9 +737,12 @@ session_has_cell(uint64_t cell_id, uint64_t session_id, void *arg)
 
 static int cgroup_rmdir(int, const char *);
 
-/* Removes the cell cgroup at path, which is not in the cells map. */
+/*
+ * Removes the cell cgroup at path (under FG_CELL_ROOT) with its
+ * sub-cgroups; -EBUSY while a task is in it.
+ */
 static int
-stale_cell_remove(const char *path)
+cell_rmdir(const char *path)
 {
 	int error, fd;
 
@@ -780,7 +783,7 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		 * its tasks were never confined, and adopting them would
 		 * confine them by surprise: -EBUSY, fg_cell_remove() kills.
 		 */
-		if ((error = stale_cell_remove(path)) != 0)
+		if ((error = cell_rmdir(path)) != 0)
 			return error;
 		if (mkdir(path, 0755) < 0)
 			return -errno;
@@ -953,11 +956,7 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 		goto cleanup;
 	close(fd);
 	fd = -1;
-	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		error = -errno;
-		goto cleanup;
-	}
-	error = cgroup_rmdir(fd, path + strlen(FG_CELL_ROOT "/"));
+	error = cell_rmdir(path);
 cleanup:
 	free(eps.keys);
 	if (fd >= 0)
