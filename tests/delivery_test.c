@@ -85,14 +85,6 @@ static void consumer_close(struct consumer *c)
 	close(c->fd);
 }
 
-/* The exact accounting identity of uapi/linux/framegate.h. */
-static bool counters_balance(const struct fg_session_status *st)
-{
-	return st->frames_captured == st->frames_delivered +
-		st->frames_dropped_overrun + st->frames_dropped_held +
-		st->frames_dropped_revoked + st->frames_queued;
-}
-
 TEST_F(two_cameras, each_session_gets_only_its_camera_colour)
 {
 	struct consumer a, b;
@@ -146,7 +138,7 @@ TEST_F(two_cameras, each_session_gets_only_its_camera_colour)
 		EXPECT_EQ(all[i]->got, st.frames_delivered);
 		EXPECT_EQ(all[i]->got * FRAME_BYTES, st.bytes_delivered);
 		EXPECT_EQ(0, st.frames_held);
-		EXPECT_TRUE(counters_balance(&st));
+		EXPECT_TRUE(fgt_counters_balance(&st));
 		EXPECT_EQ((int64_t)all[i]->got,
 			  fgt_sysfs_u64("sessions/%llu/frames_delivered",
 					(unsigned long long)all[i]->id));
@@ -262,7 +254,7 @@ TEST_F(two_cameras, stalled_session_costs_others_nothing)
 	EXPECT_EQ(0, st.frames_delivered);
 	EXPECT_EQ(4, st.frames_queued);
 	EXPECT_LT(0, st.frames_dropped_overrun);
-	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_TRUE(fgt_counters_balance(&st));
 	fg_nl_close(nl);
 
 	consumer_close(&stalled);
@@ -293,7 +285,7 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
 	EXPECT_EQ(2, st.frames_held);
 	EXPECT_LE(8, st.frames_dropped_overrun);
-	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_TRUE(fgt_counters_balance(&st));
 
 	/* Both slots held: new frames are dropped as "held", ours intact. */
 	cam_before = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]);
@@ -304,7 +296,7 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
 	EXPECT_LE(4, st.frames_dropped_held);
 	EXPECT_EQ(0, st.frames_queued);
-	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_TRUE(fgt_counters_balance(&st));
 	EXPECT_EQ(FGT_RED, fgt_yuyv_colour(c.window + f1.offset, f1.width,
 					   f1.height, f1.bytesperline));
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -713,4 +714,39 @@ int fgt_write_file(const char *path, const char *s)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+bool fgt_counters_balance(const struct fg_session_status *st)
+{
+	return st->frames_captured == st->frames_delivered +
+		st->frames_dropped_overrun + st->frames_dropped_held +
+		st->frames_dropped_revoked + st->frames_queued;
+}
+
+/* Module loading */
+
+int fgt_module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int fgt_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+const char *fgt_module_params(void)
+{
+	FILE *f = fopen("/sys/module/framegate/parameters/allow_unenforced", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
 }

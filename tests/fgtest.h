@@ -213,4 +213,17 @@ uint64_t	 fgt_fnv1a(const void *p, size_t len);
 /* Writes a string to a sysfs / procfs file; 0 or -errno. */
 int		 fgt_write_file(const char *path, const char *s);
 
+/* The exact accounting identity of uapi/linux/framegate.h. */
+bool		 fgt_counters_balance(const struct fg_session_status *st);
+
+/*
+ * The module: finit_module(path, params) and delete_module(name,
+ * O_NONBLOCK), 0 or -errno (-EWOULDBLOCK: still in use). The parameters a
+ * reload passes keep the loaded module's allow_unenforced
+ * (tests/run-guest).
+ */
+int		 fgt_module_load(const char *path, const char *params);
+int		 fgt_module_unload(const char *name);
+const char	*fgt_module_params(void);
+
 #endif /* FGTEST_H */
