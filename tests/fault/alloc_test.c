@@ -322,19 +322,16 @@ static int attach_call(void *p)
 	return x->cam_fd < 0 ? x->cam_fd : 0;
 }
 
-/* A session on a new camera gets a frame. */
+/* A session on a new camera gets a frame of it. */
 static bool streams(int ctl, uint32_t cam)
 {
 	struct fg_frame f;
-	int s = fgt_session(ctl, 1, 2, &cam, 1, NULL);
-	bool ok;
+	int s = fgt_first_frame(ctl, cam, &f);
 
 	if (s < 0)
 		return false;
-	ok = fgt_wait_frame(s, 5000) == 1 && !fg_frame_acquire(s, &f) &&
-	     f.camera_id == cam;
 	close(s);
-	return ok;
+	return f.camera_id == cam;
 }
 
 static bool attach_whole(void *p)
@@ -490,17 +487,10 @@ static int req_camera(struct nl_ctx *x)
 	return ret ? ret : c.camera_id == x->cam ? 0 : -EBADMSG;
 }
 
-static int one_camera(const struct fg_camera_status *c, void *arg)
-{
-	(void)c;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
 static int req_camera_dump(struct nl_ctx *x)
 {
-	unsigned int n = 0;
-	int ret = fg_nl_dump_cameras(x->nl, one_camera, &n);
+	unsigned int n;
+	int ret = fgt_nl_count_cameras(x->nl, &n);
 
 	return ret ? ret : n == 1 ? 0 : -EBADMSG;
 }
@@ -513,19 +503,12 @@ static int req_session(struct nl_ctx *x)
 	return ret ? ret : s.session_id == x->id ? 0 : -EBADMSG;
 }
 
-static int one_session(const struct fg_session_status *s, void *arg)
-{
-	(void)s;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
 static int req_session_dump(struct nl_ctx *x)
 {
-	unsigned int n = 0;
-	int ret = fg_nl_dump_sessions(x->nl, one_session, &n);
+	unsigned int n, unbalanced;
+	int ret = fgt_nl_count_sessions(x->nl, &n, &unbalanced);
 
-	return ret ? ret : n == 1 ? 0 : -EBADMSG;
+	return ret ? ret : n == 1 && !unbalanced ? 0 : -EBADMSG;
 }
 
 static int req_revoke(struct nl_ctx *x)

@@ -43,9 +43,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +111,12 @@ static const char *const n_names[N_COUNT] = {
 };
 
 static struct {
-	atomic_ulong calls, violations, sigs;
+	atomic_ulong calls, sigs;
+	unsigned long violations;
 	atomic_ulong went[N_COUNT];
 	atomic_bool stop;
 	uint64_t deadline_ns, max_calls;
 	int family;			/* genl id of "framegate" */
-	pthread_mutex_t log_lock;
 } g;
 
 struct fuzzer {
@@ -163,20 +161,7 @@ static uint32_t pick_u32(struct fuzzer *f, const uint32_t *v, size_t n)
 
 #define PICK(f, arr) pick_u32(f, arr, ARRAY_SIZE(arr))
 
-static void __attribute__((format(printf, 1, 2))) violation(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (atomic_fetch_add(&g.violations, 1) >= 30)
-		return;
-	pthread_mutex_lock(&g.log_lock);
-	fprintf(stderr, "# violation: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	pthread_mutex_unlock(&g.log_lock);
-}
+#define violation(...) fgt_finding(&g.violations, 30, "violation", __VA_ARGS__)
 
 /* One system call made; its -errno (or result) passes through. */
 static long counted(long ret)
@@ -219,37 +204,12 @@ static const int e_release[] = { ENOENT, EPERM, EINVAL, EFAULT, EBADF, ENOTTY,
 static const int e_netlink[] = { EINVAL, ERANGE, ENOENT, EALREADY, EPERM,
 				 EOPNOTSUPP, ENOMEM, ENOBUFS, EMSGSIZE, 0 };
 
-/* Signals from touching windows come back to the touch. */
-static __thread sigjmp_buf *volatile touch_jmp;
-
-static void on_fault(int sig)
-{
-	if (touch_jmp)
-		siglongjmp(*touch_jmp, 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static bool touch(struct fuzzer *f, const volatile uint8_t *p, size_t len,
+/* Touches a window; a fault (revoked, unmapped) is counted. */
+static void touch(struct fuzzer *f, const volatile uint8_t *p, size_t len,
 		  bool write)
 {
-	sigjmp_buf jb;
-	size_t i;
-
-	if (sigsetjmp(jb, 1)) {
-		touch_jmp = NULL;
+	if (!fgt_touch(p, len, PAGE, write, &f->sum))
 		atomic_fetch_add(&g.sigs, 1);
-		return false;
-	}
-	touch_jmp = &jb;
-	for (i = 0; i < len; i += PAGE) {
-		if (write)
-			((volatile uint8_t *)p)[i] = 1;
-		else
-			f->sum += p[i];
-	}
-	touch_jmp = NULL;
-	return true;
 }
 
 /* Resources */
@@ -1059,27 +1019,22 @@ static void op_netlink(struct fuzzer *f)
 			  cmd, err ? strerror(-err) : "success");
 }
 
-static int balanced_session(const struct fg_session_status *s, void *arg)
-{
-	(void)arg;
-	if (!fgt_counters_balance(s))
-		violation("session %llu does not balance",
-			  (unsigned long long)s->session_id);
-	return 0;
-}
-
 static void op_revoke_or_dump(struct fuzzer *f)
 {
 	static __thread struct fg_nl *nl;
 	uint64_t id = some_session_id(f);
+	unsigned int n, unbalanced;
 	long ret;
 
 	if (!nl && !(nl = fg_nl_open()))
 		return;
 	if (one_in(f, 3)) {
-		ret = counted(fg_nl_dump_sessions(nl, balanced_session, NULL));
+		ret = counted(fgt_nl_count_sessions(nl, &n, &unbalanced));
 		if (ret)
 			violation("session dump: %s", strerror((int)-ret));
+		else if (unbalanced)
+			violation("%u of %u dumped sessions do not balance",
+				  unbalanced, n);
 		return;
 	}
 	ret = counted(fg_nl_revoke_session(nl, id));
@@ -1253,10 +1208,8 @@ int main(void)
 		nthreads = 2;
 	g.max_calls = env_u64("FUZZ_CALLS", 0);
 	g.deadline_ns = now_ns() + minutes * 60 * 1000000000ull;
-	pthread_mutex_init(&g.log_lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGBUS, on_fault);
-	signal(SIGSEGV, on_fault);
+	fgt_catch_faults();
 	printf("TAP version 13\n1..3\n");
 	printf("# kfuzz: seed %llu (FUZZ_SEED), %u threads, %s %llu\n",
 	       (unsigned long long)seed, nthreads,
@@ -1306,11 +1259,10 @@ int main(void)
 	       ran ? "" : "not ", atomic_load(&g.calls),
 	       (unsigned long long)seed, atomic_load(&g.sigs));
 	printf("%sok 2 every call answered as the uapi says (%lu violations)\n",
-	       atomic_load(&g.violations) ? "not " : "",
-	       atomic_load(&g.violations));
+	       g.violations ? "not " : "", g.violations);
 	/* Closed fds release their objects at once. */
 	alive = fgt_sysfs_u64("objects_alive");
 	printf("%sok 3 nothing alive once every fd is closed (%lld)\n",
 	       alive ? "not " : "", (long long)alive);
-	return !ran || atomic_load(&g.violations) || alive;
+	return !ran || g.violations || alive;
 }

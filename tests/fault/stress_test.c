@@ -26,8 +26,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -64,25 +62,11 @@ static struct stress {
 	atomic_bool stop;
 	struct cam_slot cam[NCAMS];
 	struct sess_slot s[NSLOTS];
-	atomic_ulong ops, unexpected, sigbus;
-	pthread_mutex_t log_lock;
+	atomic_ulong ops, sigbus;
+	unsigned long unexpected;
 } st;
 
-/* Logs the first few unexpected results, counts them all. */
-static void __attribute__((format(printf, 1, 2))) unexpected(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (atomic_fetch_add(&st.unexpected, 1) >= 20)
-		return;
-	pthread_mutex_lock(&st.log_lock);
-	fprintf(stderr, "# unexpected: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	pthread_mutex_unlock(&st.log_lock);
-}
+#define unexpected(...) fgt_finding(&st.unexpected, 20, "unexpected", __VA_ARGS__)
 
 /* ret is 0 or one of the errnos in the list ended by 0. */
 static void expect_one_of(const char *what, int ret, ...)
@@ -100,35 +84,6 @@ static void expect_one_of(const char *what, int ret, ...)
 	va_end(ap);
 	if (!e)
 		unexpected("%s: %s", what, strerror(-ret));
-}
-
-/* Window reads: SIGBUS comes back here, in the thread that faulted. */
-static __thread sigjmp_buf *volatile touch_jmp;
-
-static void on_sigbus(int sig)
-{
-	if (touch_jmp)
-		siglongjmp(*touch_jmp, 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Reads every step-th byte of p[len]; false if that raised SIGBUS. */
-static bool read_guarded(const volatile uint8_t *p, size_t len, size_t step,
-			 uint64_t *sum)
-{
-	sigjmp_buf jb;
-	size_t i;
-
-	if (sigsetjmp(jb, 1)) {
-		touch_jmp = NULL;
-		return false;
-	}
-	touch_jmp = &jb;
-	for (i = 0; i < len; i += step)
-		*sum += p[i];
-	touch_jmp = NULL;
-	return true;
 }
 
 struct thread {
@@ -285,8 +240,8 @@ static void acquirer(struct thread *t)
 		if (!ret) {
 			atomic_fetch_add(&s->acquired, 1);
 			atomic_fetch_add(&s->bytes, f.bytesused);
-			if (s->window && !read_guarded(s->window + f.offset,
-						       f.bytesused, 256, &t->sum))
+			if (s->window && !fgt_touch(s->window + f.offset,
+						    f.bytesused, 256, false, &t->sum))
 				atomic_fetch_add(&st.sigbus, 1);
 			expect_one_of("release", fg_frame_release(s->fd, f.frame_id),
 				      ENOENT, EPERM, 0);
@@ -329,7 +284,8 @@ static void toucher(struct thread *t)
 	if (s->window) {
 		if (s->fd >= 0 && !fg_session_info(s->fd, &info))
 			revoked_before = info.state == FG_SESSION_REVOKED;
-		ok = read_guarded(s->window, s->info.window_size, PAGE, &t->sum);
+		ok = fgt_touch(s->window, s->info.window_size, PAGE, false,
+			       &t->sum);
 		if (!ok)
 			atomic_fetch_add(&st.sigbus, 1);
 		/* SIGBUS exactly when revoked (I2). */
@@ -346,34 +302,19 @@ static void toucher(struct thread *t)
 	usleep(rnd(t, 10000));
 }
 
-static int count_session(const struct fg_session_status *ss, void *arg)
-{
-	if (!fgt_counters_balance(ss))
-		unexpected("dump: session %llu does not balance",
-			   (unsigned long long)ss->session_id);
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static int count_camera(const struct fg_camera_status *c, void *arg)
-{
-	(void)c;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
 static void dumper(struct thread *t)
 {
 	struct sess_slot *s = any_slot(t);
 	struct fg_stats stats;
-	unsigned int n = 0;
+	unsigned int n, unbalanced = 0;
 	char buf[64];
 	uint64_t id;
 
 	expect_one_of("dump sessions",
-		      fg_nl_dump_sessions(t->nl, count_session, &n), 0);
-	expect_one_of("dump cameras",
-		      fg_nl_dump_cameras(t->nl, count_camera, &n), 0);
+		      fgt_nl_count_sessions(t->nl, &n, &unbalanced), 0);
+	if (unbalanced)
+		unexpected("dump: %u of %u sessions do not balance", unbalanced, n);
+	expect_one_of("dump cameras", fgt_nl_count_cameras(t->nl, &n), 0);
 	expect_one_of("stats", fg_nl_get_stats(t->nl, &stats), 0);
 	pthread_rwlock_rdlock(&s->lock);
 	id = s->id;
@@ -422,7 +363,6 @@ FIXTURE_SETUP(stress)
 
 	ASSERT_EQ(0, fgt_sysfs_u64("objects_alive"));
 	memset(&st, 0, sizeof(st));
-	pthread_mutex_init(&st.log_lock, NULL);
 	st.ctl = fg_ctl_open();
 	ASSERT_LE(0, st.ctl);
 	for (i = 0; i < NCAMS; i++) {
@@ -434,7 +374,7 @@ FIXTURE_SETUP(stress)
 		pthread_rwlock_init(&st.s[i].lock, NULL);
 		st.s[i].fd = -1;
 	}
-	ASSERT_NE(SIG_ERR, signal(SIGBUS, on_sigbus));
+	ASSERT_EQ(0, fgt_catch_faults());
 	TH_LOG("seed %u (FG_STRESS_SEED), %u s (FG_STRESS_SECONDS)", seed,
 	       seconds());
 	self->n = ARRAY_SIZE(roles);
@@ -481,9 +421,8 @@ TEST_F_TIMEOUT(stress, everything_at_once_leaves_nothing_behind, 300)
 			close(st.cam[i].fd);
 
 	TH_LOG("%lu calls, %lu SIGBUS on revoked windows, %lu unexpected",
-	       atomic_load(&st.ops), atomic_load(&st.sigbus),
-	       atomic_load(&st.unexpected));
-	EXPECT_EQ(0, atomic_load(&st.unexpected));
+	       atomic_load(&st.ops), atomic_load(&st.sigbus), st.unexpected);
+	EXPECT_EQ(0, st.unexpected);
 	EXPECT_LT(1000, atomic_load(&st.ops));
 	EXPECT_EQ(0, fgt_sysfs_u64("objects_alive"));
 	nl = fg_nl_open();
