@@ -72,14 +72,29 @@ static int attach_raw(int ctl, struct fg_camera_attach *a)
 	return fg_ioctl(ctl, FG_IOC_CAMERA_ATTACH, &copy);
 }
 
+/*
+ * The argument of a caller built against a newer header: this header's
+ * structure followed by fields this module does not know (the tail).
+ */
+#define FGT_TAIL	16
+struct newer_attach {
+	struct fg_camera_attach a;
+	uint8_t tail[FGT_TAIL];
+};
+
+/* The ioctl number a caller whose structure has @size bytes would use. */
+#define FGT_IOC_SIZED(cmd, size) \
+	(((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) | \
+	 ((unsigned long)(size) << _IOC_SIZESHIFT))
+
 TEST_F(ctl, attach_rejects_bad_structs)
 {
 	struct fg_camera_attach a = self->a;
 	char small[8] = { 0 };
 
-	a.size = sizeof(a) - 4;
+	a.size = FG_CAMERA_ATTACH_SIZE_VER0 - 4;
 	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
-	a.size = sizeof(a) + 4;
+	a.size = 0;
 	EXPECT_EQ(-EINVAL, attach_raw(self->ctl, &a));
 	a = self->a;
 	a.flags = 1;
@@ -91,6 +106,47 @@ TEST_F(ctl, attach_rejects_bad_structs)
 	EXPECT_EQ(-ENOTTY, fg_ioctl(self->ctl, _IOWR(FG_IOC_MAGIC, 0x7f,
 						      struct fg_frame), small));
 	EXPECT_EQ(-ENOTTY, fg_ioctl(self->ctl, VIDIOC_QUERYCAP, small));
+}
+
+/* copy_struct_from_user() rules: a newer caller's zero tail is fine. */
+TEST_F(ctl, attach_accepts_a_newer_callers_struct_with_a_zero_tail)
+{
+	struct newer_attach n = { .a = self->a };
+	unsigned long cmd;
+	int fd;
+
+	n.a.size = sizeof(n);
+	cmd = FGT_IOC_SIZED(FG_IOC_CAMERA_ATTACH, sizeof(n));
+	n.tail[FGT_TAIL - 1] = 1;
+	EXPECT_EQ(-E2BIG, fg_ioctl(self->ctl, cmd, &n));
+	EXPECT_UNCHANGED(self->before);
+	n.tail[FGT_TAIL - 1] = 0;
+	fd = fg_ioctl(self->ctl, cmd, &n);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(fd, n.a.fd);
+	EXPECT_LT(0, n.a.camera_id);
+	/* Nothing is written past what this module knows. */
+	EXPECT_TRUE(fgt_all_zero(n.tail, sizeof(n.tail)));
+	EXPECT_EQ(self->before.cameras + 1, fgt_sysfs_u64("cameras_attached"));
+	close(fd);
+	/* The same with this header's ioctl number: the size field rules. */
+	n = (struct newer_attach){ .a = self->a };
+	n.a.size = sizeof(n);
+	fd = fg_ioctl(self->ctl, FG_IOC_CAMERA_ATTACH, &n);
+	ASSERT_LE(0, fd);
+	close(fd);
+	/* Beyond a page is never a structure of ours. */
+	{
+		char *big = calloc(1, getpagesize() + 8);
+
+		ASSERT_NE(NULL, big);
+		memcpy(big, &self->a, sizeof(self->a));
+		((struct fg_camera_attach *)big)->size = getpagesize() + 1;
+		EXPECT_EQ(-E2BIG, fg_ioctl(self->ctl, FG_IOC_CAMERA_ATTACH, big));
+		free(big);
+	}
+	/* Detaching is asynchronous to nothing: the count is back at once. */
+	EXPECT_EQ(self->before.cameras, fgt_sysfs_u64("cameras_attached"));
 }
 
 TEST_F(ctl, attach_rejects_out_of_range_parameters)
@@ -186,7 +242,8 @@ TEST_F(session, create_rejects_bad_parameters)
 	EXPECT_EQ(err, fg_ioctl(self->ctl, FG_IOC_SESSION_CREATE, &c));	\
 } while (0)
 	TRY(c.size = 0, -EINVAL);
-	TRY(c.size = sizeof(c) - 8, -EINVAL);
+	TRY(c.size = FG_SESSION_CREATE_SIZE_VER0 - 8, -EINVAL);
+	TRY(c.size = getpagesize() + 1, -E2BIG);
 	TRY(c.flags = 0x80000000u, -EINVAL);
 	TRY(c.reserved[0] = 1, -EINVAL);
 	TRY(c.tenant_id = 0, -EINVAL);
@@ -202,6 +259,121 @@ TEST_F(session, create_rejects_bad_parameters)
 #undef TRY
 	EXPECT_EQ(created, fgt_sysfs_u64("sessions_created"));
 	EXPECT_EQ(objects, fgt_sysfs_u64("objects_alive"));
+}
+
+/*
+ * Every session structure from a newer caller: accepted with a zero tail
+ * (and the tail left alone on output), -E2BIG with anything in it.
+ */
+TEST_F(session, session_structs_grow_as_copy_struct_from_user_says)
+{
+	struct { struct fg_session_create c; uint8_t tail[FGT_TAIL]; } nc;
+	struct { struct fg_session_info i; uint8_t tail[FGT_TAIL]; } ni;
+	struct { struct fg_frame f; uint8_t tail[FGT_TAIL]; } nf;
+	struct { struct fg_frame_release r; uint8_t tail[FGT_TAIL]; } nr;
+	unsigned long cmd;
+	int s;
+
+	memset(&nc, 0, sizeof(nc));
+	nc.c = self->c;
+	nc.c.size = sizeof(nc);
+	cmd = FGT_IOC_SIZED(FG_IOC_SESSION_CREATE, sizeof(nc));
+	nc.tail[0] = 0x80;
+	EXPECT_EQ(-E2BIG, fg_ioctl(self->ctl, cmd, &nc));
+	nc.tail[0] = 0;
+	s = fg_ioctl(self->ctl, cmd, &nc);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(s, nc.c.fd);
+	EXPECT_LT(0, nc.c.session_id);
+	EXPECT_TRUE(fgt_all_zero(nc.tail, sizeof(nc.tail)));
+
+	memset(&ni, 0, sizeof(ni));
+	ni.i.size = sizeof(ni);
+	cmd = FGT_IOC_SIZED(FG_SESSION_IOC_INFO, sizeof(ni));
+	ni.tail[FGT_TAIL - 1] = 1;
+	EXPECT_EQ(-E2BIG, fg_ioctl(s, cmd, &ni));
+	ni.tail[FGT_TAIL - 1] = 0;
+	EXPECT_EQ(0, fg_ioctl(s, cmd, &ni));
+	EXPECT_EQ(sizeof(ni.i), ni.i.size);	/* the bytes written back */
+	EXPECT_EQ(nc.c.session_id, ni.i.session_id);
+	EXPECT_TRUE(fgt_all_zero(ni.tail, sizeof(ni.tail)));
+
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	memset(&nf, 0, sizeof(nf));
+	nf.f.size = sizeof(nf);
+	cmd = FGT_IOC_SIZED(FG_SESSION_IOC_ACQUIRE, sizeof(nf));
+	nf.tail[3] = 1;
+	EXPECT_EQ(-E2BIG, fg_ioctl(s, cmd, &nf));
+	nf.tail[3] = 0;
+	EXPECT_EQ(0, fg_ioctl(s, cmd, &nf));
+	EXPECT_EQ(sizeof(nf.f), nf.f.size);
+	EXPECT_LT(0, nf.f.frame_id);
+	EXPECT_TRUE(fgt_all_zero(nf.tail, sizeof(nf.tail)));
+
+	memset(&nr, 0, sizeof(nr));
+	nr.r.size = sizeof(nr);
+	nr.r.frame_id = nf.f.frame_id;
+	cmd = FGT_IOC_SIZED(FG_SESSION_IOC_RELEASE, sizeof(nr));
+	nr.tail[1] = 1;
+	EXPECT_EQ(-E2BIG, fg_ioctl(s, cmd, &nr));
+	nr.tail[1] = 0;
+	EXPECT_EQ(0, fg_ioctl(s, cmd, &nr));
+	EXPECT_EQ(-ENOENT, fg_ioctl(s, cmd, &nr));
+	close(s);
+}
+
+/*
+ * A create whose result cannot be written back (the argument is in a
+ * read-only page) fails with -EFAULT. The spec lets it use up an id; it
+ * must leave nothing alive, and announce exactly CREATED then CLOSED.
+ */
+TEST_F(session, create_that_cannot_return_its_result_leaves_nothing)
+{
+	int64_t objects = fgt_sysfs_u64("objects_alive");
+	int64_t active = fgt_sysfs_u64("sessions_active");
+	struct fg_nl *events = fg_nl_events_open();
+	struct fg_event_msg ev;
+	uint64_t created = 0;
+	size_t page = getpagesize();
+	void *p;
+
+	ASSERT_NE(NULL, events);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memcpy(p, &self->c, sizeof(self->c));
+	ASSERT_EQ(0, mprotect(p, page, PROT_READ));
+	EXPECT_EQ(-EFAULT, fg_ioctl(self->ctl, FG_IOC_SESSION_CREATE, p));
+	/* The session fd's release ran before the ioctl returned. */
+	EXPECT_EQ(objects, fgt_sysfs_u64("objects_alive"));
+	EXPECT_EQ(active, fgt_sysfs_u64("sessions_active"));
+	ASSERT_EQ(1, fg_nl_event_next(events, 3000, &ev));
+	EXPECT_EQ(FG_EVENT_SESSION_CREATED, ev.event);
+	created = ev.session_id;
+	EXPECT_LT(0, created);
+	ASSERT_EQ(1, fg_nl_event_next(events, 3000, &ev));
+	EXPECT_EQ(FG_EVENT_SESSION_CLOSED, ev.event);
+	EXPECT_EQ(created, ev.session_id);
+	EXPECT_EQ(0, fg_nl_event_next(events, 200, &ev));
+	munmap(p, page);
+	fg_nl_close(events);
+}
+
+/* The caller's node must be open for writing: framegate's own file is. */
+TEST_F(session, attach_of_a_read_only_node_fd_is_refused)
+{
+	struct fg_camera_attach a = {
+		.size = sizeof(a), .width = FGT_WIDTH, .height = FGT_HEIGHT,
+		.pixelformat = V4L2_PIX_FMT_YUYV, .fps = FGT_FPS,
+		.buffers = FGT_BUFFERS,
+	};
+	int64_t cameras = fgt_sysfs_u64("cameras_attached");
+
+	a.v4l2_fd = open("/dev/video1", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, a.v4l2_fd);
+	EXPECT_EQ(-EBADF, fg_ioctl(self->ctl, FG_IOC_CAMERA_ATTACH, &a));
+	EXPECT_EQ(cameras, fgt_sysfs_u64("cameras_attached"));
+	close(a.v4l2_fd);
 }
 
 TEST_F(session, window_larger_than_the_limit_is_refused)
@@ -236,8 +408,16 @@ TEST_F(session, session_fd_rejects_misuse)
 
 	/* Structs: size, flags, reserved. */
 	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info) + 1;
+	info.size = FG_SESSION_INFO_SIZE_VER0 - 1;
 	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_INFO, &info));
+	info.size = getpagesize() + 1;
+	EXPECT_EQ(-E2BIG, fg_ioctl(s, FG_SESSION_IOC_INFO, &info));
+	memset(&f, 0, sizeof(f));
+	f.size = FG_FRAME_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_ACQUIRE, &f));
+	memset(&r, 0, sizeof(r));
+	r.size = FG_FRAME_RELEASE_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, fg_ioctl(s, FG_SESSION_IOC_RELEASE, &r));
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);
 	f.flags = 1;

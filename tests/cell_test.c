@@ -1501,8 +1501,13 @@ TEST_F_TIMEOUT(cells, legitimate_worker_streams_every_frame_to_its_endpoint, 60)
 			       (unsigned long long)st->got[i].sequence);
 			break;
 		}
+		/*
+		 * In order. Not strictly: vivid's capture thread stamps two
+		 * frames with one sequence when it runs twice in a jiffy, as
+		 * it does on a loaded TCG host (vivid-kthread-cap.c).
+		 */
 		if (i)
-			EXPECT_LT(st->sent[i - 1].sequence, st->sent[i].sequence);
+			EXPECT_LE(st->sent[i - 1].sequence, st->sent[i].sequence);
 	}
 	/* Nothing dropped while it streamed, and one ACQUIRE per frame. */
 	EXPECT_EQ(st->delivered_before + RX_FRAMES, st->delivered_after);

@@ -25,6 +25,8 @@
 #define VIVID_CID_TEST_PATTERN	(VIVID_CID_BASE + 0)
 #define VIVID_CID_OSD_TEXT_MODE	(VIVID_CID_BASE + 1)
 #define VIVID_CID_DISCONNECT	(VIVID_CID_BASE + 65)
+#define VIVID_CID_BUF_PREPARE_ERROR (VIVID_CID_BASE + 68)	/* next QBUF fails */
+#define VIVID_CID_QUEUE_ERROR	(VIVID_CID_BASE + 70)	/* vb2_queue_error() */
 
 /* Test pattern menu indices (v4l2-tpg) */
 #define VIVID_PATTERN_BLACK	5

@@ -46,7 +46,7 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	int ctl = fg_ctl_open(), cam_fd, s, s2;
 	struct fg_nl *events = fg_nl_events_open();
 	uint32_t cam, cam2;
-	struct fg_frame f;
+	struct fg_frame f, held;
 	uint64_t id;
 	char state[32];
 
@@ -58,11 +58,19 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	s = fgt_session(ctl, 5, 4, &cam, 1, &id);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	ASSERT_EQ(0, fg_frame_acquire(s, &held));
 
 	/* vivid's "Disconnect" button unregisters the node, like a USB pull. */
 	ASSERT_EQ(0, fgt_video_set_ctrl(VIVID_CAPTURE(1), VIVID_CID_DISCONNECT, 1));
 	ASSERT_EQ(0, wait_revents(s, POLLHUP | POLLERR, 3000));
 	EXPECT_EQ(-ENODEV, fg_frame_acquire(s, &f));
+	/* What the session held when it was lost is still its to release. */
+	EXPECT_EQ(1, fgt_sysfs_u64("sessions/%llu/frames_held",
+				   (unsigned long long)id));
+	EXPECT_EQ(0, fg_frame_release(s, held.frame_id));
+	EXPECT_EQ(-ENOENT, fg_frame_release(s, held.frame_id));
+	EXPECT_EQ(0, fgt_sysfs_u64("sessions/%llu/frames_held",
+				   (unsigned long long)id));
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state", cam));
 	EXPECT_STREQ("lost", state);
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
@@ -96,6 +104,55 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	close(cam_fd);
 	fg_nl_close(events);
 	close(ctl);
+}
+
+/*
+ * A queue that fails (vb2_queue_error(): every DQBUF fails) or a buffer the
+ * driver refuses back (QBUF fails) would otherwise leave the camera
+ * "streaming" with no frame ever again: it is lost, with its sessions, and
+ * can be attached again once detached.
+ */
+static void queue_failure_loses_the_camera(struct __test_metadata *_metadata,
+					   uint32_t ctrl)
+{
+	int ctl = fg_ctl_open(), cam_fd, s;
+	uint32_t cam;
+	uint64_t id;
+	char state[32];
+
+	ASSERT_LE(0, ctl);
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 6, 4, &cam, 1, &id);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	ASSERT_EQ(0, fgt_video_set_ctrl(VIVID_CAPTURE(1), ctrl, 1));
+	ASSERT_EQ(0, wait_revents(s, POLLHUP | POLLERR, 3000));
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state", cam));
+	EXPECT_STREQ("lost", state);
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
+				   (unsigned long long)id));
+	EXPECT_STREQ("lost", state);
+	close(s);
+	close(cam_fd);
+	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam);
+	ASSERT_LE(0, cam_fd);
+	s = fgt_session(ctl, 6, 4, &cam, 1, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(1, fgt_wait_frame(s, 5000));
+	close(s);
+	close(cam_fd);
+	close(ctl);
+}
+
+TEST(queue_error_loses_the_camera)
+{
+	queue_failure_loses_the_camera(_metadata, VIVID_CID_QUEUE_ERROR);
+}
+
+TEST(refused_requeue_loses_the_camera)
+{
+	queue_failure_loses_the_camera(_metadata, VIVID_CID_BUF_PREPARE_ERROR);
 }
 
 TEST(detach_makes_sessions_lost)

@@ -92,6 +92,42 @@ TEST_F(camera, session_created_mid_stream_gets_no_earlier_frame)
 	close(a);
 }
 
+#define DELAY_KNOB	"/sys/kernel/debug/framegate/delivery_delay_ms"
+
+/*
+ * The window made certain: with delivery held back 300 ms after each
+ * dequeue (debugfs knob), every frame still to be delivered when a session
+ * is created was captured before it. Without the I2 check each new session
+ * would get such a frame first.
+ */
+TEST_F(camera, session_created_while_frames_wait_gets_none_of_them)
+{
+	struct fg_session_info info;
+	struct fg_frame f;
+	int a, b, round;
+
+	if (access(DELAY_KNOB, W_OK))
+		SKIP(return, "%s: no debugfs fault knob", DELAY_KNOB);
+	a = fgt_session(self->ctl, 1, 4, &self->cam, 1, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(1, fgt_wait_frame(a, 5000));
+	ASSERT_EQ(0, fgt_write_file(DELAY_KNOB, "300"));
+	for (round = 0; round < 3; round++) {
+		/* A frame is in the delay now, more wait behind it. */
+		fgt_sleep_ms(100);
+		b = fgt_session(self->ctl, 2, 4, &self->cam, 1, NULL);
+		ASSERT_LE(0, b);
+		ASSERT_EQ(0, fg_session_info(b, &info));
+		ASSERT_EQ(1, fgt_wait_frame(b, 8000));
+		ASSERT_EQ(0, fg_frame_acquire(b, &f));
+		EXPECT_LE(info.created_ns, f.timestamp_ns);
+		fg_frame_release(b, f.frame_id);
+		close(b);
+	}
+	EXPECT_EQ(0, fgt_write_file(DELAY_KNOB, "0"));
+	close(a);
+}
+
 static sigjmp_buf sigbus_env;
 
 static void on_sigbus(int sig)

@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "fgtest.h"
 #include "kselftest_harness.h"
@@ -114,6 +117,41 @@ TEST_F(unarmed, allow_unenforced_creates_the_session_and_logs_it)
 	EXPECT_TRUE(logged(self->kmsg, want)) {
 		TH_LOG("no \"%s\" in the kernel log", want);
 	}
+}
+
+/*
+ * Another LSM refusing the probe is not proof that the cell programs are
+ * attached: with bpf/foreign.bpf.o refusing every probe, enforcement
+ * stays unarmed and sessions are still refused.
+ */
+TEST_F(unarmed, a_refusal_by_another_lsm_does_not_arm)
+{
+	char path[PATH_MAX], buf[32];
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int sfd;
+
+	snprintf(path, sizeof(path), "%s/bpf/build/foreign.bpf.o",
+		 getenv("FG_TOP") ?: ".");
+	obj = bpf_object__open_file(path, NULL);
+	ASSERT_EQ(0, libbpf_get_error(obj)) TH_LOG("%s: cannot open", path);
+	ASSERT_EQ(0, bpf_object__load(obj));
+	prog = bpf_object__find_program_by_name(obj, "foreign_ioctl");
+	ASSERT_NE(NULL, prog);
+	link = bpf_program__attach_lsm(prog);
+	ASSERT_EQ(0, libbpf_get_error(link));
+
+	ASSERT_EQ(0, fgt_sysfs_str(buf, sizeof(buf), "enforcement"));
+	EXPECT_STREQ("unarmed", buf);
+	ASSERT_EQ(0, fgt_write_file(PARAM, "0"));
+	sfd = fgt_session(self->ctl, TENANT + 2, 4, &self->cam, 1, NULL);
+	EXPECT_EQ(-EPERM, sfd);
+	if (sfd >= 0)
+		close(sfd);
+
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
 }
 
 TEST_HARNESS_MAIN
