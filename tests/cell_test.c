@@ -1319,6 +1319,51 @@ TEST_F(cells, refused_ioctl_is_reported_as_a_denied_event)
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_IOCTL);
 }
 
+/*
+ * The event budget is per session: a cell (or anyone) that makes session
+ * A's refusals spend A's whole burst cannot silence session B's events.
+ */
+TEST_F(cells, events_of_refused_calls_are_rate_limited_per_session)
+{
+	int64_t a0, b0, a1, b1;
+	struct fg_session_info info;
+	struct fg_event_msg ev;
+	struct fg_nl *nl;
+	int i, ret, from_a = 0;
+
+	nl = fg_nl_events_open();
+	ASSERT_NE(NULL, nl);
+	fgt_sleep_ms(FG_DENIED_EVENTS_INTERVAL_MS + 100);
+	a0 = fgt_sysfs_u64("sessions/%llu/denied_ioctl",
+			   (unsigned long long)self->sid[A]);
+	b0 = fgt_sysfs_u64("sessions/%llu/denied_ioctl",
+			   (unsigned long long)self->sid[B]);
+	for (i = 0; i < FG_DENIED_EVENTS_BURST + 8; i++)
+		EXPECT_EQ(-EACCES, fg_session_info(self->sfd[A], &info));
+	EXPECT_EQ(-EACCES, fg_session_info(self->sfd[B], &info));
+	a1 = fgt_sysfs_u64("sessions/%llu/denied_ioctl",
+			   (unsigned long long)self->sid[A]);
+	b1 = fgt_sysfs_u64("sessions/%llu/denied_ioctl",
+			   (unsigned long long)self->sid[B]);
+	/* The counters are exact whatever the events. */
+	EXPECT_EQ(a0 + FG_DENIED_EVENTS_BURST + 8, a1);
+	EXPECT_EQ(b0 + 1, b1);
+	/* A's burst, then B's one event: nothing of A's beyond its burst. */
+	while ((ret = next_denial(nl, 1000, &ev)) == 1) {
+		if (ev.session_id == self->sid[B])
+			break;
+		if (ev.session_id == self->sid[A])
+			from_a++;
+	}
+	EXPECT_EQ(1, ret) TH_LOG("session B's denial event never came");
+	if (ret == 1) {
+		EXPECT_EQ(FG_HOOK_IOCTL, ev.hook);
+		EXPECT_EQ(b1, (int64_t)ev.denied);
+	}
+	EXPECT_EQ(FG_DENIED_EVENTS_BURST, from_a);
+	fg_nl_close(nl);
+}
+
 /* ---- the legitimate path ---------------------------------------------- */
 
 struct frame_rec {

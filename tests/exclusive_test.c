@@ -109,16 +109,16 @@ TEST_F(attached, a_capture_buffer_mapped_by_another_file_stops_the_camera)
 	ASSERT_EQ(0, xioctl(self->vfd, VIDIOC_QUERYBUF, &b));
 	p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->vfd, b.m.offset);
 	ASSERT_NE(MAP_FAILED, p);
-	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state),
-					   "cameras/%u/state", self->cam));
-		if (!strcmp(state, "lost"))
+	/* The session goes down last: wait for it, then look at the rest. */
+	for (i = 0; i < 60; i++) {
+		if ((fgt_revents(s) & (POLLHUP | POLLERR)) == (POLLHUP | POLLERR))
 			break;
 		fgt_sleep_ms(50);
 	}
+	EXPECT_EQ(POLLHUP | POLLERR, fgt_revents(s) & (POLLHUP | POLLERR));
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state",
+				   self->cam));
 	EXPECT_STREQ("lost", state);
-	EXPECT_EQ(POLLHUP | POLLERR,
-		  fgt_revents(s) & (POLLHUP | POLLERR));
 	/* Capture has stopped: nothing more is captured for anyone. */
 	captured = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam);
 	fgt_sleep_ms(300);
