@@ -19,7 +19,9 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/videodev2.h>
+#include <media/media-device.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
 #include <media/v4l2-ioctl.h>
 #include <media/videobuf2-core.h>
 
@@ -57,6 +59,18 @@ static void fg_unlock_maybe(struct mutex *lock)
 {
 	if (lock)
 		mutex_unlock(lock);
+}
+
+/*
+ * The media device's request lock, which video_ioctl2() takes outside the
+ * queue lock for STREAMON, STREAMOFF and REQBUFS on a device that supports
+ * requests; NULL otherwise.
+ */
+static struct mutex *fg_camera_req_lock(struct fg_camera *cam)
+{
+	if (!v4l2_device_supports_requests(cam->vdev->v4l2_dev))
+		return NULL;
+	return &cam->vdev->v4l2_dev->mdev->req_queue_mutex;
 }
 
 /*
@@ -131,7 +145,6 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 	struct fg_frame_meta meta;
 	struct fg_sub *sub;
 	const void *data;
-	u32 delay_ms;
 
 	data = vb ? vb2_plane_vaddr(vb, 0) : NULL;
 	if (!data) {
@@ -151,11 +164,6 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 	atomic64_inc(&cam->frames_captured);
 	atomic64_inc(&fg_stats.frames_captured);
 
-	/* Test knob (debugfs): hold the frame between capture and delivery. */
-	delay_ms = READ_ONCE(fg_debug_delivery_delay_ms);
-	if (delay_ms)
-		msleep_interruptible(delay_ms);
-
 	if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
 		return;
 	mutex_lock(&cam->subs_lock);
@@ -173,7 +181,16 @@ static int fg_camera_cycle(struct fg_camera *cam, const char **why)
 {
 	struct mutex *lock = fg_camera_lock(cam, true);
 	struct v4l2_buffer b;
+	u32 delay_ms;
 	int ret;
+
+	/*
+	 * Test knob (debugfs): hold back delivery, outside the driver's lock.
+	 * Whatever is dequeued next was captured before the sleep ended.
+	 */
+	delay_ms = READ_ONCE(fg_debug_delivery_delay_ms);
+	if (delay_ms)
+		msleep_interruptible(delay_ms);
 
 	fg_lock_maybe(lock);
 	*why = "dequeue";
@@ -182,7 +199,16 @@ static int fg_camera_cycle(struct fg_camera *cam, const char **why)
 		goto out;
 	*why = "buffer index";
 	ret = -EIO;
-	if (b.index >= cam->buffers)
+	if (b.index >= cam->buffers || !cam->q->bufs[b.index])
+		goto out;
+	/*
+	 * Mapped by another file since the watchdog last looked (an mmap()
+	 * that passed the cell programs before attach guarded the node):
+	 * deliver nothing more, the watchdog stops capture.
+	 */
+	*why = "a capture buffer is mapped by another file";
+	ret = -EBUSY;
+	if (vb2_buffer_in_use(cam->q, cam->q->bufs[b.index]))
 		goto out;
 	if (b.flags & V4L2_BUF_FLAG_ERROR)
 		atomic64_inc(&cam->frames_dropped);
@@ -190,9 +216,31 @@ static int fg_camera_cycle(struct fg_camera *cam, const char **why)
 		fg_camera_deliver(cam, &b);
 	*why = "requeue";
 	ret = fg_camera_qbuf(cam, b.index);
+	if (ret == -EAGAIN)	/* -EAGAIN means "nothing done" to our caller */
+		ret = -EIO;
 out:
 	fg_unlock_maybe(lock);
 	return ret;
+}
+
+/*
+ * Stops capture at once, so that a capture buffer another file managed to
+ * map sees no further frame. The buffers stay until the camera detaches.
+ */
+static void fg_camera_halt(struct fg_camera *cam)
+{
+	struct mutex *req_lock = fg_camera_req_lock(cam);
+	struct mutex *lock = fg_camera_lock(cam, true);
+
+	fg_lock_maybe(req_lock);
+	fg_lock_maybe(lock);
+	if (video_is_registered(cam->vdev) && cam->streaming)
+		cam->vdev->ioctl_ops->vidioc_streamoff(cam->vfile,
+						       cam->vfile->private_data,
+						       V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	cam->streaming = false;
+	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
 }
 
 static void fg_camera_work(struct work_struct *work)
@@ -213,6 +261,8 @@ static void fg_camera_work(struct work_struct *work)
 		ret = fg_camera_cycle(cam, &why);
 		if (ret == -EAGAIN)
 			return;
+		if (ret == -EBUSY)	/* a buffer is mapped elsewhere */
+			fg_camera_halt(cam);
 		if (ret) {
 			/* A buffer vb2 refused back is gone for good. */
 			fg_camera_set_lost(cam, why, ret);
@@ -233,23 +283,22 @@ static void fg_camera_watchdog(struct work_struct *work)
 					     struct fg_camera, watchdog);
 	struct mutex *lock = fg_camera_lock(cam, true);
 	const char *why = NULL;
+	bool shared = false;
 
 	if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
 		return;
 	fg_lock_maybe(lock);
-	if (!video_is_registered(cam->vdev)) {
+	if (!video_is_registered(cam->vdev))
 		why = "device unregistered";
-	} else if (cam->q->error) {
+	else if (cam->q->error)
 		why = "queue error";
-	} else if (fg_camera_buffers_shared(cam)) {
-		/* Stop capture at once: that mapping sees no further frame. */
-		why = "a capture buffer is mapped by another file";
-		cam->vdev->ioctl_ops->vidioc_streamoff(cam->vfile,
-						       cam->vfile->private_data,
-						       V4L2_BUF_TYPE_VIDEO_CAPTURE);
-		cam->streaming = false;
-	}
+	else if (fg_camera_buffers_shared(cam))
+		shared = true;
 	fg_unlock_maybe(lock);
+	if (shared) {
+		fg_camera_halt(cam);
+		why = "a capture buffer is mapped by another file";
+	}
 	if (why) {
 		fg_camera_set_lost(cam, why, -ENODEV);
 		return;
@@ -292,6 +341,7 @@ static void fg_camera_stop(struct fg_camera *cam)
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct mutex *lock;	/* the one video_ioctl2() would take */
+	struct mutex *req_lock;
 	unsigned int i;
 
 	WRITE_ONCE(cam->stopping, true);
@@ -303,7 +353,9 @@ static void fg_camera_stop(struct fg_camera *cam)
 
 	if (cam->vfile) {
 		ops = cam->vdev->ioctl_ops;
+		req_lock = fg_camera_req_lock(cam);
 		lock = fg_camera_lock(cam, true);
+		fg_lock_maybe(req_lock);
 		fg_lock_maybe(lock);
 		/* Unregistered: vb2 released the queue, or our fput will. */
 		if (video_is_registered(cam->vdev)) {
@@ -316,6 +368,7 @@ static void fg_camera_stop(struct fg_camera *cam)
 		}
 		cam->streaming = false;
 		fg_unlock_maybe(lock);
+		fg_unlock_maybe(req_lock);
 		fput(cam->vfile);
 		WRITE_ONCE(cam->vfile, NULL);
 	}
@@ -361,6 +414,7 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct v4l2_fract *tpf = &parm.parm.capture.timeperframe;
+	struct mutex *req_lock = fg_camera_req_lock(cam);
 	struct mutex *lock;	/* the one video_ioctl2() would take */
 	unsigned int i;
 	int ret;
@@ -400,16 +454,17 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	}
 	fg_unlock_maybe(lock);
 
-	/* From here to the end, under the queue lock. */
+	/* From here to the end, under the request and queue locks. */
 	lock = fg_camera_lock(cam, true);
+	fg_lock_maybe(req_lock);
 	fg_lock_maybe(lock);
 	ret = -ENODEV;
 	if (!video_is_registered(cam->vdev))
-		goto out_unlock;
+		goto out_unlock_req;
 	ret = fg_camera_driver_err(cam, "REQBUFS",
 				   ops->vidioc_reqbufs(cam->vfile, fh, &rb));
 	if (ret)
-		goto out_unlock;
+		goto out_unlock_req;
 	cam->buffers = rb.count;
 	/* I2 compares capture time with creation time: same clock needed. */
 	if ((cam->q->timestamp_flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) !=
@@ -417,7 +472,7 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	    rb.count < FG_BUFFERS_MIN || rb.count > FG_BUFFERS_MAX ||
 	    rb.count > cam->q->num_buffers) {
 		ret = -EOPNOTSUPP;
-		goto out_unlock;
+		goto out_unlock_req;
 	}
 	for (i = 0; i < rb.count; i++) {
 		struct vb2_buffer *vb = cam->q->bufs[i];
@@ -425,19 +480,19 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		if (vb->num_planes != 1 || !vb2_plane_vaddr(vb, 0) ||
 		    vb2_plane_size(vb, 0) < fmt.fmt.pix.sizeimage) {
 			ret = -EOPNOTSUPP;
-			goto out_unlock;
+			goto out_unlock_req;
 		}
 	}
 	for (i = 0; i < rb.count; i++) {
 		ret = fg_camera_driver_err(cam, "QBUF", fg_camera_qbuf(cam, i));
 		if (ret)
-			goto out_unlock;
+			goto out_unlock_req;
 	}
 	ret = fg_camera_driver_err(cam, "STREAMON",
 				   ops->vidioc_streamon(cam->vfile, fh,
 							V4L2_BUF_TYPE_VIDEO_CAPTURE));
 	if (ret)
-		goto out_unlock;
+		goto out_unlock_req;
 	cam->streaming = true;
 	/*
 	 * The node was guarded before REQBUFS, so no other file can have
@@ -447,9 +502,10 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	 */
 	if (fg_camera_buffers_shared(cam)) {
 		ret = -EBUSY;
-		goto out_unlock;
+		goto out_unlock_req;
 	}
 	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
 
 	cam->width = fmt.fmt.pix.width;
 	cam->height = fmt.fmt.pix.height;
@@ -466,6 +522,10 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		return signal_pending(current) ? -EINTR : -EOPNOTSUPP;
 	return 0;
 
+out_unlock_req:
+	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
+	return ret;
 out_unlock:
 	fg_unlock_maybe(lock);
 	return ret;
@@ -572,6 +632,22 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 	    !ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
 	    !ops->vidioc_streamon || !ops->vidioc_streamoff)
 		return -ENODEV;
+	/*
+	 * framegate calls the ops as video_ioctl2() would, and reads buffers
+	 * under the lock vb2 frees them under: refuse drivers that have no
+	 * such lock, wrap video_ioctl2(), or disabled an op we call.
+	 */
+	if ((!vdev->queue->lock && !vdev->lock) || !vdev->fops ||
+	    vdev->fops->unlocked_ioctl != video_ioctl2)
+		return -ENODEV;
+	if (!test_bit(_IOC_NR(VIDIOC_S_FMT), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_S_PARM), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_REQBUFS), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_QBUF), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_DQBUF), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_STREAMON), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_STREAMOFF), vdev->valid_ioctls))
+		return -ENODEV;
 	*out = vdev;
 	return 0;
 }
@@ -635,6 +711,21 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 		fput(ufile);
 		return ret;
 	}
+
+	/*
+	 * Attached already: say so before our open of the node, which the
+	 * cell programs would refuse (-EACCES). The reservation below is
+	 * what settles a race.
+	 */
+	mutex_lock(&fg_lock);
+	list_for_each_entry(other, &fg_cameras, node) {
+		if (other->vdev == vdev) {
+			mutex_unlock(&fg_lock);
+			fput(ufile);
+			return -EBUSY;
+		}
+	}
+	mutex_unlock(&fg_lock);
 
 	cam = kzalloc(sizeof(*cam), GFP_KERNEL);
 	if (!cam) {

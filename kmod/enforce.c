@@ -75,6 +75,7 @@ static void fg_denial_work_fn(struct work_struct *work)
 	unsigned long flags;
 
 	for (;;) {
+		/* Never contended for long: fg_denial_queue() only trylocks. */
 		raw_spin_lock_irqsave(&fg_denial_lock, flags);
 		if (!fg_denial_len) {
 			raw_spin_unlock_irqrestore(&fg_denial_lock, flags);
@@ -111,7 +112,15 @@ static void fg_denial_queue(struct ratelimit_state *rs, u64 session_id,
 	}
 	if (!__ratelimit(rs))
 		return;
-	raw_spin_lock_irqsave(&fg_denial_lock, flags);
+	/*
+	 * trylock: a tracing program (tp_btf/contention_end, lock_release on
+	 * a lockdep kernel) can count a refusal on this CPU while the lock is
+	 * held here; then the event is dropped, never the CPU.
+	 */
+	if (!raw_spin_trylock_irqsave(&fg_denial_lock, flags)) {
+		atomic64_inc(&fg_stats.denied_events_dropped);
+		return;
+	}
 	if (fg_denial_len < FG_DENIAL_RING) {
 		fg_denial_ring[(fg_denial_head + fg_denial_len) % FG_DENIAL_RING] =
 			(struct fg_denial){ .session_id = session_id,
@@ -211,22 +220,26 @@ u32 fg_enforce_file_camera(const struct file *file)
  */
 bool fg_enforce_armed(void)
 {
-	struct fg_probe probe;
+	static DEFINE_MUTEX(probe_lock);	/* one probe at a time */
 	struct file *file;
+	bool asked;
 	int ret;
 
 	/* While unloading, nothing is armed (and nothing may pin the fs). */
 	if (!try_module_get(THIS_MODULE))
 		return false;
-	file = fg_session_probe_file(&probe);
+	mutex_lock(&probe_lock);
+	file = fg_session_probe_file();
 	if (IS_ERR(file)) {
+		mutex_unlock(&probe_lock);
 		module_put(THIS_MODULE);
 		return false;
 	}
 	ret = security_file_ioctl(file, FG_SESSION_IOC_INFO, 0);
-	fg_session_probe_put(file);
+	asked = fg_session_probe_put(file);
+	mutex_unlock(&probe_lock);
 	module_put(THIS_MODULE);
-	return ret == -EACCES && READ_ONCE(probe.asked);
+	return ret == -EACCES && asked;
 }
 
 /* 0 if a session may be created now, else -EPERM, said in the log. */

@@ -3,12 +3,19 @@
  * framegate: internal interfaces between the parts of the module.
  *
  * Lock order (outer first):
+ *   media req_queue_mutex   (the driver's) STREAMON/STREAMOFF/REQBUFS, as
+ *                           video_ioctl2() takes it
+ *   vb2 queue lock          (the driver's; or its video_device lock) every
+ *                           call into the driver and every buffer read;
+ *                           delivery holds it across dequeue, copy, requeue
  *   fg_lock                 cameras and sessions lists, id allocation
  *   session->map_lock       revoke vs. page faults of the session window
  *   camera->subs_lock       the sessions subscribed to a camera
  *   session->lock           slots and counters (spinlock, never sleeps)
- * The V4L2 locks (video_device lock, vb2 queue lock) are taken alone, never
- * with any of the above held.
+ * Nothing takes the driver's locks with any framegate lock held, and
+ * nothing takes fg_lock under the driver's locks: the two sides meet only
+ * in subs_lock and session->lock. sysfs show functions take at most
+ * subs_lock and session->lock (kernfs active references come first).
  */
 #ifndef _FG_FRAMEGATE_H
 #define _FG_FRAMEGATE_H
@@ -166,17 +173,11 @@ struct fg_session {
 	atomic64_t denied[FG_HOOK_COUNT];
 	struct ratelimit_state denied_rs;	/* its denial events */
 	bool fs_pinned;			/* holds a pin of the session fs */
+	bool lost_unannounced;		/* lost before it was published */
 
 	u32 ncameras;			/* bound: each subs[i].cam referenced */
 	u32 nlinked;			/* subs[0..nlinked) on their cameras */
 	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
-};
-
-/* The arming probe's file: a cell program asked about it (enforce.c). */
-#define FG_PROBE_MAGIC	0x66675072	/* "fgPr" */
-struct fg_probe {
-	u32 magic;
-	bool asked;
 };
 
 /* main.c */
@@ -198,8 +199,8 @@ void fg_session_lose(struct fg_session *s);
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 			 u32 *state);
 bool fg_session_file(const struct file *file, u64 *id);
-struct file *fg_session_probe_file(struct fg_probe *probe);
-void fg_session_probe_put(struct file *file);
+struct file *fg_session_probe_file(void);
+bool fg_session_probe_put(struct file *file);
 u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id);
 
 /* enforce.c */

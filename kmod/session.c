@@ -82,15 +82,16 @@ static_assert(sizeof(((struct inode *)0)->i_ino) >= sizeof(u64));
  * read goes through get_kernel_nofault(), and nothing is written except
  * the probe's answer.
  */
+/* The probe file in flight (fg_enforce_armed() makes one at a time). */
+static struct file *fg_probe_file;
+static bool fg_probe_asked;
+
 bool fg_session_file(const struct file *file, u64 *id)
 {
 	struct file_system_type *type;
 	struct super_block *sb;
 	struct inode *inode;
-	struct fg_probe *probe;
 	unsigned long ino;
-	void *priv;
-	u32 magic;
 
 	if (get_kernel_nofault(inode, &file->f_inode) || !inode ||
 	    get_kernel_nofault(sb, &inode->i_sb) || !sb ||
@@ -98,14 +99,9 @@ bool fg_session_file(const struct file *file, u64 *id)
 	    type != &fg_session_fs_type ||
 	    get_kernel_nofault(ino, &inode->i_ino))
 		return false;
-	/* Only our probe files have this inode number on this filesystem. */
-	if (ino == FG_SESSION_ID_PROBE &&
-	    !get_kernel_nofault(priv, &file->private_data) && priv) {
-		probe = priv;
-		if (!get_kernel_nofault(magic, &probe->magic) &&
-		    magic == FG_PROBE_MAGIC)
-			WRITE_ONCE(probe->asked, true);
-	}
+	/* The answer is kept in module memory, never through the file. */
+	if (ino == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
+		WRITE_ONCE(fg_probe_asked, true);
 	*id = ino;
 	return true;
 }
@@ -117,10 +113,11 @@ static const struct file_operations fg_session_probe_fops = {
 
 /*
  * A file on the session filesystem that belongs to no session and no cell,
- * for fg_enforce_armed(); a program that asks bpf_fg_file_session() about
- * it sets @probe->asked. Release it with fg_session_probe_put().
+ * for fg_enforce_armed(), which serialises probes; fg_session_probe_put()
+ * releases it and says whether a program asked bpf_fg_file_session()
+ * about it in between.
  */
-struct file *fg_session_probe_file(struct fg_probe *probe)
+struct file *fg_session_probe_file(void)
 {
 	struct vfsmount *mnt;
 	struct inode *inode;
@@ -142,18 +139,20 @@ struct file *fg_session_probe_file(struct fg_probe *probe)
 		fg_session_fs_put();
 		return file;
 	}
-	probe->magic = FG_PROBE_MAGIC;
-	probe->asked = false;
-	file->private_data = probe;
+	WRITE_ONCE(fg_probe_asked, false);
+	WRITE_ONCE(fg_probe_file, file);
 	return file;
 }
 
-void fg_session_probe_put(struct file *file)
+bool fg_session_probe_put(struct file *file)
 {
-	/* Nobody may see the probe (on the caller's stack) after this. */
-	file->private_data = NULL;
+	bool asked;
+
+	WRITE_ONCE(fg_probe_file, NULL);
+	asked = READ_ONCE(fg_probe_asked);
 	fput(file);
 	fg_session_fs_put();
+	return asked;
 }
 
 /*
@@ -393,11 +392,14 @@ void fg_session_lose(struct fg_session *s)
 	s->state = FG_SESSION_LOST;
 	fg_session_drop_all(s, false);
 	id = s->id;
+	if (id)
+		atomic64_dec(&fg_stats.sessions_active);
+	else
+		s->lost_unannounced = true;	/* fg_session_create() tells */
 	spin_unlock(&s->lock);
 	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
 	if (!id)
 		return;
-	atomic64_dec(&fg_stats.sessions_active);
 	pr_debug("session %llu lost\n", id);
 	fg_netlink_event_session(FG_EVENT_SESSION_LOST, id, s->tenant);
 }
@@ -614,11 +616,26 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 		/* Undo, so that the frame is neither lost nor counted. */
 		spin_lock(&s->lock);
 		if (slot->state == FG_SLOT_HELD && slot->frame_id == frame_id) {
-			slot->state = FG_SLOT_READY;
-			s->c.queued++;
 			s->c.held--;
 			s->c.delivered--;
 			s->c.bytes_delivered -= f.bytesused;
+			if (s->state == FG_SESSION_ACTIVE) {
+				slot->state = FG_SLOT_READY;
+				s->c.queued++;
+			} else {
+				/* Lost meanwhile: its ready frames are dropped. */
+				slot->state = FG_SLOT_FREE;
+				s->c.dropped_revoked++;
+				atomic64_inc(&fg_stats.frames_dropped);
+			}
+		} else if (s->state == FG_SESSION_REVOKED &&
+			   slot->state == FG_SLOT_FREE &&
+			   slot->frame_id == frame_id) {
+			/* Revoked meanwhile: it took the frame back. */
+			s->c.delivered--;
+			s->c.bytes_delivered -= f.bytesused;
+			s->c.dropped_revoked++;
+			atomic64_inc(&fg_stats.frames_dropped);
 		}
 		spin_unlock(&s->lock);
 		return -EFAULT;
@@ -849,7 +866,6 @@ static void fg_session_link(struct fg_session *s)
  */
 static int fg_session_publish(struct fg_session *s)
 {
-	bool active;
 	u64 id;
 	int ret;
 
@@ -869,10 +885,9 @@ static int fg_session_publish(struct fg_session *s)
 	s->inode->i_ino = id;
 	spin_lock(&s->lock);
 	s->id = id;
-	active = s->state == FG_SESSION_ACTIVE;
-	spin_unlock(&s->lock);
-	if (active)
+	if (s->state == FG_SESSION_ACTIVE)
 		atomic64_inc(&fg_stats.sessions_active);
+	spin_unlock(&s->lock);
 	list_add_tail(&s->node, &fg_sessions);
 	mutex_unlock(&fg_lock);
 	fg_object_created("session", id);
@@ -950,6 +965,7 @@ long fg_session_create(struct fg_session_create __user *uarg)
 		ret = PTR_ERR(inode);
 		goto err_fd;
 	}
+	inode->i_ino = 0;	/* never a live session's id; set at publish */
 	if (!try_module_get(THIS_MODULE)) {
 		ret = -ENODEV;
 		goto err_iput;
@@ -974,6 +990,9 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	pr_debug("session %llu of tenant %llu on %u cameras, depth %u\n",
 		 s->id, s->tenant, s->ncameras, s->depth);
 	fg_netlink_event_session(FG_EVENT_SESSION_CREATED, s->id, s->tenant);
+	/* Lost while it was being published: said now, after CREATED. */
+	if (READ_ONCE(s->lost_unannounced))
+		fg_netlink_event_session(FG_EVENT_SESSION_LOST, s->id, s->tenant);
 
 	c.session_id = s->id;
 	c.fd = fd;

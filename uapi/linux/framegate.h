@@ -70,7 +70,10 @@
  *     -EBADF       v4l2_fd is not an open file descriptor
  *     -ENOTTY      v4l2_fd is not a V4L2 video node (regular file, pipe, ...)
  *     -ENODEV      the node is not a video capture node (e.g. an output
- *                  node), is unregistered, or has no vb2 queue
+ *                  node), is unregistered, has no vb2 queue, no lock
+ *                  (neither the queue's nor the video_device's), ioctl
+ *                  handling other than video_ioctl2(), or one of the
+ *                  streaming ioctls disabled
  *     -EBADF       v4l2_fd is not open for both reading and writing
  *                  (framegate's own file of the node is, and must not
  *                  give the caller more than it had)
@@ -98,7 +101,8 @@
  *   Creates a session of tenant_id on ncameras cameras (no duplicates) with
  *   a ring of depth frames. Returns a new read-only session file descriptor
  *   (O_CLOEXEC), also stored in fd, and the session id. No frame captured
- *   before this call returns is ever delivered to the session.
+ *   before the session's creation time (created_ns, taken inside this
+ *   call) is ever delivered to the session.
  *
  *   Errors:
  *     -EPERM       enforcement is not armed and the module parameter
