@@ -998,7 +998,7 @@ bool fgt_ledger_check(struct fgt_ledger *l)
 	uint64_t delivered = 0, drops = 0, bytes = 0, active = 0;
 	struct fg_nl *nl = fg_nl_open();
 	struct fg_stats sys;
-	unsigned int i, j;
+	unsigned int i, j, fresh = 0;
 	bool ok = true, whole = true;
 	int ret;
 
@@ -1036,6 +1036,7 @@ bool fgt_ledger_check(struct fgt_ledger *l)
 			if (l->s[j].session_id == s->session_id)
 				was = &l->s[j];
 		/* A session that is new since the snapshot counted from 0. */
+		fresh += !was;
 		delivered += s->frames_delivered - (was ? was->frames_delivered : 0);
 		drops += dropped(s) - (was ? dropped(was) : 0);
 		bytes += s->bytes_delivered - (was ? was->bytes_delivered : 0);
@@ -1050,6 +1051,13 @@ bool fgt_ledger_check(struct fgt_ledger *l)
 				(unsigned long long)l->s[j].session_id);
 			whole = false;
 		}
+	}
+	/* Sessions both created and closed since then are seen nowhere. */
+	if (whole && now->st.sessions_created - l->st.sessions_created != fresh) {
+		fprintf(stderr, "# %llu sessions were created since the ledger's snapshot, %u are open: no global check\n",
+			(unsigned long long)(now->st.sessions_created -
+					     l->st.sessions_created), fresh);
+		whole = false;
 	}
 	if (whole) {
 		ok &= global_check("frames_delivered", l->st.frames_delivered,
@@ -1071,5 +1079,20 @@ bool fgt_ledger_check(struct fgt_ledger *l)
 out:
 	fg_nl_close(nl);
 	free(now);
+	return ok;
+}
+
+bool fgt_ledger_close(struct fgt_ledger *l, int fd)
+{
+	bool ok = fgt_ledger_check(l);
+	int ret;
+
+	close(fd);
+	ret = fgt_ledger_start(l);
+	if (ret) {
+		fprintf(stderr, "# ledger: no consistent snapshot: %s\n",
+			strerror(-ret));
+		ok = false;
+	}
 	return ok;
 }

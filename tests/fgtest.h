@@ -236,7 +236,7 @@ int		 fgt_write_file(const char *path, const char *s);
  * The new snapshot then replaces the old one. A session closed since the
  * previous snapshot took its counts with it, so the global check cannot be
  * made: it fails. Check before closing sessions, and start a new ledger
- * after (fgt_ledger_start()).
+ * after (fgt_ledger_close() does both).
  */
 #define FGT_LEDGER_MAX		128
 
@@ -249,5 +249,7 @@ struct fgt_ledger {
 /* 0, or -errno if no consistent snapshot could be taken. */
 int		 fgt_ledger_start(struct fgt_ledger *l);
 bool		 fgt_ledger_check(struct fgt_ledger *l);
+/* Checks, closes fd (of a session, say), starts afresh: all went well. */
+bool		 fgt_ledger_close(struct fgt_ledger *l, int fd);
 
 #endif /* FGTEST_H */
