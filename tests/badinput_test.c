@@ -155,10 +155,12 @@ FIXTURE(session) {
 	int cam_fd;
 	uint32_t cam;
 	struct fg_session_create c;
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_SETUP(session)
 {
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
@@ -171,6 +173,7 @@ FIXTURE_SETUP(session)
 
 FIXTURE_TEARDOWN(session)
 {
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->cam_fd);
 	close(self->ctl);
 }
@@ -274,7 +277,7 @@ TEST_F(session, session_fd_rejects_misuse)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, write(s, &byte, 1));
 	EXPECT_EQ(EBADF, errno);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, s));
 }
 
 /*
@@ -305,6 +308,7 @@ FIXTURE(uapi) {
 	uint64_t sid;
 	int vfd;		/* /dev/video1, for attach */
 	uint64_t held;		/* a frame the session holds, for release */
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_VARIANT(uapi) {
@@ -334,6 +338,7 @@ static int hold_frame(FIXTURE_DATA(uapi) *self)
 
 FIXTURE_SETUP(uapi)
 {
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
@@ -349,6 +354,7 @@ FIXTURE_SETUP(uapi)
 
 FIXTURE_TEARDOWN(uapi)
 {
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->vfd);
 	close(self->sfd);
 	close(self->cam_fd);
@@ -383,12 +389,11 @@ static int call_create(FIXTURE_DATA(uapi) *self, union uapi_struct *u)
 	return fg_ioctl(self->ctl, FG_IOC_SESSION_CREATE, &u->create);
 }
 
-/* Closes the camera or session fd that the call returned. */
+/* Closes the camera or session fd that the call returned, accounted for. */
 static int undo_close(FIXTURE_DATA(uapi) *self, union uapi_struct *u, int ret)
 {
-	(void)self;
 	(void)u;
-	return close(ret) ? -errno : 0;
+	return fgt_ledger_close(&self->ledger, ret) ? 0 : -EBADMSG;
 }
 
 static void fill_info(FIXTURE_DATA(uapi) *self, union uapi_struct *u)
@@ -667,10 +672,12 @@ static int nobody_revokes(void *arg)
 TEST(unprivileged_users_cannot_administer)
 {
 	int ctl = fg_ctl_open(), cam_fd, s;
+	struct fgt_ledger ledger;
 	uint32_t cam;
 	uint64_t id;
 	char state[32];
 
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_LE(0, ctl);
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
 	ASSERT_LE(0, cam_fd);
@@ -682,6 +689,7 @@ TEST(unprivileged_users_cannot_administer)
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
 				   (unsigned long long)id));
 	EXPECT_STREQ("active", state);
+	EXPECT_TRUE(fgt_ledger_check(&ledger));
 	close(s);
 	close(cam_fd);
 	close(ctl);
