@@ -77,6 +77,7 @@ FIXTURE(cells) {
 	int lsn[2][L_COUNT];	/* [A/B][listener] */
 	struct fgt_worker w[3];
 	struct fgt_denied before;
+	struct fgt_ledger ledger;
 };
 
 static int listener(int type, bool v6, uint16_t port)
@@ -110,6 +111,7 @@ FIXTURE_SETUP(cells)
 		self->cam_fd[i] = -1;
 	}
 	self->pre_vfd = -1;
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	ret = fgt_enforcer_open(&self->e);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("fg_enforcer_open: %s", strerror(-ret));
@@ -162,6 +164,7 @@ FIXTURE_TEARDOWN(cells)
 
 	for (i = 0; i < 3; i++)
 		fgt_worker_kill(&self->w[i]);
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < L_COUNT; j++)
 			if (self->lsn[i][j] > 0)
@@ -1263,7 +1266,7 @@ TEST_F(cells, send_on_a_closed_sessions_socket_is_refused)
 	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
 				      send_across_the_end, &en));
 	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
-	close(self->sfd[A]);
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, self->sfd[A]));
 	self->sfd[A] = -1;
 	ASSERT_EQ(-ENOENT, fgt_sysfs_str(state, sizeof(state),
 					 "sessions/%llu/state",
