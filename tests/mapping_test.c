@@ -144,15 +144,14 @@ static void map_try_run(struct __test_metadata *_metadata,
 	}
 }
 
-static void map_tries(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(window) *self, const struct map_try *t,
-		      size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		map_try_run(_metadata, self, &t[i]);
-}
+/* Every try of the list, each with its own verdict. */
+#define MAP_TRIES(...) do {						\
+	static const struct map_try __t[] = { __VA_ARGS__ };		\
+	size_t __i;							\
+									\
+	for (__i = 0; __i < sizeof(__t) / sizeof(__t[0]); __i++)	\
+		map_try_run(_metadata, self, &__t[__i]);		\
+} while (0)
 
 #define MAP_TRY(p, f, e)	{ #p ", " #f, (p), (f), -1, (e) }
 #define MPROTECT_TRY(f, p, e)	{ "mprotect " #p " after PROT_READ, " #f, \
@@ -160,15 +159,12 @@ static void map_tries(struct __test_metadata *_metadata,
 
 TEST_F(window, readable_mappings_work)
 {
-	static const struct map_try tries[] = {
+	MAP_TRIES(
 		MAP_TRY(PROT_READ, MAP_SHARED, 0),
 		MAP_TRY(PROT_READ, MAP_PRIVATE, 0),
 		MPROTECT_TRY(MAP_SHARED, PROT_READ, 0),
 		MPROTECT_TRY(MAP_SHARED, PROT_NONE, 0),
-		MPROTECT_TRY(MAP_PRIVATE, PROT_NONE, 0),
-	};
-
-	map_tries(_metadata, self, tries, sizeof(tries) / sizeof(tries[0]));
+		MPROTECT_TRY(MAP_PRIVATE, PROT_NONE, 0));
 }
 
 /*
@@ -177,31 +173,26 @@ TEST_F(window, readable_mappings_work)
  */
 TEST_F(window, writable_mappings_are_refused)
 {
-	static const struct map_try tries[] = {
+	MAP_TRIES(
 		MAP_TRY(PROT_READ | PROT_WRITE, MAP_SHARED, EACCES),
 		MAP_TRY(PROT_READ | PROT_WRITE, MAP_PRIVATE, EACCES),
 		MAP_TRY(PROT_WRITE, MAP_PRIVATE, EACCES),
 		MPROTECT_TRY(MAP_SHARED, PROT_READ | PROT_WRITE, EACCES),
-		MPROTECT_TRY(MAP_PRIVATE, PROT_READ | PROT_WRITE, EACCES),
-	};
-
-	map_tries(_metadata, self, tries, sizeof(tries) / sizeof(tries[0]));
+		MPROTECT_TRY(MAP_PRIVATE, PROT_READ | PROT_WRITE, EACCES));
 }
 
 /* "only PROT_READ" (uapi/linux/framegate.h): no executable window. */
 TEST_F(window, executable_mappings_are_refused)
 {
-	static const struct map_try tries[] = {
+	MAP_TRIES(
 		MAP_TRY(PROT_READ | PROT_EXEC, MAP_SHARED, EACCES),
 		MAP_TRY(PROT_READ | PROT_EXEC, MAP_PRIVATE, EACCES),
 		MAP_TRY(PROT_EXEC, MAP_SHARED, EACCES),
 		MPROTECT_TRY(MAP_SHARED, PROT_READ | PROT_EXEC, EACCES),
-		MPROTECT_TRY(MAP_PRIVATE, PROT_READ | PROT_EXEC, EACCES),
-	};
-
-	map_tries(_metadata, self, tries, sizeof(tries) / sizeof(tries[0]));
+		MPROTECT_TRY(MAP_PRIVATE, PROT_READ | PROT_EXEC, EACCES));
 }
 
+#undef MAP_TRIES
 #undef MPROTECT_TRY
 #undef MAP_TRY
 
