@@ -4,7 +4,6 @@
  */
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,20 +719,24 @@ int fgt_write_file(const char *path, const char *s)
 
 /* Accounting */
 
-static const char *const stats_names[] = {
-	"cameras_attached", "sessions_active", "sessions_created",
-	"sessions_revoked", "frames_captured", "frames_delivered",
-	"frames_dropped", "bytes_delivered",
+/* The global counters: a sysfs file each, a field of struct fg_stats. */
+#define STAT(f)	{ #f, offsetof(struct fg_stats, f) }
+static const struct {
+	const char *name;
+	size_t offset;
+} stats_files[] = {
+	STAT(cameras_attached), STAT(sessions_active), STAT(sessions_created),
+	STAT(sessions_revoked), STAT(frames_captured), STAT(frames_delivered),
+	STAT(frames_dropped), STAT(bytes_delivered),
 };
+#undef STAT
 
-/* struct fg_stats is eight u64, in the order of stats_names. */
+#define NSTATS	(sizeof(stats_files) / sizeof(stats_files[0]))
+
 static uint64_t *stats_field(struct fg_stats *st, unsigned int i)
 {
-	return (uint64_t *)st + i;
+	return (uint64_t *)((char *)st + stats_files[i].offset);
 }
-
-static_assert(sizeof(struct fg_stats) == sizeof(stats_names) /
-	      sizeof(stats_names[0]) * sizeof(uint64_t), "fg_stats layout");
 
 static bool stats_same(const struct fg_stats *a, const struct fg_stats *b)
 {
@@ -800,8 +804,8 @@ static int ledger_snapshot(struct fg_nl *nl, struct fgt_ledger *l,
 		ret = fg_nl_get_stats(nl, &l->st);
 		if (!ret)
 			ret = fg_nl_dump_sessions(nl, ledger_add, l);
-		for (i = 0; !ret && i < sizeof(stats_names) / sizeof(stats_names[0]); i++) {
-			int64_t v = fgt_sysfs_u64("%s", stats_names[i]);
+		for (i = 0; !ret && i < NSTATS; i++) {
+			int64_t v = fgt_sysfs_u64("%s", stats_files[i].name);
 
 			*stats_field(sys, i) = v;
 			if (v < 0)
@@ -1016,11 +1020,11 @@ bool fgt_ledger_check(struct fgt_ledger *l)
 		ok = false;
 		goto out;
 	}
-	for (i = 0; i < sizeof(stats_names) / sizeof(stats_names[0]); i++) {
+	for (i = 0; i < NSTATS; i++) {
 		if (*stats_field(&sys, i) == *stats_field(&now->st, i))
 			continue;
 		fprintf(stderr, "# global %s: sysfs %llu, netlink %llu\n",
-			stats_names[i],
+			stats_files[i].name,
 			(unsigned long long)*stats_field(&sys, i),
 			(unsigned long long)*stats_field(&now->st, i));
 		ok = false;

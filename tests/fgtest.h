@@ -234,9 +234,10 @@ int		 fgt_write_file(const char *path, const char *s);
  *    lists exactly the sessions of the dump.
  *
  * The new snapshot then replaces the old one. A session closed since the
- * previous snapshot took its counts with it, so the global check cannot be
- * made: it fails. Check before closing sessions, and start a new ledger
- * after (fgt_ledger_close() does both).
+ * previous snapshot (or created and closed since: sessions_created says
+ * so) took its counts with it, so the global check cannot be made: it
+ * fails. Check before closing sessions, and start a new ledger after
+ * (fgt_ledger_close() does both).
  */
 #define FGT_LEDGER_MAX		128
 
