@@ -98,11 +98,13 @@ TEST_F(attached, a_capture_buffer_mapped_by_another_file_stops_the_camera)
 		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
+	struct fgt_ledger ledger;
 	int64_t captured, later;
 	char state[32];
 	void *p;
 	int s, i;
 
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	s = fgt_session(self->ctl, 7, 4, &self->cam, 1, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
@@ -125,7 +127,7 @@ TEST_F(attached, a_capture_buffer_mapped_by_another_file_stops_the_camera)
 	later = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam);
 	EXPECT_EQ(captured, later);
 	munmap(p, b.length);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 }
 
 TEST_F(attached, second_attach_of_the_node_is_refused)

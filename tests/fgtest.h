@@ -215,4 +215,44 @@ uint64_t	 fgt_fnv1a(const void *p, size_t len);
 /* Writes a string to a sysfs / procfs file; 0 or -errno. */
 int		 fgt_write_file(const char *path, const char *s);
 
+/*
+ * Accounting (I7)
+ * ---------------
+ *
+ * A ledger is a consistent snapshot of the global counters and of every
+ * session that exists. fgt_ledger_check() takes a new one and checks, saying
+ * on stderr ("# " lines) what is wrong:
+ *
+ *  - per session, in FG_CMD_GET_SESSION and in sysfs sessions/<id>/ (which
+ *    must agree): the identity of uapi/linux/framegate.h, frames_captured =
+ *    frames_delivered + frames_dropped_overrun + frames_dropped_held +
+ *    frames_dropped_revoked + frames_queued; frames_queued + frames_held <=
+ *    depth; no frame queued once the session is revoked or lost;
+ *  - globally, in /sys/kernel/framegate/ and FG_CMD_GET_STATS (which must
+ *    agree): since the previous snapshot, frames_delivered, frames_dropped
+ *    and bytes_delivered went up by exactly as much as the sessions'
+ *    frames_delivered, drop counters and bytes_delivered did, and
+ *    sessions_active is the number of active sessions; sysfs sessions/
+ *    lists exactly the sessions of the dump.
+ *
+ * The new snapshot then replaces the old one. A session closed since the
+ * previous snapshot (or created and closed since: sessions_created says
+ * so) took its counts with it, so the global check cannot be made: it
+ * fails. Check before closing sessions, and start a new ledger after
+ * (fgt_ledger_close() does both).
+ */
+#define FGT_LEDGER_MAX		128
+
+struct fgt_ledger {
+	struct fg_stats st;
+	unsigned int n;
+	struct fg_session_status s[FGT_LEDGER_MAX];
+};
+
+/* 0, or -errno if no consistent snapshot could be taken. */
+int		 fgt_ledger_start(struct fgt_ledger *l);
+bool		 fgt_ledger_check(struct fgt_ledger *l);
+/* Checks, closes fd (of a session, say), starts afresh: all went well. */
+bool		 fgt_ledger_close(struct fgt_ledger *l, int fd);
+
 #endif /* FGTEST_H */

@@ -45,11 +45,13 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 {
 	int ctl = fg_ctl_open(), cam_fd, s, s2;
 	struct fg_nl *events = fg_nl_events_open();
+	struct fgt_ledger ledger;
 	uint32_t cam, cam2;
 	struct fg_frame f, held;
 	uint64_t id;
 	char state[32];
 
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_LE(0, ctl);
 	ASSERT_NE(NULL, events);
 	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_WHITE));
@@ -59,6 +61,10 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	ASSERT_LE(0, s);
 	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
 	ASSERT_EQ(0, fg_frame_acquire(s, &held));
+	/* One frame held, the rest of the ring full of ready ones to drop. */
+	while (fgt_sysfs_u64("sessions/%llu/frames_queued",
+			     (unsigned long long)id) < 3)
+		fgt_sleep_ms(20);
 
 	/* vivid's "Disconnect" button unregisters the node, like a USB pull. */
 	ASSERT_EQ(0, fgt_video_set_ctrl(VIVID_CAPTURE(1), VIVID_CID_DISCONNECT, 1));
@@ -76,6 +82,9 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
 				   (unsigned long long)id));
 	EXPECT_STREQ("lost", state);
+	EXPECT_EQ(3, fgt_sysfs_u64("sessions/%llu/frames_dropped_revoked",
+				   (unsigned long long)id));
+	EXPECT_TRUE(fgt_ledger_check(&ledger));
 	EXPECT_TRUE(wait_event(events, FG_EVENT_CAMERA_LOST, cam, 0));
 	/* No new session on a lost camera. */
 	EXPECT_EQ(-ENODEV, fgt_session(ctl, 5, 4, &cam, 1, NULL));
@@ -89,7 +98,7 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
 				   (unsigned long long)id));
 	EXPECT_STREQ("lost", state);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 
 	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_WHITE));
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam2);
@@ -100,7 +109,7 @@ TEST(lost_camera_ends_its_sessions_and_can_be_attached_again)
 	ASSERT_EQ(1, fgt_wait_frame(s2, 5000));
 	ASSERT_EQ(0, fg_frame_acquire(s2, &f));
 	EXPECT_EQ(cam2, f.camera_id);
-	close(s2);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s2));
 	close(cam_fd);
 	fg_nl_close(events);
 	close(ctl);
@@ -116,11 +125,13 @@ static void queue_failure_loses_the_camera(struct __test_metadata *_metadata,
 					   uint32_t ctrl)
 {
 	int ctl = fg_ctl_open(), cam_fd, s;
+	struct fgt_ledger ledger;
 	uint32_t cam;
 	uint64_t id;
 	char state[32];
 
 	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam);
 	ASSERT_LE(0, cam_fd);
 	s = fgt_session(ctl, 6, 4, &cam, 1, &id);
@@ -133,14 +144,14 @@ static void queue_failure_loses_the_camera(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state",
 				   (unsigned long long)id));
 	EXPECT_STREQ("lost", state);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 	close(cam_fd);
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(1), &cam);
 	ASSERT_LE(0, cam_fd);
 	s = fgt_session(ctl, 6, 4, &cam, 1, NULL);
 	ASSERT_LE(0, s);
 	EXPECT_EQ(1, fgt_wait_frame(s, 5000));
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 	close(cam_fd);
 	close(ctl);
 }
@@ -158,10 +169,12 @@ TEST(refused_requeue_loses_the_camera)
 TEST(detach_makes_sessions_lost)
 {
 	int ctl = fg_ctl_open(), cam_fd, s;
+	struct fgt_ledger ledger;
 	uint32_t cam;
 	struct fg_frame f;
 	struct fg_session_info info;
 
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_LE(0, ctl);
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
 	ASSERT_LE(0, cam_fd);
@@ -173,7 +186,7 @@ TEST(detach_makes_sessions_lost)
 	ASSERT_EQ(0, fg_session_info(s, &info));
 	EXPECT_EQ(FG_SESSION_LOST, info.state);
 	EXPECT_EQ(cam, info.cameras[0]);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 	close(ctl);
 }
 
@@ -208,12 +221,14 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 {
 	const char *ko = getenv("FG_MODULE");
 	int ctl, cam_fd, s, round;
+	struct fgt_ledger ledger;
 	struct fg_session_info info;
 	const char *params;
 	const uint8_t *window;
 	uint32_t cam;
 
 	ASSERT_NE(NULL, ko);
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_BLUE));
@@ -223,6 +238,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	s = fgt_session(ctl, 1, 4, &cam, 1, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	EXPECT_TRUE(fgt_ledger_check(&ledger));
 	close(ctl);
 
 	/* Open camera and session fds pin the module. */
@@ -236,6 +252,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 
 	/* Reload; a new format on the same node; nothing blue survives. */
 	ASSERT_EQ(0, load_module(ko, params));
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
@@ -252,7 +269,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 		ASSERT_EQ(1, fgt_wait_frame(s, 5000));
 		EXPECT_TRUE(fgt_yuyv_zero_or(window, info.window_size, FGT_RED));
 		fg_session_unmap(window, &info);
-		close(s);
+		EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 	}
 	close(cam_fd);
 	close(ctl);

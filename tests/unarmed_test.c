@@ -26,6 +26,7 @@ FIXTURE(unarmed) {
 	uint32_t cam;
 	int kmsg;
 	char param[8];
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_SETUP(unarmed)
@@ -36,6 +37,7 @@ FIXTURE_SETUP(unarmed)
 	ASSERT_NE(NULL, fgets(self->param, sizeof(self->param), f));
 	fclose(f);
 	self->param[strcspn(self->param, "\n")] = '\0';
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
@@ -50,6 +52,7 @@ FIXTURE_TEARDOWN(unarmed)
 {
 	/* Leave the parameter as tests/run-guest set it. */
 	EXPECT_EQ(0, fgt_write_file(PARAM, self->param));
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->kmsg);
 	close(self->cam_fd);
 	close(self->ctl);
@@ -90,7 +93,7 @@ TEST_F(unarmed, session_create_is_refused_with_eperm_and_logged)
 	sfd = fgt_session(self->ctl, TENANT, 4, &self->cam, 1, NULL);
 	EXPECT_EQ(-EPERM, sfd);
 	if (sfd >= 0)
-		close(sfd);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, sfd));
 	/* A failed call leaves no object behind, and uses up no id. */
 	EXPECT_EQ(created, fgt_sysfs_u64("sessions_created"));
 	snprintf(want, sizeof(want),
@@ -110,7 +113,7 @@ TEST_F(unarmed, allow_unenforced_creates_the_session_and_logs_it)
 	sfd = fgt_session(self->ctl, TENANT + 1, 4, &self->cam, 1, NULL);
 	EXPECT_LE(0, sfd);
 	if (sfd >= 0)
-		close(sfd);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, sfd));
 	snprintf(want, sizeof(want),
 		 "framegate: session of tenant %d created without cell enforcement",
 		 TENANT + 1);
