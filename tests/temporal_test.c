@@ -106,13 +106,11 @@ TEST_F(camera, session_created_mid_stream_gets_no_earlier_frame)
 TEST_F(camera, session_created_while_frames_wait_gets_none_of_them)
 {
 	struct fg_session_info info;
-	struct fgt_ledger ledger;
 	struct fg_frame f;
 	int a, b, round;
 
 	if (access(DELAY_KNOB, W_OK))
 		SKIP(return, "%s: no debugfs fault knob", DELAY_KNOB);
-	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	a = fgt_session(self->ctl, 1, 4, &self->cam, 1, NULL);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(1, fgt_wait_frame(a, 5000));
@@ -127,10 +125,10 @@ TEST_F(camera, session_created_while_frames_wait_gets_none_of_them)
 		ASSERT_EQ(0, fg_frame_acquire(b, &f));
 		EXPECT_LE(info.created_ns, f.timestamp_ns);
 		fg_frame_release(b, f.frame_id);
-		EXPECT_TRUE(fgt_ledger_close(&ledger, b));
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, b));
 	}
 	EXPECT_EQ(0, fgt_write_file(DELAY_KNOB, "0"));
-	EXPECT_TRUE(fgt_ledger_close(&ledger, a));
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, a));
 }
 
 static sigjmp_buf sigbus_env;

@@ -144,7 +144,7 @@
  *   Takes the oldest ready frame and holds it: its slot is not written until
  *   it is released. Never blocks.
  *   Errors: -EAGAIN no frame is ready; -EPERM the session is revoked;
- *   -ENODEV the session is lost and no frame is ready; -EINVAL bad size,
+ *   -ENODEV the session is lost (its ready frames were dropped); -EINVAL bad size,
  *   flags or reserved.
  *
  * FG_SESSION_IOC_RELEASE (struct fg_frame_release)
