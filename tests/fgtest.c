@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1099,4 +1101,152 @@ bool fgt_ledger_close(struct fgt_ledger *l, int fd)
 		ok = false;
 	}
 	return ok;
+
+bool fgt_counters_balance(const struct fg_session_status *st)
+{
+	return st->frames_captured == st->frames_delivered +
+		st->frames_dropped_overrun + st->frames_dropped_held +
+		st->frames_dropped_revoked + st->frames_queued;
+}
+
+struct count {
+	unsigned int *n;
+	unsigned int *unbalanced;
+};
+
+static int count_camera(const struct fg_camera_status *c, void *arg)
+{
+	(void)c;
+	(*((struct count *)arg)->n)++;
+	return 0;
+}
+
+static int count_session(const struct fg_session_status *s, void *arg)
+{
+	struct count *c = arg;
+
+	(*c->n)++;
+	if (c->unbalanced && !fgt_counters_balance(s))
+		(*c->unbalanced)++;
+	return 0;
+}
+
+int fgt_nl_count_cameras(struct fg_nl *nl, unsigned int *n)
+{
+	struct count c = { n, NULL };
+
+	*n = 0;
+	return fg_nl_dump_cameras(nl, count_camera, &c);
+}
+
+int fgt_nl_count_sessions(struct fg_nl *nl, unsigned int *n,
+			  unsigned int *unbalanced)
+{
+	struct count c = { n, unbalanced };
+
+	*n = 0;
+	if (unbalanced)
+		*unbalanced = 0;
+	return fg_nl_dump_sessions(nl, count_session, &c);
+}
+
+int fgt_first_frame(int ctl, uint32_t cam, struct fg_frame *f)
+{
+	int s = fgt_session(ctl, 1, 2, &cam, 1, NULL), ret;
+
+	if (s < 0)
+		return s;
+	ret = fgt_wait_frame(s, 5000);
+	if (ret == 1)
+		ret = fg_frame_acquire(s, f);
+	else if (ret == 0)
+		ret = -ETIMEDOUT;
+	if (ret) {
+		close(s);
+		return ret;
+	}
+	return s;
+}
+
+/* Where a fault in fgt_touch() of this thread returns to. */
+static __thread sigjmp_buf *volatile touch_jmp;
+
+static void on_touch_fault(int sig)
+{
+	if (touch_jmp)
+		siglongjmp(*touch_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int fgt_catch_faults(void)
+{
+	if (signal(SIGBUS, on_touch_fault) == SIG_ERR ||
+	    signal(SIGSEGV, on_touch_fault) == SIG_ERR)
+		return -errno;
+	return 0;
+}
+
+bool fgt_touch(const volatile uint8_t *p, size_t len, size_t step, bool write,
+	       uint64_t *sum)
+{
+	sigjmp_buf jb;
+	size_t i;
+
+	if (sigsetjmp(jb, 1)) {
+		touch_jmp = NULL;
+		return false;
+	}
+	touch_jmp = &jb;
+	for (i = 0; i < len; i += step) {
+		if (write)
+			((volatile uint8_t *)p)[i] = 1;
+		else
+			*sum += p[i];
+	}
+	touch_jmp = NULL;
+	return true;
+}
+
+void fgt_finding(unsigned long *count, unsigned long limit, const char *prefix,
+		 const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (__atomic_fetch_add(count, 1, __ATOMIC_RELAXED) >= limit)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* One call, so that lines of two threads never mix. */
+	fprintf(stderr, "# %s: %s\n", prefix, line);
+}
+
+/* Module loading */
+
+int fgt_module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int fgt_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+const char *fgt_module_params(void)
+{
+	FILE *f = fopen("/sys/module/framegate/parameters/allow_unenforced", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
 }

@@ -255,4 +255,50 @@ bool		 fgt_ledger_check(struct fgt_ledger *l);
 /* Checks, closes fd (of a session, say), starts afresh: all went well. */
 bool		 fgt_ledger_close(struct fgt_ledger *l, int fd);
 
+/* The exact accounting identity of uapi/linux/framegate.h. */
+bool		 fgt_counters_balance(const struct fg_session_status *st);
+
+/*
+ * Dumps, counted: the cameras, the sessions and (if unbalanced is not
+ * NULL) those whose counters do not balance. The dump's result.
+ */
+int		 fgt_nl_count_cameras(struct fg_nl *nl, unsigned int *n);
+int		 fgt_nl_count_sessions(struct fg_nl *nl, unsigned int *n,
+		    unsigned int *unbalanced);
+
+/*
+ * A session (tenant 1, depth 2) on camera cam that got a frame of it in
+ * 5 s, that frame acquired into *f: the session fd, or -errno.
+ */
+int		 fgt_first_frame(int ctl, uint32_t cam, struct fg_frame *f);
+
+/*
+ * Touching windows that may be revoked (SIGBUS) or unmapped (SIGSEGV) by
+ * now, from any thread: fgt_catch_faults() installs the handlers once;
+ * fgt_touch() reads (or writes) every step-th byte of p[len], adding what
+ * it read to *sum, and says false if that raised either signal.
+ */
+int		 fgt_catch_faults(void);
+bool		 fgt_touch(const volatile uint8_t *p, size_t len, size_t step,
+		    bool write, uint64_t *sum);
+
+/*
+ * One finding of a test that runs many threads: adds one to *count
+ * (atomically) and prints the first limit findings, each whole on one
+ * "# <prefix>: ..." line of stderr.
+ */
+void		 fgt_finding(unsigned long *count, unsigned long limit,
+		    const char *prefix, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/*
+ * The module: finit_module(path, params) and delete_module(name,
+ * O_NONBLOCK), 0 or -errno (-EWOULDBLOCK: still in use). The parameters a
+ * reload passes keep the loaded module's allow_unenforced
+ * (tests/run-guest).
+ */
+int		 fgt_module_load(const char *path, const char *params);
+int		 fgt_module_unload(const char *name);
+const char	*fgt_module_params(void);
+
 #endif /* FGTEST_H */

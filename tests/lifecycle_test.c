@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -190,33 +189,6 @@ TEST(detach_makes_sessions_lost)
 	close(ctl);
 }
 
-static int delete_module(const char *name, unsigned int flags)
-{
-	return syscall(SYS_delete_module, name, flags) < 0 ? -errno : 0;
-}
-
-/* A reload keeps the loaded module's allow_unenforced (tests/run-guest). */
-static const char *module_params(void)
-{
-	FILE *f = fopen("/sys/module/framegate/parameters/allow_unenforced", "r");
-	int c = f ? fgetc(f) : EOF;
-
-	if (f)
-		fclose(f);
-	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
-}
-
-static int load_module(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 TEST(unload_is_refused_while_open_and_reload_starts_clean)
 {
 	const char *ko = getenv("FG_MODULE");
@@ -232,7 +204,7 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_BLUE));
-	params = module_params();
+	params = fgt_module_params();
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
 	ASSERT_LE(0, cam_fd);
 	s = fgt_session(ctl, 1, 4, &cam, 1, NULL);
@@ -242,16 +214,16 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	close(ctl);
 
 	/* Open camera and session fds pin the module. */
-	EXPECT_EQ(-EWOULDBLOCK, delete_module("framegate", O_NONBLOCK));
+	EXPECT_EQ(-EWOULDBLOCK, fgt_module_unload("framegate"));
 	close(cam_fd);
-	EXPECT_EQ(-EWOULDBLOCK, delete_module("framegate", O_NONBLOCK));
+	EXPECT_EQ(-EWOULDBLOCK, fgt_module_unload("framegate"));
 	close(s);
 	ASSERT_EQ(0, fgt_sysfs_u64("objects_alive"));
-	ASSERT_EQ(0, delete_module("framegate", O_NONBLOCK));
+	ASSERT_EQ(0, fgt_module_unload("framegate"));
 	EXPECT_EQ(-1, fgt_sysfs_u64("objects_alive"));
 
 	/* Reload; a new format on the same node; nothing blue survives. */
-	ASSERT_EQ(0, load_module(ko, params));
+	ASSERT_EQ(0, fgt_module_load(ko, params));
 	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
 	ctl = fg_ctl_open();
