@@ -1101,6 +1101,7 @@ bool fgt_ledger_close(struct fgt_ledger *l, int fd)
 		ok = false;
 	}
 	return ok;
+}
 
 bool fgt_counters_balance(const struct fg_session_status *st)
 {
