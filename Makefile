@@ -172,21 +172,27 @@ check-rt check-debug: check-%: daemon tests $(CACHE)/build/%/framegate.ko
 	FG_MODULE=$(CACHE)/build/$*/framegate.ko $(TOP)/tests/check --flavour $*
 
 # The fault suites (tests/fault-guest) and the kernel fuzzer, each in a
-# guest of its own. FAULT_QEMU_ARGS go to tests/qemu/run, e.g. the kernel
-# flavour to boot: fault injection needs the debug kernel (the alloc suite
-# skips without it), and the fuzzer is worth most under KASAN and lockdep.
+# guest of its own, on FAULT_FLAVOUR's kernel (default debug: fault
+# injection needs it, the alloc suite skips without it, and the fuzzer is
+# worth most under KASAN and lockdep) with that kernel's framegate.ko.
+# FAULT_QEMU_ARGS go to tests/qemu/run as well.
+FAULT_FLAVOUR	?= debug
+FAULT_MODULE	 = $(if $(filter release,$(FAULT_FLAVOUR)),$(TOP)/framegate.ko,$(CACHE)/build/$(FAULT_FLAVOUR)/framegate.ko)
 FAULT_QEMU_ARGS	?=
 FAULT_SUITES	?=
 FUZZ_MINUTES	?= 2
 FUZZ_SEED	?=
-check-fault: all
-	$(QEMU_RUN) $(FAULT_QEMU_ARGS) --timeout 2400 --out $(CACHE)/out-fault -- \
+check-fault: all $(FAULT_MODULE)
+	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) --timeout 2400 \
+		--out $(CACHE)/out-fault -- env FG_MODULE=$(FAULT_MODULE) \
 		$(TOP)/tests/fault-guest $(FAULT_SUITES)
 
-fuzz-kernel: all
-	$(QEMU_RUN) $(FAULT_QEMU_ARGS) --timeout $$(( $(FUZZ_MINUTES) * 60 + 600 )) \
-		--out $(CACHE)/out-fuzz -- env FUZZ_MINUTES=$(FUZZ_MINUTES) \
-		FUZZ_SEED=$(FUZZ_SEED) $(TOP)/tests/fault-guest fuzz
+fuzz-kernel: all $(FAULT_MODULE)
+	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) \
+		--timeout $$(( $(FUZZ_MINUTES) * 60 + 600 )) \
+		--out $(CACHE)/out-fuzz -- env FG_MODULE=$(FAULT_MODULE) \
+		FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) \
+		$(TOP)/tests/fault-guest fuzz
 
 demo: all
 	$(QEMU_RUN) --timeout 600 -- $(TOP)/scripts/demo-guest
