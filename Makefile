@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # framegate: `make` builds everything, `make check` runs every test in a
-# QEMU guest on the pinned kernel, `make demo` shows two sessions live,
+# QEMU guest on the pinned kernel (`make check-rt`, `make check-debug`: on its
+# PREEMPT_RT build, on a KASAN + lockdep + kmemleak build of its source),
+# `make demo` shows two sessions live,
 # `make bench` prints delivery ratios, `make lint` runs checkpatch + sparse,
 # `make unit` and `make fuzz` test libframegate's parsers on the host,
 # `make check-fault` runs the fault suites and `make fuzz-kernel` the kernel
 # fuzzer in a guest (tests/fault-guest).
 # Run scripts/setup once first (it installs what all of this needs).
 
-KVER		?= 6.1.0-56-amd64
-KDIR		?= /usr/src/linux-headers-$(KVER)
 TOP		:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+include $(TOP)/scripts/kernel-versions
+KDIR		?= /usr/src/linux-headers-$(KVER)
 CACHE		:= $(TOP)/.cache
 KSRC		:= $(CACHE)/linux-source
 SELFTESTS	:= $(KSRC)/tools/testing/selftests
@@ -38,8 +40,8 @@ FAULT_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(FAULT_SRCS))
 KMOD_SRCS	:= $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) \
 		   $(TOP)/uapi/linux/framegate.h $(TOP)/Kbuild
 
-.PHONY: all module daemon tests check demo bench lint clean check-fault \
-	fuzz-kernel
+.PHONY: all module daemon tests check check-rt check-debug check-fault \
+	fuzz-kernel demo bench lint clean FORCE
 
 all: module daemon tests
 
@@ -50,13 +52,44 @@ all: module daemon tests
 VMLINUX		:= $(CACHE)/kernel/boot/vmlinux-$(KVER)
 RESOLVE_BTFIDS	:= $(CACHE)/resolve_btfids/resolve_btfids
 
+# $(call kbuild,KDIR,DIR): framegate.ko in DIR against KDIR, W=1, log in
+# DIR/.build.log; a warning fails.
+define kbuild
+	+@$(MAKE) -C $(1) M=$(2) W=1 modules 2>&1 | tee $(2)/.build.log
+	@if grep -E 'warning:|error:' $(2)/.build.log; then \
+		echo "$(2)/framegate.ko: the build is not warning-free" >&2; exit 1; fi
+	@test -f $(2)/framegate.ko
+endef
+
 module: $(TOP)/framegate.ko $(RESOLVE_BTFIDS)
 	@$(TOP)/scripts/module-btf $< $(VMLINUX) $(RESOLVE_BTFIDS)
 $(TOP)/framegate.ko: $(KMOD_SRCS)
-	@$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules 2>&1 | tee $(TOP)/.build.log
-	@if grep -E 'warning:|error:' $(TOP)/.build.log; then \
-		echo "framegate.ko: the build is not warning-free" >&2; exit 1; fi
-	@test -f $@
+	$(call kbuild,$(KDIR),$(TOP))
+
+# The module for the other kernel flavours: the same sources (KMOD_SRCS,
+# mtimes kept), copied into .cache/build/FLAVOUR/ and built there against
+# that kernel's tree, W=1 and BTF as above. kbuild runs every time and finds
+# out itself what is out of date: a changed source, or another KDIR (its
+# command lines change). The
+# debug kernel's tree has vmlinux and resolve_btfids, so kbuild adds the BTF
+# itself and module-btf only checks it.
+KDIR_rt		:= /usr/src/linux-headers-$(KVER_RT)
+BTF_BASE_rt	:= $(CACHE)/kernel-rt/boot/vmlinux-$(KVER_RT)
+DEBUG_KERNEL	 = $(shell $(TOP)/scripts/debug-kernel --dir)
+KDIR_debug	 = $(DEBUG_KERNEL)/src
+BTF_BASE_debug	 = $(DEBUG_KERNEL)/src/vmlinux
+
+$(CACHE)/build/%/framegate.ko: FORCE $(RESOLVE_BTFIDS)
+	@mkdir -p $(@D)
+	@cd $(TOP) && cp -a --parents $(KMOD_SRCS:$(TOP)/%=%) $(@D)/
+	$(call kbuild,$(KDIR_$*),$(@D))
+	@$(TOP)/scripts/module-btf $@ $(BTF_BASE_$*) $(RESOLVE_BTFIDS)
+
+# Built (about 20 minutes) the first time, then taken from its cache.
+$(CACHE)/build/debug/framegate.ko: debug-kernel
+.PHONY: debug-kernel
+debug-kernel:
+	@$(TOP)/scripts/debug-kernel >/dev/null
 
 # resolve_btfids from linux-source-6.1 (tools/bpf), extracted by setup.
 $(RESOLVE_BTFIDS):
@@ -133,22 +166,33 @@ check: all unit fuzz
 	FG_HOST_SUMMARIES="$(UNIT_DIR)/summary $(FUZZ_DIR)/summary" \
 		$(TOP)/tests/check
 
+# The guest suite on another kernel, with that kernel's framegate.ko; the
+# host tests (unit, fuzz) do not depend on the kernel and run in check only.
+check-rt check-debug: check-%: daemon tests $(CACHE)/build/%/framegate.ko
+	FG_MODULE=$(CACHE)/build/$*/framegate.ko $(TOP)/tests/check --flavour $*
+
 # The fault suites (tests/fault-guest) and the kernel fuzzer, each in a
-# guest of its own. FAULT_QEMU_ARGS go to tests/qemu/run, e.g. the kernel
-# flavour to boot: fault injection needs the debug kernel (the alloc suite
-# skips without it), and the fuzzer is worth most under KASAN and lockdep.
+# guest of its own, on FAULT_FLAVOUR's kernel (default debug: fault
+# injection needs it, the alloc suite skips without it, and the fuzzer is
+# worth most under KASAN and lockdep) with that kernel's framegate.ko.
+# FAULT_QEMU_ARGS go to tests/qemu/run as well.
+FAULT_FLAVOUR	?= debug
+FAULT_MODULE	 = $(if $(filter release,$(FAULT_FLAVOUR)),$(TOP)/framegate.ko,$(CACHE)/build/$(FAULT_FLAVOUR)/framegate.ko)
 FAULT_QEMU_ARGS	?=
 FAULT_SUITES	?=
 FUZZ_MINUTES	?= 2
 FUZZ_SEED	?=
-check-fault: all
-	$(QEMU_RUN) $(FAULT_QEMU_ARGS) --timeout 2400 --out $(CACHE)/out-fault -- \
+check-fault: all $(FAULT_MODULE)
+	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) --timeout 2400 \
+		--out $(CACHE)/out-fault -- env FG_MODULE=$(FAULT_MODULE) \
 		$(TOP)/tests/fault-guest $(FAULT_SUITES)
 
-fuzz-kernel: all
-	$(QEMU_RUN) $(FAULT_QEMU_ARGS) --timeout $$(( $(FUZZ_MINUTES) * 60 + 600 )) \
-		--out $(CACHE)/out-fuzz -- env FUZZ_MINUTES=$(FUZZ_MINUTES) \
-		FUZZ_SEED=$(FUZZ_SEED) $(TOP)/tests/fault-guest fuzz
+fuzz-kernel: all $(FAULT_MODULE)
+	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) \
+		--timeout $$(( $(FUZZ_MINUTES) * 60 + 600 )) \
+		--out $(CACHE)/out-fuzz -- env FG_MODULE=$(FAULT_MODULE) \
+		FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) \
+		$(TOP)/tests/fault-guest fuzz
 
 demo: all
 	$(QEMU_RUN) --timeout 600 -- $(TOP)/scripts/demo-guest
@@ -179,4 +223,5 @@ lint:
 clean:
 	@$(MAKE) -C $(KDIR) M=$(TOP) clean
 	@$(MAKE) -C $(TOP)/daemon clean
-	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log
+	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log \
+		$(CACHE)/build

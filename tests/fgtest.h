@@ -25,6 +25,8 @@
 #define VIVID_CID_TEST_PATTERN	(VIVID_CID_BASE + 0)
 #define VIVID_CID_OSD_TEXT_MODE	(VIVID_CID_BASE + 1)
 #define VIVID_CID_DISCONNECT	(VIVID_CID_BASE + 65)
+#define VIVID_CID_BUF_PREPARE_ERROR (VIVID_CID_BASE + 68)	/* next QBUF fails */
+#define VIVID_CID_QUEUE_ERROR	(VIVID_CID_BASE + 70)	/* vb2_queue_error() */
 
 /* Test pattern menu indices (v4l2-tpg) */
 #define VIVID_PATTERN_BLACK	5
@@ -213,6 +215,46 @@ uint64_t	 fgt_fnv1a(const void *p, size_t len);
 /* Writes a string to a sysfs / procfs file; 0 or -errno. */
 int		 fgt_write_file(const char *path, const char *s);
 
+/*
+ * Accounting (I7)
+ * ---------------
+ *
+ * A ledger is a consistent snapshot of the global counters and of every
+ * session that exists. fgt_ledger_check() takes a new one and checks, saying
+ * on stderr ("# " lines) what is wrong:
+ *
+ *  - per session, in FG_CMD_GET_SESSION and in sysfs sessions/<id>/ (which
+ *    must agree): the identity of uapi/linux/framegate.h, frames_captured =
+ *    frames_delivered + frames_dropped_overrun + frames_dropped_held +
+ *    frames_dropped_revoked + frames_queued; frames_queued + frames_held <=
+ *    depth; no frame queued once the session is revoked or lost;
+ *  - globally, in /sys/kernel/framegate/ and FG_CMD_GET_STATS (which must
+ *    agree): since the previous snapshot, frames_delivered, frames_dropped
+ *    and bytes_delivered went up by exactly as much as the sessions'
+ *    frames_delivered, drop counters and bytes_delivered did, and
+ *    sessions_active is the number of active sessions; sysfs sessions/
+ *    lists exactly the sessions of the dump.
+ *
+ * The new snapshot then replaces the old one. A session closed since the
+ * previous snapshot (or created and closed since: sessions_created says
+ * so) took its counts with it, so the global check cannot be made: it
+ * fails. Check before closing sessions, and start a new ledger after
+ * (fgt_ledger_close() does both).
+ */
+#define FGT_LEDGER_MAX		128
+
+struct fgt_ledger {
+	struct fg_stats st;
+	unsigned int n;
+	struct fg_session_status s[FGT_LEDGER_MAX];
+};
+
+/* 0, or -errno if no consistent snapshot could be taken. */
+int		 fgt_ledger_start(struct fgt_ledger *l);
+bool		 fgt_ledger_check(struct fgt_ledger *l);
+/* Checks, closes fd (of a session, say), starts afresh: all went well. */
+bool		 fgt_ledger_close(struct fgt_ledger *l, int fd);
+
 /* The exact accounting identity of uapi/linux/framegate.h. */
 bool		 fgt_counters_balance(const struct fg_session_status *st);
 
@@ -258,5 +300,35 @@ void		 fgt_finding(unsigned long *count, unsigned long limit,
 int		 fgt_module_load(const char *path, const char *params);
 int		 fgt_module_unload(const char *name);
 const char	*fgt_module_params(void);
+
+/*
+ * What tests/qemu/run says of the kernel's slowness (FG_TIMEOUT_SCALE: the
+ * debug kernel runs the suite about four times slower under TCG), 1 to 20.
+ */
+int		 fgt_timeout_scale(void);
+
+/*
+ * TEST_HARNESS_MAIN of kselftest_harness.h (include that first), with every
+ * test's timeout multiplied by fgt_timeout_scale(): the harness's own
+ * 30 s default, and each TEST_F_TIMEOUT, hold on a slow kernel too.
+ */
+#define FGT_HARNESS_MAIN						\
+	static void __attribute__((constructor))			\
+	__constructor_order_last(void)					\
+	{								\
+		if (!__constructor_order)				\
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	}								\
+	int main(int argc, char **argv)					\
+	{								\
+		struct __fixture_metadata *f;				\
+		struct __test_metadata *t;				\
+		int scale = fgt_timeout_scale();			\
+									\
+		for (f = __fixture_list; f; f = f->next)		\
+			for (t = f->tests; t; t = t->next)		\
+				t->timeout *= scale;			\
+		return test_harness_run(argc, argv);			\
+	}
 
 #endif /* FGTEST_H */
