@@ -182,6 +182,9 @@ static __always_inline int check_session_file(struct file *file, __u32 hook)
 	sid = bpf_fg_file_session(file);
 	if (!sid)
 		return 0;
+	/* The module's arming probe: refused, never counted. */
+	if (sid == FG_SESSION_ID_PROBE)
+		return -EACCES;
 	cur = current_session();
 	if (sid == cur)
 		return 0;

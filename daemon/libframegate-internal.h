@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libframegate internals: not part of the library's API. Only the unit
- * tests (tests/unit/) and the fuzz targets (tests/fuzz/) include this;
- * framegatectl and the daemon use libframegate.h.
+ * tests (tests/unit/), the fuzz targets (tests/fuzz/) and tests/dump_test.c
+ * (which reads dumps datagram by datagram) include this; framegatectl and
+ * the daemon use libframegate.h.
  *
  * The parsers of what the kernel sends, callable on a buffer. The library
  * itself runs every reply, dump message and event through them.

@@ -12,12 +12,16 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/videodev2.h>
+#include <media/media-device.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
 #include <media/v4l2-ioctl.h>
 #include <media/videobuf2-core.h>
 
@@ -25,7 +29,7 @@
 
 #define FG_WATCHDOG_PERIOD	(HZ / 5)
 
-static u32 fg_next_camera_id;
+static u32 fg_next_camera_id;	/* the last id handed out, under fg_lock */
 
 static const u32 fg_pixelformats[] = {
 	V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_UYVY, V4L2_PIX_FMT_GREY,
@@ -57,47 +61,62 @@ static void fg_unlock_maybe(struct mutex *lock)
 		mutex_unlock(lock);
 }
 
+/*
+ * The media device's request lock, which video_ioctl2() takes outside the
+ * queue lock for STREAMON, STREAMOFF and REQBUFS on a device that supports
+ * requests; NULL otherwise.
+ */
+static struct mutex *fg_camera_req_lock(struct fg_camera *cam)
+{
+	if (!v4l2_device_supports_requests(cam->vdev->v4l2_dev))
+		return NULL;
+	return &cam->vdev->v4l2_dev->mdev->req_queue_mutex;
+}
+
+/*
+ * The driver's ioctl ops, called as video_ioctl2() would, with the lock
+ * held by the caller and the node checked to be registered (-ENODEV).
+ */
 static int fg_camera_dqbuf(struct fg_camera *cam, struct v4l2_buffer *b)
 {
-	struct mutex *lock = fg_camera_lock(cam, true);
-	int ret;
-
 	memset(b, 0, sizeof(*b));
 	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	b->memory = V4L2_MEMORY_MMAP;
-	fg_lock_maybe(lock);
-	ret = cam->vdev->ioctl_ops->vidioc_dqbuf(cam->vfile,
-						 cam->vfile->private_data, b);
-	fg_unlock_maybe(lock);
-	return ret;
+	if (!video_is_registered(cam->vdev))
+		return -ENODEV;
+	return cam->vdev->ioctl_ops->vidioc_dqbuf(cam->vfile,
+						  cam->vfile->private_data, b);
 }
 
 static int fg_camera_qbuf(struct fg_camera *cam, u32 index)
 {
-	struct mutex *lock = fg_camera_lock(cam, true);
 	struct v4l2_buffer b = {
 		.index = index,
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
-	int ret;
 
-	fg_lock_maybe(lock);
-	ret = cam->vdev->ioctl_ops->vidioc_qbuf(cam->vfile,
-						cam->vfile->private_data, &b);
-	fg_unlock_maybe(lock);
-	return ret;
+	if (!video_is_registered(cam->vdev))
+		return -ENODEV;
+	return cam->vdev->ioctl_ops->vidioc_qbuf(cam->vfile,
+						 cam->vfile->private_data, &b);
 }
 
-/* Marks the camera lost once, and every session on it with it. */
-static void fg_camera_set_lost(struct fg_camera *cam)
+/*
+ * Marks the camera lost once, and every session on it with it. A camera
+ * that has no id yet (being attached) is only marked.
+ */
+static void fg_camera_set_lost(struct fg_camera *cam, const char *why, int err)
 {
 	struct fg_sub *sub;
 
 	if (cmpxchg(&cam->state, FG_CAMERA_STREAMING, FG_CAMERA_LOST) !=
 	    FG_CAMERA_STREAMING)
 		return;
-	pr_info("camera %u (%s) lost\n", cam->id, cam->devname);
+	if (!READ_ONCE(cam->id))
+		return;
+	pr_info("camera %u (%s) lost: %s (%d)\n", cam->id, cam->devname, why,
+		err);
 	mutex_lock(&cam->subs_lock);
 	list_for_each_entry(sub, &cam->subs, cam_node)
 		fg_session_lose(sub->session);
@@ -105,12 +124,21 @@ static void fg_camera_set_lost(struct fg_camera *cam)
 	fg_netlink_event_camera(FG_EVENT_CAMERA_LOST, cam->id);
 }
 
-static void fg_camera_check_lost(struct fg_camera *cam)
+/* Another file of the node maps a capture buffer. Under the queue lock. */
+static bool fg_camera_buffers_shared(struct fg_camera *cam)
 {
-	if (!video_is_registered(cam->vdev))
-		fg_camera_set_lost(cam);
+	unsigned int i;
+
+	for (i = 0; i < cam->q->num_buffers; i++)
+		if (cam->q->bufs[i] && vb2_buffer_in_use(cam->q, cam->q->bufs[i]))
+			return true;
+	return false;
 }
 
+/*
+ * Copies a dequeued buffer to the camera's sessions. Called with the queue
+ * lock held and the node registered: the buffer's memory cannot go away.
+ */
 static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b)
 {
 	struct vb2_buffer *vb = cam->q->bufs[b->index];
@@ -118,7 +146,7 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 	struct fg_sub *sub;
 	const void *data;
 
-	data = vb2_plane_vaddr(vb, 0);
+	data = vb ? vb2_plane_vaddr(vb, 0) : NULL;
 	if (!data) {
 		atomic64_inc(&cam->frames_dropped);
 		return;
@@ -135,6 +163,7 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 
 	atomic64_inc(&cam->frames_captured);
 	atomic64_inc(&fg_stats.frames_captured);
+
 	if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
 		return;
 	mutex_lock(&cam->subs_lock);
@@ -143,45 +172,137 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 	mutex_unlock(&cam->subs_lock);
 }
 
+/*
+ * Dequeues, delivers and requeues one buffer, all under the queue lock.
+ * Returns 0, -EAGAIN when nothing is done, or the error that loses the
+ * camera (*why says which step).
+ */
+static int fg_camera_cycle(struct fg_camera *cam, const char **why)
+{
+	struct mutex *lock = fg_camera_lock(cam, true);
+	struct v4l2_buffer b;
+	u32 delay_ms;
+	int ret;
+
+	/*
+	 * Test knob (debugfs): hold back delivery, outside the driver's lock.
+	 * Whatever is dequeued next was captured before the sleep ended.
+	 */
+	delay_ms = READ_ONCE(fg_debug_delivery_delay_ms);
+	if (delay_ms)
+		msleep_interruptible(delay_ms);
+
+	fg_lock_maybe(lock);
+	*why = "dequeue";
+	ret = fg_camera_dqbuf(cam, &b);
+	if (ret)
+		goto out;
+	*why = "buffer index";
+	ret = -EIO;
+	if (b.index >= cam->buffers || !cam->q->bufs[b.index])
+		goto out;
+	/*
+	 * Mapped by another file since the watchdog last looked (an mmap()
+	 * that passed the cell programs before attach guarded the node):
+	 * deliver nothing more, the watchdog stops capture.
+	 */
+	*why = "a capture buffer is mapped by another file";
+	ret = -EBUSY;
+	if (vb2_buffer_in_use(cam->q, cam->q->bufs[b.index]))
+		goto out;
+	if (b.flags & V4L2_BUF_FLAG_ERROR)
+		atomic64_inc(&cam->frames_dropped);
+	else
+		fg_camera_deliver(cam, &b);
+	*why = "requeue";
+	ret = fg_camera_qbuf(cam, b.index);
+	if (ret == -EAGAIN)	/* -EAGAIN means "nothing done" to our caller */
+		ret = -EIO;
+out:
+	fg_unlock_maybe(lock);
+	return ret;
+}
+
+/*
+ * Stops capture at once, so that a capture buffer another file managed to
+ * map sees no further frame. The buffers stay until the camera detaches.
+ */
+static void fg_camera_halt(struct fg_camera *cam)
+{
+	struct mutex *req_lock = fg_camera_req_lock(cam);
+	struct mutex *lock = fg_camera_lock(cam, true);
+
+	fg_lock_maybe(req_lock);
+	fg_lock_maybe(lock);
+	if (video_is_registered(cam->vdev) && cam->streaming)
+		cam->vdev->ioctl_ops->vidioc_streamoff(cam->vfile,
+						       cam->vfile->private_data,
+						       V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	cam->streaming = false;
+	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
+}
+
 static void fg_camera_work(struct work_struct *work)
 {
 	struct fg_camera *cam = container_of(work, struct fg_camera, work);
-	struct v4l2_buffer b;
+	const char *why;
 	unsigned int n;
 	int ret;
 
-	fg_camera_check_lost(cam);
+	/* Not published yet: the attach queues us once it is. */
+	if (!READ_ONCE(cam->id))
+		return;
 	/* Bounded, so that one busy camera cannot hog the worker. */
 	for (n = 0; n < cam->buffers; n++) {
-		if (READ_ONCE(cam->stopping))
+		if (READ_ONCE(cam->stopping) ||
+		    fg_camera_state(cam) != FG_CAMERA_STREAMING)
 			return;
-		ret = fg_camera_dqbuf(cam, &b);
+		ret = fg_camera_cycle(cam, &why);
 		if (ret == -EAGAIN)
 			return;
+		if (ret == -EBUSY)	/* a buffer is mapped elsewhere */
+			fg_camera_halt(cam);
 		if (ret) {
-			pr_debug("camera %u: dqbuf: %d\n", cam->id, ret);
-			fg_camera_check_lost(cam);
+			/* A buffer vb2 refused back is gone for good. */
+			fg_camera_set_lost(cam, why, ret);
 			return;
 		}
-		if (b.index >= cam->buffers)
-			continue;
-		if (b.flags & V4L2_BUF_FLAG_ERROR)
-			atomic64_inc(&cam->frames_dropped);
-		else
-			fg_camera_deliver(cam, &b);
-		ret = fg_camera_qbuf(cam, b.index);
-		if (ret)
-			pr_debug("camera %u: qbuf %u: %d\n", cam->id, b.index, ret);
 	}
 	queue_work(fg_wq, &cam->work);
 }
 
+/*
+ * Notices what produces no wake-up: the node unregistered while idle, the
+ * queue in error state (q->error: every dequeue fails), a capture buffer
+ * that another file managed to map.
+ */
 static void fg_camera_watchdog(struct work_struct *work)
 {
 	struct fg_camera *cam = container_of(to_delayed_work(work),
 					     struct fg_camera, watchdog);
+	struct mutex *lock = fg_camera_lock(cam, true);
+	const char *why = NULL;
+	bool shared = false;
 
-	fg_camera_check_lost(cam);
+	if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
+		return;
+	fg_lock_maybe(lock);
+	if (!video_is_registered(cam->vdev))
+		why = "device unregistered";
+	else if (cam->q->error)
+		why = "queue error";
+	else if (fg_camera_buffers_shared(cam))
+		shared = true;
+	fg_unlock_maybe(lock);
+	if (shared) {
+		fg_camera_halt(cam);
+		why = "a capture buffer is mapped by another file";
+	}
+	if (why) {
+		fg_camera_set_lost(cam, why, -ENODEV);
+		return;
+	}
 	if (!READ_ONCE(cam->stopping))
 		queue_delayed_work(fg_wq, &cam->watchdog, FG_WATCHDOG_PERIOD);
 }
@@ -220,6 +341,7 @@ static void fg_camera_stop(struct fg_camera *cam)
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct mutex *lock;	/* the one video_ioctl2() would take */
+	struct mutex *req_lock;
 	unsigned int i;
 
 	WRITE_ONCE(cam->stopping, true);
@@ -231,17 +353,51 @@ static void fg_camera_stop(struct fg_camera *cam)
 
 	if (cam->vfile) {
 		ops = cam->vdev->ioctl_ops;
+		req_lock = fg_camera_req_lock(cam);
 		lock = fg_camera_lock(cam, true);
+		fg_lock_maybe(req_lock);
 		fg_lock_maybe(lock);
-		if (cam->streaming)
-			ops->vidioc_streamoff(cam->vfile,
-					      cam->vfile->private_data,
-					      V4L2_BUF_TYPE_VIDEO_CAPTURE);
+		/* Unregistered: vb2 released the queue, or our fput will. */
+		if (video_is_registered(cam->vdev)) {
+			if (cam->streaming)
+				ops->vidioc_streamoff(cam->vfile,
+						      cam->vfile->private_data,
+						      V4L2_BUF_TYPE_VIDEO_CAPTURE);
+			ops->vidioc_reqbufs(cam->vfile, cam->vfile->private_data,
+					    &rb);
+		}
 		cam->streaming = false;
-		ops->vidioc_reqbufs(cam->vfile, cam->vfile->private_data, &rb);
 		fg_unlock_maybe(lock);
+		fg_unlock_maybe(req_lock);
 		fput(cam->vfile);
-		cam->vfile = NULL;
+		WRITE_ONCE(cam->vfile, NULL);
+	}
+}
+
+/*
+ * A driver's refusal of a setup step, in the errnos of the uapi header:
+ * out of memory and busy as they are, "not this" as -EOPNOTSUPP, anything
+ * else as -EIO (logged).
+ */
+static int fg_camera_driver_err(struct fg_camera *cam, const char *step,
+				int err)
+{
+	switch (err) {
+	case 0:
+	case -ENOMEM:
+	case -EBUSY:
+	case -EINTR:
+		return err;
+	case -EINVAL:
+	case -ENOTTY:
+	case -EOPNOTSUPP:
+	case -ERANGE:
+		return -EOPNOTSUPP;
+	case -ERESTARTSYS:
+		return -EINTR;
+	default:
+		pr_info("%s: %s failed: %d\n", cam->devname, step, err);
+		return -EIO;
 	}
 }
 
@@ -258,12 +414,16 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct v4l2_fract *tpf = &parm.parm.capture.timeperframe;
+	struct mutex *req_lock = fg_camera_req_lock(cam);
 	struct mutex *lock;	/* the one video_ioctl2() would take */
 	unsigned int i;
 	int ret;
 
 	lock = fg_camera_lock(cam, false);
 	fg_lock_maybe(lock);
+	ret = -ENODEV;
+	if (!video_is_registered(cam->vdev))
+		goto out_unlock;
 	if (vb2_is_busy(cam->q)) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -272,7 +432,8 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	fmt.fmt.pix.height = a->height;
 	fmt.fmt.pix.pixelformat = a->pixelformat;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	ret = ops->vidioc_s_fmt_vid_cap(cam->vfile, fh, &fmt);
+	ret = fg_camera_driver_err(cam, "S_FMT",
+				   ops->vidioc_s_fmt_vid_cap(cam->vfile, fh, &fmt));
 	if (ret)
 		goto out_unlock;
 	if (fmt.fmt.pix.width != a->width || fmt.fmt.pix.height != a->height ||
@@ -283,7 +444,8 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	}
 	tpf->numerator = 1;
 	tpf->denominator = a->fps;
-	ret = ops->vidioc_s_parm(cam->vfile, fh, &parm);
+	ret = fg_camera_driver_err(cam, "S_PARM",
+				   ops->vidioc_s_parm(cam->vfile, fh, &parm));
 	if (ret)
 		goto out_unlock;
 	if (!tpf->numerator || (u64)tpf->numerator * a->fps != tpf->denominator) {
@@ -292,11 +454,17 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	}
 	fg_unlock_maybe(lock);
 
+	/* From here to the end, under the request and queue locks. */
 	lock = fg_camera_lock(cam, true);
+	fg_lock_maybe(req_lock);
 	fg_lock_maybe(lock);
-	ret = ops->vidioc_reqbufs(cam->vfile, fh, &rb);
+	ret = -ENODEV;
+	if (!video_is_registered(cam->vdev))
+		goto out_unlock_req;
+	ret = fg_camera_driver_err(cam, "REQBUFS",
+				   ops->vidioc_reqbufs(cam->vfile, fh, &rb));
 	if (ret)
-		goto out_unlock;
+		goto out_unlock_req;
 	cam->buffers = rb.count;
 	/* I2 compares capture time with creation time: same clock needed. */
 	if ((cam->q->timestamp_flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) !=
@@ -304,7 +472,7 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	    rb.count < FG_BUFFERS_MIN || rb.count > FG_BUFFERS_MAX ||
 	    rb.count > cam->q->num_buffers) {
 		ret = -EOPNOTSUPP;
-		goto out_unlock;
+		goto out_unlock_req;
 	}
 	for (i = 0; i < rb.count; i++) {
 		struct vb2_buffer *vb = cam->q->bufs[i];
@@ -312,21 +480,32 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		if (vb->num_planes != 1 || !vb2_plane_vaddr(vb, 0) ||
 		    vb2_plane_size(vb, 0) < fmt.fmt.pix.sizeimage) {
 			ret = -EOPNOTSUPP;
-			goto out_unlock;
+			goto out_unlock_req;
 		}
 	}
-	fg_unlock_maybe(lock);
 	for (i = 0; i < rb.count; i++) {
-		ret = fg_camera_qbuf(cam, i);
+		ret = fg_camera_driver_err(cam, "QBUF", fg_camera_qbuf(cam, i));
 		if (ret)
-			return ret;
+			goto out_unlock_req;
 	}
-	fg_lock_maybe(lock);
-	ret = ops->vidioc_streamon(cam->vfile, fh, V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	ret = fg_camera_driver_err(cam, "STREAMON",
+				   ops->vidioc_streamon(cam->vfile, fh,
+							V4L2_BUF_TYPE_VIDEO_CAPTURE));
 	if (ret)
-		goto out_unlock;
+		goto out_unlock_req;
 	cam->streaming = true;
+	/*
+	 * The node was guarded before REQBUFS, so no other file can have
+	 * mapped a buffer since, unless its mmap() had passed the cell
+	 * programs before the guard: then it maps one now. The watchdog
+	 * keeps looking for the rest of the camera's life.
+	 */
+	if (fg_camera_buffers_shared(cam)) {
+		ret = -EBUSY;
+		goto out_unlock_req;
+	}
 	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
 
 	cam->width = fmt.fmt.pix.width;
 	cam->height = fmt.fmt.pix.height;
@@ -335,33 +514,43 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	cam->sizeimage = fmt.fmt.pix.sizeimage;
 	cam->fps = a->fps;
 
-	/* Completion: register on the driver's wait queues, then catch up. */
+	/* Completion: the driver's wait queues; the work starts at publish. */
 	init_poll_funcptr(&cam->pt, fg_camera_queue_proc);
 	cam->pt._key = EPOLLIN | EPOLLRDNORM;
 	vfs_poll(cam->vfile, &cam->pt);
-	if (!cam->nwait)
-		return -EOPNOTSUPP;
-	queue_work(fg_wq, &cam->work);
-	queue_delayed_work(fg_wq, &cam->watchdog, FG_WATCHDOG_PERIOD);
+	if (!cam->nwait)	/* vb2_fop_poll() takes its lock interruptibly */
+		return signal_pending(current) ? -EINTR : -EOPNOTSUPP;
 	return 0;
 
+out_unlock_req:
+	fg_unlock_maybe(lock);
+	fg_unlock_maybe(req_lock);
+	return ret;
 out_unlock:
 	fg_unlock_maybe(lock);
 	return ret;
 }
 
+/*
+ * The last close of the camera fd; also the undo of an attach that failed
+ * after the fd's file existed, when the camera was never published (id 0).
+ */
 static int fg_camera_release(struct inode *inode, struct file *file)
 {
 	struct fg_camera *cam = file->private_data;
 	struct fg_sub *sub;
 
 	fg_camera_stop(cam);
-	/* The queue is freed: the node may be opened again. */
-	xa_erase(&fg_camera_ids, cam->id);
-
+	/* The buffers are freed: stop guarding the node, it may be reused. */
+	if (cam->id)
+		xa_erase(&fg_camera_ids, cam->id);
 	mutex_lock(&fg_lock);
-	list_del(&cam->node);
+	list_del_rcu(&cam->node);
 	mutex_unlock(&fg_lock);
+	if (!cam->id) {
+		kobject_put(&cam->kobj);
+		return 0;
+	}
 	atomic64_dec(&fg_stats.cameras_attached);
 
 	cmpxchg(&cam->state, FG_CAMERA_STREAMING, FG_CAMERA_DETACHED);
@@ -394,13 +583,8 @@ void fg_camera_free(struct fg_camera *cam)
 
 struct fg_camera *fg_camera_find(u32 id)
 {
-	struct fg_camera *cam;
-
 	lockdep_assert_held(&fg_lock);
-	list_for_each_entry(cam, &fg_cameras, node)
-		if (cam->id == id)
-			return cam;
-	return NULL;
+	return xa_load(&fg_camera_ids, id);
 }
 
 static int fg_camera_validate(const struct fg_camera_attach *a)
@@ -421,7 +605,11 @@ static int fg_camera_validate(const struct fg_camera_attach *a)
 	return -EINVAL;
 }
 
-/* Checks that @file is a registered V4L2 single-plane capture node. */
+/*
+ * Checks that @file is a registered V4L2 single-plane capture node, open
+ * for reading and writing: framegate's own file of it is, and may not give
+ * the caller more than it had.
+ */
 static int fg_camera_check_node(struct file *file, struct video_device **out)
 {
 	struct inode *inode = file_inode(file);
@@ -430,6 +618,9 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 
 	if (!S_ISCHR(inode->i_mode) || imajor(inode) != VIDEO_MAJOR)
 		return -ENOTTY;
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EBADF;
 	vdev = video_devdata(file);
 	if (!vdev || !video_is_registered(vdev))
 		return -ENODEV;
@@ -441,7 +632,57 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 	    !ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
 	    !ops->vidioc_streamon || !ops->vidioc_streamoff)
 		return -ENODEV;
+	/*
+	 * framegate calls the ops as video_ioctl2() would, and reads buffers
+	 * under the lock vb2 frees them under: refuse drivers that have no
+	 * such lock, wrap video_ioctl2(), or disabled an op we call.
+	 */
+	if ((!vdev->queue->lock && !vdev->lock) || !vdev->fops ||
+	    vdev->fops->unlocked_ioctl != video_ioctl2)
+		return -ENODEV;
+	if (!test_bit(_IOC_NR(VIDIOC_S_FMT), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_S_PARM), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_REQBUFS), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_QBUF), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_DQBUF), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_STREAMON), vdev->valid_ioctls) ||
+	    !test_bit(_IOC_NR(VIDIOC_STREAMOFF), vdev->valid_ioctls))
+		return -ENODEV;
 	*out = vdev;
+	return 0;
+}
+
+/*
+ * Gives the camera its id and makes it visible: sysfs, netlink, sessions.
+ * Everything that can fail comes before the id is taken.
+ */
+static int fg_camera_publish(struct fg_camera *cam)
+{
+	u32 id;
+	int ret;
+
+	mutex_lock(&fg_lock);
+	id = fg_next_camera_id + 1;
+	ret = -ENOSPC;
+	if (!id)
+		goto out;
+	ret = xa_insert(&fg_camera_ids, id, cam, GFP_KERNEL);
+	if (ret)
+		goto out;
+	cam->kobj.kset = fg_cameras_kset;
+	ret = kobject_add(&cam->kobj, NULL, "%u", id);
+	if (ret) {
+		xa_erase(&fg_camera_ids, id);
+		goto out;
+	}
+	fg_next_camera_id = id;
+	WRITE_ONCE(cam->id, id);
+out:
+	mutex_unlock(&fg_lock);
+	if (ret)
+		return ret;
+	fg_object_created("camera", id);
+	atomic64_inc(&fg_stats.cameras_attached);
 	return 0;
 }
 
@@ -452,8 +693,10 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 	struct fg_camera *cam, *other;
 	struct file *ufile, *cfile;
 	int ret, fd;
+	u32 usize;
 
-	ret = fg_copy_struct_in(&a, sizeof(a), uarg);
+	ret = fg_copy_struct_in(&a, sizeof(a), FG_CAMERA_ATTACH_SIZE_VER0, uarg,
+				&usize);
 	if (ret)
 		return ret;
 	ret = fg_camera_validate(&a);
@@ -469,6 +712,21 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 		return ret;
 	}
 
+	/*
+	 * Attached already: say so before our open of the node, which the
+	 * cell programs would refuse (-EACCES). The reservation below is
+	 * what settles a race.
+	 */
+	mutex_lock(&fg_lock);
+	list_for_each_entry(other, &fg_cameras, node) {
+		if (other->vdev == vdev) {
+			mutex_unlock(&fg_lock);
+			fput(ufile);
+			return -EBUSY;
+		}
+	}
+	mutex_unlock(&fg_lock);
+
 	cam = kzalloc(sizeof(*cam), GFP_KERNEL);
 	if (!cam) {
 		fput(ufile);
@@ -480,6 +738,7 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 	mutex_init(&cam->subs_lock);
 	INIT_WORK(&cam->work, fg_camera_work);
 	INIT_DELAYED_WORK(&cam->watchdog, fg_camera_watchdog);
+	fg_enforce_ratelimit_init(&cam->denied_rs);
 	cam->state = FG_CAMERA_STREAMING;
 	cam->vdev = vdev;
 	cam->devt = vdev->dev.devt;
@@ -500,6 +759,11 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 		goto err_put;
 	}
 
+	/*
+	 * Reserve the node, and guard it from every other file (the cell
+	 * programs see it from now on, as FG_CAMERA_ID_SETUP), before its
+	 * first buffer exists.
+	 */
 	mutex_lock(&fg_lock);
 	list_for_each_entry(other, &fg_cameras, node) {
 		if (other->vdev == vdev) {
@@ -508,8 +772,7 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 			goto err_put;
 		}
 	}
-	/* Reserve the node while it is set up, without an id yet. */
-	list_add_tail(&cam->node, &fg_cameras);
+	list_add_tail_rcu(&cam->node, &fg_cameras);
 	mutex_unlock(&fg_lock);
 
 	ret = fg_camera_start(cam, &a);
@@ -521,53 +784,47 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 		ret = fd;
 		goto err_unlist;
 	}
-
-	mutex_lock(&fg_lock);
-	cam->id = ++fg_next_camera_id;
-	mutex_unlock(&fg_lock);
-	fg_object_created("camera", cam->id);
-	cam->kobj.kset = fg_cameras_kset;
-	ret = kobject_add(&cam->kobj, NULL, "%u", cam->id);
-	if (ret)
-		goto err_fd;
-
-	/*
-	 * Guard the node before the camera fd exists, so that the release of
-	 * that fd is the one place that stops guarding it.
-	 */
-	ret = xa_insert(&fg_camera_ids, cam->id, cam, GFP_KERNEL);
-	if (ret)
-		goto err_fd;
 	cfile = anon_inode_getfile("[framegate-camera]", &fg_camera_fops, cam,
 				   O_RDWR | O_CLOEXEC);
 	if (IS_ERR(cfile)) {
 		ret = PTR_ERR(cfile);
-		xa_erase(&fg_camera_ids, cam->id);
 		goto err_fd;
 	}
-	atomic64_inc(&fg_stats.cameras_attached);
+	/* From here on, fput(cfile) undoes everything (fg_camera_release). */
+	ret = fg_camera_publish(cam);
+	if (ret) {
+		put_unused_fd(fd);
+		fput(cfile);
+		return ret;
+	}
+	pr_info("camera %u attached: %s %ux%u %.4s @%u fps, %u buffers\n",
+		cam->id, cam->devname, cam->width, cam->height,
+		(char *)&cam->pixelformat, cam->fps, cam->buffers);
+	fg_netlink_event_camera(FG_EVENT_CAMERA_ATTACHED, cam->id);
+	/* Catch up with what was captured so far, and start watching. */
+	queue_work(fg_wq, &cam->work);
+	queue_delayed_work(fg_wq, &cam->watchdog, FG_WATCHDOG_PERIOD);
 
 	a.fd = fd;
 	a.camera_id = cam->id;
 	a.bytesperline = cam->bytesperline;
 	a.sizeimage = cam->sizeimage;
-	if (copy_to_user(uarg, &a, sizeof(a))) {
+	if (fg_copy_struct_out(uarg, usize, &a, sizeof(a))) {
 		put_unused_fd(fd);
-		fput(cfile);	/* detaches */
+		fput(cfile);	/* detaches: CAMERA_DETACHED */
 		return -EFAULT;
 	}
+	/* Publish last: the fd, and nothing after it. */
 	fd_install(fd, cfile);
-	pr_info("camera %u attached: %s %ux%u %.4s @%u fps, %u buffers\n",
-		cam->id, cam->devname, cam->width, cam->height,
-		(char *)&cam->pixelformat, cam->fps, cam->buffers);
-	fg_netlink_event_camera(FG_EVENT_CAMERA_ATTACHED, cam->id);
 	return fd;
 
 err_fd:
 	put_unused_fd(fd);
 err_unlist:
+	/* Free the buffers before the node stops being guarded. */
+	fg_camera_stop(cam);
 	mutex_lock(&fg_lock);
-	list_del(&cam->node);
+	list_del_rcu(&cam->node);
 	mutex_unlock(&fg_lock);
 err_put:
 	kobject_put(&cam->kobj);

@@ -12,18 +12,33 @@
 #include "framegate.h"
 
 /*
- * Copies an ioctl argument whose first member is its size: the size must be
- * exactly the one this module was built with.
+ * Copies in an ioctl argument whose first member is its size, with
+ * copy_struct_from_user() semantics so that structures can grow: a size
+ * below @min (the first version's) is -EINVAL, above PAGE_SIZE -E2BIG; a
+ * smaller one is an older caller (the rest of @dst is zeroed), a larger
+ * one a newer caller whose extra bytes must all be zero (-E2BIG). The
+ * caller's size is returned in @usize for fg_copy_struct_out().
  */
-int fg_copy_struct_in(void *dst, size_t ksize, const void __user *src)
+int fg_copy_struct_in(void *dst, size_t ksize, size_t min,
+		      const void __user *src, u32 *usize)
 {
-	u32 usize;
+	u32 size;
 
-	if (get_user(usize, (const u32 __user *)src))
+	if (get_user(size, (const u32 __user *)src))
 		return -EFAULT;
-	if (usize != ksize)
+	if (size < min)
 		return -EINVAL;
-	if (copy_from_user(dst, src, ksize))
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	*usize = size;
+	return copy_struct_from_user(dst, ksize, src, size);
+}
+
+/* Copies out the part of a result the caller's version of it has. */
+int fg_copy_struct_out(void __user *dst, u32 usize, const void *src,
+		       size_t ksize)
+{
+	if (copy_to_user(dst, src, min_t(size_t, usize, ksize)))
 		return -EFAULT;
 	return 0;
 }
@@ -45,10 +60,10 @@ static long fg_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
-	switch (cmd) {
-	case FG_IOC_CAMERA_ATTACH:
+	switch (FG_IOC_NOSIZE(cmd)) {
+	case FG_IOC_NOSIZE(FG_IOC_CAMERA_ATTACH):
 		return fg_camera_attach(uarg);
-	case FG_IOC_SESSION_CREATE:
+	case FG_IOC_NOSIZE(FG_IOC_SESSION_CREATE):
 		return fg_session_create(uarg);
 	default:
 		return -ENOTTY;

@@ -8,20 +8,28 @@
  * while nothing enforces the cells.
  *
  * Refusals are reported from LSM hooks, in whatever context the hook runs
- * (ptrace_access_check holds task_lock, for one), so counting never sleeps
- * or takes a mutex: sessions and cameras are found in xarrays under RCU and
- * freed only after a grace period. Events are queued in a small ring and
- * sent from a work item.
+ * (ptrace_access_check holds task_lock, for one), and, because on 6.1 the
+ * kfuncs' LSM registration also admits tracing programs, possibly from
+ * NMI. So counting never sleeps or takes a mutex: sessions and cameras are
+ * found in xarrays under RCU and freed only after a grace period, counters
+ * are atomics. Events are rate limited per session and per camera (one
+ * cell cannot spend another's budget), queued in a small ring under a raw,
+ * irq-safe spinlock and sent from a work item. A tracing program may count
+ * from inside the scheduler or with any lock held, where queue_work() (which
+ * may wake a worker) could deadlock: an irq_work, safe in any context,
+ * queues the work item. From NMI no event is queued (counted as dropped).
  */
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/major.h>
-#include <media/v4l2-dev.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/security.h>
+#include <linux/uaccess.h>
+#include <media/v4l2-dev.h>
 
 #include "framegate.h"
 
@@ -43,12 +51,23 @@ struct fg_denial {
 	u32 hook;
 };
 
-static DEFINE_SPINLOCK(fg_denial_lock);
+/* Raw: a refusal may be counted from hard interrupt context, also on RT. */
+static DEFINE_RAW_SPINLOCK(fg_denial_lock);
 static struct fg_denial fg_denial_ring[FG_DENIAL_RING];
 static unsigned int fg_denial_head, fg_denial_len;
+/* For refusals counted only globally (the object is gone). */
 static DEFINE_RATELIMIT_STATE(fg_denial_rs,
 			      FG_DENIED_EVENTS_INTERVAL_MS * HZ / 1000,
 			      FG_DENIED_EVENTS_BURST);
+
+/* Each session's and camera's own budget of denial events. */
+void fg_enforce_ratelimit_init(struct ratelimit_state *rs)
+{
+	ratelimit_state_init(rs, FG_DENIED_EVENTS_INTERVAL_MS * HZ / 1000,
+			     FG_DENIED_EVENTS_BURST);
+	/* The counters say how many were refused; no "suppressed" lines. */
+	ratelimit_set_flags(rs, RATELIMIT_MSG_ON_RELEASE);
+}
 
 static void fg_denial_work_fn(struct work_struct *work)
 {
@@ -56,15 +75,16 @@ static void fg_denial_work_fn(struct work_struct *work)
 	unsigned long flags;
 
 	for (;;) {
-		spin_lock_irqsave(&fg_denial_lock, flags);
+		/* Never contended for long: fg_denial_queue() only trylocks. */
+		raw_spin_lock_irqsave(&fg_denial_lock, flags);
 		if (!fg_denial_len) {
-			spin_unlock_irqrestore(&fg_denial_lock, flags);
+			raw_spin_unlock_irqrestore(&fg_denial_lock, flags);
 			return;
 		}
 		d = fg_denial_ring[fg_denial_head];
 		fg_denial_head = (fg_denial_head + 1) % FG_DENIAL_RING;
 		fg_denial_len--;
-		spin_unlock_irqrestore(&fg_denial_lock, flags);
+		raw_spin_unlock_irqrestore(&fg_denial_lock, flags);
 		fg_netlink_event_denied(d.session_id, d.camera_id, d.hook,
 					d.count);
 	}
@@ -72,15 +92,35 @@ static void fg_denial_work_fn(struct work_struct *work)
 
 static DECLARE_WORK(fg_denial_work, fg_denial_work_fn);
 
-static void fg_denial_queue(u64 session_id, u32 camera_id, u32 hook,
-			    u64 count)
+static void fg_denial_irq_work_fn(struct irq_work *work)
+{
+	queue_work(fg_wq, &fg_denial_work);
+}
+
+static DEFINE_IRQ_WORK(fg_denial_irq_work, fg_denial_irq_work_fn);
+
+/* Called with the RCU read lock held when @rs is an object's. */
+static void fg_denial_queue(struct ratelimit_state *rs, u64 session_id,
+			    u32 camera_id, u32 hook, u64 count)
 {
 	unsigned long flags;
 	bool queued = false;
 
-	if (!__ratelimit(&fg_denial_rs))
+	if (in_nmi()) {
+		atomic64_inc(&fg_stats.denied_events_dropped);
 		return;
-	spin_lock_irqsave(&fg_denial_lock, flags);
+	}
+	if (!__ratelimit(rs))
+		return;
+	/*
+	 * trylock: a tracing program (tp_btf/contention_end, lock_release on
+	 * a lockdep kernel) can count a refusal on this CPU while the lock is
+	 * held here; then the event is dropped, never the CPU.
+	 */
+	if (!raw_spin_trylock_irqsave(&fg_denial_lock, flags)) {
+		atomic64_inc(&fg_stats.denied_events_dropped);
+		return;
+	}
 	if (fg_denial_len < FG_DENIAL_RING) {
 		fg_denial_ring[(fg_denial_head + fg_denial_len) % FG_DENIAL_RING] =
 			(struct fg_denial){ .session_id = session_id,
@@ -89,9 +129,9 @@ static void fg_denial_queue(u64 session_id, u32 camera_id, u32 hook,
 		fg_denial_len++;
 		queued = true;
 	}
-	spin_unlock_irqrestore(&fg_denial_lock, flags);
+	raw_spin_unlock_irqrestore(&fg_denial_lock, flags);
 	if (queued)
-		queue_work(fg_wq, &fg_denial_work);
+		irq_work_queue(&fg_denial_irq_work);
 	else
 		atomic64_inc(&fg_stats.denied_events_dropped);
 }
@@ -104,33 +144,33 @@ static void fg_denial_queue(u64 session_id, u32 camera_id, u32 hook,
  */
 void fg_enforce_denied(u64 session_id, u32 camera_id, u32 hook)
 {
-	struct fg_session *s;
-	struct fg_camera *cam;
-	u64 count = 0;
+	struct ratelimit_state *rs = &fg_denial_rs;
+	struct fg_session *s = NULL;
+	struct fg_camera *cam = NULL;
+	u64 count;
 
 	if (hook >= FG_HOOK_COUNT || session_id == FG_SESSION_ID_PROBE)
 		return;
-	atomic64_inc(&fg_stats.denied[hook]);
+	count = atomic64_inc_return(&fg_stats.denied[hook]);
 
 	rcu_read_lock();
-	if (session_id) {
+	if (session_id)
 		s = xa_load(&fg_session_ids, session_id);
-		if (s)
-			count = atomic64_inc_return(&s->denied[hook]);
-		else
-			session_id = 0;
-	} else if (camera_id) {
+	else if (camera_id && camera_id != FG_CAMERA_ID_SETUP)
 		cam = xa_load(&fg_camera_ids, camera_id);
-		if (cam)
-			count = atomic64_inc_return(&cam->denied[hook]);
-		else
-			camera_id = 0;
+	if (s) {
+		count = atomic64_inc_return(&s->denied[hook]);
+		rs = &s->denied_rs;
+		camera_id = 0;
+	} else if (cam) {
+		count = atomic64_inc_return(&cam->denied[hook]);
+		rs = &cam->denied_rs;
+	} else {	/* gone, or not attached yet: the global counter */
+		session_id = 0;
+		camera_id = 0;
 	}
+	fg_denial_queue(rs, session_id, camera_id, hook, count);
 	rcu_read_unlock();
-
-	if (!count)	/* the object is gone: report the global counter */
-		count = atomic64_read(&fg_stats.denied[hook]);
-	fg_denial_queue(session_id, camera_id, hook, count);
 }
 
 /*
@@ -140,18 +180,26 @@ void fg_enforce_denied(u64 session_id, u32 camera_id, u32 hook)
  */
 u32 fg_enforce_file_camera(const struct file *file)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode;
 	struct fg_camera *cam;
-	unsigned long id;
+	umode_t mode;
+	dev_t rdev;
 	u32 ret = 0;
 
-	if (!S_ISCHR(inode->i_mode) || imajor(inode) != VIDEO_MAJOR)
+	/* Any context, a pointer trusted only for its type: see kfunc.c. */
+	if (get_kernel_nofault(inode, &file->f_inode) || !inode ||
+	    get_kernel_nofault(mode, &inode->i_mode) || !S_ISCHR(mode) ||
+	    get_kernel_nofault(rdev, &inode->i_rdev) ||
+	    MAJOR(rdev) != VIDEO_MAJOR)
 		return 0;
+	/*
+	 * Every camera from the moment its node is reserved, before its
+	 * first buffer exists, until its buffers are freed (camera.c).
+	 */
 	rcu_read_lock();
-	xa_for_each(&fg_camera_ids, id, cam) {
-		if (cam->devt == inode->i_rdev &&
-		    READ_ONCE(cam->vfile) != file) {
-			ret = cam->id;
+	list_for_each_entry_rcu(cam, &fg_cameras, node) {
+		if (cam->devt == rdev && READ_ONCE(cam->vfile) != file) {
+			ret = READ_ONCE(cam->id) ?: FG_CAMERA_ID_SETUP;
 			break;
 		}
 	}
@@ -162,21 +210,36 @@ u32 fg_enforce_file_camera(const struct file *file)
 /*
  * Armed means a cell program refuses a session fd outside its cell. Ask the
  * LSM stack about a probe file on the session filesystem, which no cell
- * owns: the file_ioctl program refuses it with -EACCES, nothing else would.
- * Checked at every session creation, so detaching the programs disarms at
- * once.
+ * owns. Proof needs both halves: the file_ioctl program asked
+ * bpf_fg_file_session() about the probe (which marks it), and the answer
+ * was -EACCES. A refusal alone could come from any LSM (SELinux on an
+ * unlabelled pseudo filesystem) and proves nothing. Checked at every
+ * session creation, so detaching the programs disarms at once. The probe
+ * is never counted: the programs and fg_enforce_denied() both skip
+ * FG_SESSION_ID_PROBE.
  */
 bool fg_enforce_armed(void)
 {
-	struct file *probe;
+	static DEFINE_MUTEX(probe_lock);	/* one probe at a time */
+	struct file *file;
+	bool asked;
 	int ret;
 
-	probe = fg_session_probe_file();
-	if (IS_ERR(probe))
+	/* While unloading, nothing is armed (and nothing may pin the fs). */
+	if (!try_module_get(THIS_MODULE))
 		return false;
-	ret = security_file_ioctl(probe, FG_SESSION_IOC_INFO, 0);
-	fput(probe);
-	return ret == -EACCES;
+	mutex_lock(&probe_lock);
+	file = fg_session_probe_file();
+	if (IS_ERR(file)) {
+		mutex_unlock(&probe_lock);
+		module_put(THIS_MODULE);
+		return false;
+	}
+	ret = security_file_ioctl(file, FG_SESSION_IOC_INFO, 0);
+	asked = fg_session_probe_put(file);
+	mutex_unlock(&probe_lock);
+	module_put(THIS_MODULE);
+	return ret == -EACCES && asked;
 }
 
 /* 0 if a session may be created now, else -EPERM, said in the log. */
@@ -201,12 +264,14 @@ int fg_enforce_init(void)
 		pr_err("no module BTF: the cell programs cannot use the kfuncs; build with `make` (pahole + resolve_btfids)\n");
 		return -ENOEXEC;
 	}
+	ratelimit_set_flags(&fg_denial_rs, RATELIMIT_MSG_ON_RELEASE);
 	return fg_kfunc_init();
 }
 
 /* Called after every camera and session is gone and no program runs. */
 void fg_enforce_exit(void)
 {
+	irq_work_sync(&fg_denial_irq_work);
 	cancel_work_sync(&fg_denial_work);
 	WARN_ON(!xa_empty(&fg_session_ids) || !xa_empty(&fg_camera_ids));
 }

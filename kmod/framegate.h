@@ -3,12 +3,19 @@
  * framegate: internal interfaces between the parts of the module.
  *
  * Lock order (outer first):
+ *   media req_queue_mutex   (the driver's) STREAMON/STREAMOFF/REQBUFS, as
+ *                           video_ioctl2() takes it
+ *   vb2 queue lock          (the driver's; or its video_device lock) every
+ *                           call into the driver and every buffer read;
+ *                           delivery holds it across dequeue, copy, requeue
  *   fg_lock                 cameras and sessions lists, id allocation
  *   session->map_lock       revoke vs. page faults of the session window
  *   camera->subs_lock       the sessions subscribed to a camera
  *   session->lock           slots and counters (spinlock, never sleeps)
- * The V4L2 locks (video_device lock, vb2 queue lock) are taken alone, never
- * with any of the above held.
+ * Nothing takes the driver's locks with any framegate lock held, and
+ * nothing takes fg_lock under the driver's locks: the two sides meet only
+ * in subs_lock and session->lock. sysfs show functions take at most
+ * subs_lock and session->lock (kernfs active references come first).
  */
 #ifndef _FG_FRAMEGATE_H
 #define _FG_FRAMEGATE_H
@@ -17,6 +24,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/ratelimit.h>
+#include <linux/rculist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -101,6 +110,7 @@ struct fg_camera {
 	atomic64_t frames_captured;
 	atomic64_t frames_dropped;
 	atomic64_t denied[FG_HOOK_COUNT];	/* only open, mmap, ioctl */
+	struct ratelimit_state denied_rs;	/* its denial events */
 };
 
 struct fg_session;
@@ -161,8 +171,12 @@ struct fg_session {
 	wait_queue_head_t wq;
 
 	atomic64_t denied[FG_HOOK_COUNT];
+	struct ratelimit_state denied_rs;	/* its denial events */
+	bool fs_pinned;			/* holds a pin of the session fs */
+	bool lost_unannounced;		/* lost before it was published */
 
-	u32 ncameras;
+	u32 ncameras;			/* bound: each subs[i].cam referenced */
+	u32 nlinked;			/* subs[0..nlinked) on their cameras */
 	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
 };
 
@@ -176,8 +190,6 @@ struct fg_camera *fg_camera_find(u32 id);
 u32 fg_camera_state(const struct fg_camera *cam);
 
 /* session.c */
-int fg_session_fs_init(void);
-void fg_session_fs_exit(void);
 long fg_session_create(struct fg_session_create __user *uarg);
 struct fg_session *fg_session_find(u64 id);
 void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
@@ -188,6 +200,7 @@ void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 			 u32 *state);
 bool fg_session_file(const struct file *file, u64 *id);
 struct file *fg_session_probe_file(void);
+bool fg_session_probe_put(struct file *file);
 u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id);
 
 /* enforce.c */
@@ -197,6 +210,7 @@ void fg_enforce_exit(void);
 bool fg_enforce_armed(void);
 int fg_enforce_session_allowed(u64 tenant);
 void fg_enforce_denied(u64 session_id, u32 camera_id, u32 hook);
+void fg_enforce_ratelimit_init(struct ratelimit_state *rs);
 u32 fg_enforce_file_camera(const struct file *file);
 
 /* kfunc.c; the bpf_fg_* kfuncs are called only by BPF programs */
@@ -211,7 +225,12 @@ void bpf_fg_camera_denied(u32 camera_id, u32 hook);
 /* ctl.c */
 int fg_ctl_init(void);
 void fg_ctl_exit(void);
-int fg_copy_struct_in(void *dst, size_t ksize, const void __user *src);
+/* An ioctl number without its size bits: the structure's size field rules. */
+#define FG_IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+int fg_copy_struct_in(void *dst, size_t ksize, size_t min,
+		      const void __user *src, u32 *usize);
+int fg_copy_struct_out(void __user *dst, u32 usize, const void *src,
+		       size_t ksize);
 int fg_check_flags(u32 flags, u32 known, const u32 *reserved, size_t n);
 
 /* netlink.c */
@@ -221,6 +240,11 @@ void fg_netlink_event_camera(u32 event, u32 camera_id);
 void fg_netlink_event_session(u32 event, u64 session_id, u64 tenant);
 void fg_netlink_event_denied(u64 session_id, u32 camera_id, u32 hook,
 			     u64 count);
+
+/* debugfs.c */
+extern u32 fg_debug_delivery_delay_ms;
+void fg_debugfs_init(void);
+void fg_debugfs_exit(void);
 
 /* sysfs.c */
 int fg_sysfs_init(void);

@@ -5,10 +5,21 @@
  *
  * They are registered once, for BPF_PROG_TYPE_LSM (a second registration
  * of the same hook would WARN and replace the first), and need the
- * module's BTF, which the build adds with pahole and resolve_btfids. On
- * 6.1, pointer arguments that come from LSM hooks are not "trusted", so
- * KF_TRUSTED_ARGS is not used; every pointer is checked for NULL instead.
- * None of them sleeps: LSM hooks call them with spinlocks held.
+ * module's BTF, which the build adds with pahole and resolve_btfids.
+ *
+ * On 6.1 that registration lands in the kfunc hook shared by LSM and
+ * tracing programs: fentry/fexit programs of a CAP_BPF + CAP_PERFMON
+ * process can call these too, from any context, NMI included, and with
+ * pointers the verifier vouches for only as far as their type (walked from
+ * other structures, maybe stale). KF_TRUSTED_ARGS would not help (LSM hook
+ * arguments are not "trusted" on 6.1). So every kfunc:
+ *   - reads through a struct file pointer only with get_kernel_nofault(),
+ *     after a NULL check (fg_session_file(), fg_enforce_file_camera());
+ *   - takes no lock but RCU and, outside NMI, the raw irq-safe spinlock of
+ *     the denial ring (enforce.c), and never sleeps;
+ *   - never calls queue_work() or anything that wakes a task directly.
+ * What such a process can still do with them is in
+ * Documentation/threat-model.rst.
  */
 
 #include <linux/bpf.h>

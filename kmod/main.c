@@ -43,10 +43,6 @@ static int __init fg_mod_init(void)
 	if (ret)
 		goto err_sysfs;
 
-	ret = fg_session_fs_init();
-	if (ret)
-		goto err_fs;
-
 	ret = fg_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -59,6 +55,7 @@ static int __init fg_mod_init(void)
 	if (ret)
 		goto err_ctl;
 
+	fg_debugfs_init();
 	pr_info("loaded\n");
 	return 0;
 
@@ -67,8 +64,6 @@ err_ctl:
 err_enforce:
 	fg_netlink_exit();
 err_netlink:
-	fg_session_fs_exit();
-err_fs:
 	fg_sysfs_exit();
 err_sysfs:
 	destroy_workqueue(fg_wq);
@@ -77,10 +72,10 @@ err_sysfs:
 
 static void __exit fg_mod_exit(void)
 {
+	fg_debugfs_exit();
 	fg_ctl_exit();
 	fg_enforce_exit();
 	fg_netlink_exit();
-	fg_session_fs_exit();
 	fg_sysfs_exit();
 	destroy_workqueue(fg_wq);
 	/* Every camera and session fd holds a module reference. */

@@ -165,21 +165,24 @@ static int fg_nl_camera_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: id of the last camera sent. */
+/*
+ * cb->args[0]: id of the last camera sent. The walk is in id order (the
+ * xarray of published cameras), so a camera attached during the dump is
+ * sent once or not at all, and none is skipped.
+ */
 static int fg_nl_camera_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fg_camera *cam;
+	unsigned long id;
 	int ret = 0;
 
 	mutex_lock(&fg_lock);
-	list_for_each_entry(cam, &fg_cameras, node) {
-		if (!cam->id || cam->id <= cb->args[0])
-			continue;
+	xa_for_each_start(&fg_camera_ids, id, cam, cb->args[0] + 1) {
 		ret = fg_nl_fill_camera(skb, cam, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (ret)
 			break;
-		cb->args[0] = cam->id;
+		cb->args[0] = id;
 	}
 	mutex_unlock(&fg_lock);
 	/* A full message (-EMSGSIZE) continues in the next one. */

@@ -29,29 +29,44 @@
 
 #define FG_SESSION_FS_MAGIC	0x66675373	/* "fgSs" */
 
-static struct vfsmount *fg_session_mnt;
-static u64 fg_next_session_id;
+static u64 fg_next_session_id;	/* the last id handed out, under fg_lock */
 
 static int fg_session_fs_init_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, FG_SESSION_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * The session filesystem is mounted only while a session or a probe file
+ * exists (simple_pin_fs(), as drm does). Its superblock holds a reference
+ * on this module until kill_sb() has run, so a deferred __fput() or the
+ * last mntput() of a session file never runs after the module is gone.
+ */
 static struct file_system_type fg_session_fs_type = {
+	.owner = THIS_MODULE,
 	.name = "framegatefs",
 	.init_fs_context = fg_session_fs_init_context,
 	.kill_sb = kill_anon_super,
 };
 
-int fg_session_fs_init(void)
+static struct vfsmount *fg_session_mnt;
+static int fg_session_mnt_count;
+
+/* Mounts the session filesystem if needed and pins it: its mount, or error. */
+static struct vfsmount *fg_session_fs_get(void)
 {
-	fg_session_mnt = kern_mount(&fg_session_fs_type);
-	return PTR_ERR_OR_ZERO(fg_session_mnt);
+	int ret;
+
+	ret = simple_pin_fs(&fg_session_fs_type, &fg_session_mnt,
+			    &fg_session_mnt_count);
+	if (ret)
+		return ERR_PTR(ret);
+	return fg_session_mnt;	/* stable until our fg_session_fs_put() */
 }
 
-void fg_session_fs_exit(void)
+static void fg_session_fs_put(void)
 {
-	kern_unmount(fg_session_mnt);
+	simple_release_fs(&fg_session_mnt, &fg_session_mnt_count);
 }
 
 /*
@@ -61,39 +76,83 @@ void fg_session_fs_exit(void)
  */
 static_assert(sizeof(((struct inode *)0)->i_ino) >= sizeof(u64));
 
+/*
+ * Called by the kfuncs, from any context a BPF program runs in (NMI too),
+ * with a pointer the verifier vouches for only as far as its type: every
+ * read goes through get_kernel_nofault(), and nothing is written except
+ * the probe's answer.
+ */
+/* The probe file in flight (fg_enforce_armed() makes one at a time). */
+static struct file *fg_probe_file;
+static bool fg_probe_asked;
+
 bool fg_session_file(const struct file *file, u64 *id)
 {
-	const struct inode *inode = file_inode(file);
+	struct file_system_type *type;
+	struct super_block *sb;
+	struct inode *inode;
+	unsigned long ino;
 
-	if (!inode || inode->i_sb != fg_session_mnt->mnt_sb)
+	if (get_kernel_nofault(inode, &file->f_inode) || !inode ||
+	    get_kernel_nofault(sb, &inode->i_sb) || !sb ||
+	    get_kernel_nofault(type, &sb->s_type) ||
+	    type != &fg_session_fs_type ||
+	    get_kernel_nofault(ino, &inode->i_ino))
 		return false;
-	*id = inode->i_ino;
+	/* The answer is kept in module memory, never through the file. */
+	if (ino == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
+		WRITE_ONCE(fg_probe_asked, true);
+	*id = ino;
 	return true;
 }
 
-/* No owner: a probe must not pin the module it is probing for. */
+/* No owner: the superblock holds the module while the probe exists. */
 static const struct file_operations fg_session_probe_fops = {
 	.llseek = noop_llseek,
 };
 
 /*
  * A file on the session filesystem that belongs to no session and no cell,
- * for fg_enforce_armed().
+ * for fg_enforce_armed(), which serialises probes; fg_session_probe_put()
+ * releases it and says whether a program asked bpf_fg_file_session()
+ * about it in between.
  */
 struct file *fg_session_probe_file(void)
 {
+	struct vfsmount *mnt;
 	struct inode *inode;
 	struct file *file;
 
-	inode = alloc_anon_inode(fg_session_mnt->mnt_sb);
-	if (IS_ERR(inode))
+	mnt = fg_session_fs_get();
+	if (IS_ERR(mnt))
+		return ERR_CAST(mnt);
+	inode = alloc_anon_inode(mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		fg_session_fs_put();
 		return ERR_CAST(inode);
+	}
 	inode->i_ino = FG_SESSION_ID_PROBE;
-	file = alloc_file_pseudo(inode, fg_session_mnt, "framegate-probe",
-				 O_RDONLY, &fg_session_probe_fops);
-	if (IS_ERR(file))
+	file = alloc_file_pseudo(inode, mnt, "framegate-probe", O_RDONLY,
+				 &fg_session_probe_fops);
+	if (IS_ERR(file)) {
 		iput(inode);
+		fg_session_fs_put();
+		return file;
+	}
+	WRITE_ONCE(fg_probe_asked, false);
+	WRITE_ONCE(fg_probe_file, file);
 	return file;
+}
+
+bool fg_session_probe_put(struct file *file)
+{
+	bool asked;
+
+	WRITE_ONCE(fg_probe_file, NULL);
+	asked = READ_ONCE(fg_probe_asked);
+	fput(file);
+	fg_session_fs_put();
+	return asked;
 }
 
 /*
@@ -230,20 +289,25 @@ static int fg_session_oldest_ready(struct fg_session *s)
 	return best;
 }
 
-/* Frees every READY and HELD slot of a session that ended. */
-static void fg_session_drop_all(struct fg_session *s)
+/*
+ * Drops every READY frame of a session that ended (frames_dropped_revoked),
+ * and with @held its HELD ones too: revoke takes back what the session
+ * held, loss leaves held frames (still mapped) to be released.
+ */
+static void fg_session_drop_all(struct fg_session *s, bool held)
 {
 	int i;
 
 	lockdep_assert_held(&s->lock);
 	for (i = 0; i < s->depth; i++)
 		if (s->slots[i].state == FG_SLOT_READY ||
-		    s->slots[i].state == FG_SLOT_HELD)
+		    (held && s->slots[i].state == FG_SLOT_HELD))
 			s->slots[i].state = FG_SLOT_FREE;
 	s->c.dropped_revoked += s->c.queued;
 	atomic64_add(s->c.queued, &fg_stats.frames_dropped);
 	s->c.queued = 0;
-	s->c.held = 0;
+	if (held)
+		s->c.held = 0;
 }
 
 /*
@@ -311,21 +375,33 @@ void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
 	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
 }
 
-/* A camera of the session went away. Final; the mapping stays. */
+/*
+ * A camera of the session went away. Final; the mapping and held frames
+ * stay. A session that is not published yet (id 0) is announced, and
+ * counted as active, only when it is.
+ */
 void fg_session_lose(struct fg_session *s)
 {
+	u64 id;
+
 	spin_lock(&s->lock);
 	if (s->state != FG_SESSION_ACTIVE) {
 		spin_unlock(&s->lock);
 		return;
 	}
 	s->state = FG_SESSION_LOST;
-	fg_session_drop_all(s);
+	fg_session_drop_all(s, false);
+	id = s->id;
+	if (id)
+		atomic64_dec(&fg_stats.sessions_active);
+	else
+		s->lost_unannounced = true;	/* fg_session_create() tells */
 	spin_unlock(&s->lock);
-	atomic64_dec(&fg_stats.sessions_active);
 	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
-	pr_debug("session %llu lost\n", s->id);
-	fg_netlink_event_session(FG_EVENT_SESSION_LOST, s->id, s->tenant);
+	if (!id)
+		return;
+	pr_debug("session %llu lost\n", id);
+	fg_netlink_event_session(FG_EVENT_SESSION_LOST, id, s->tenant);
 }
 
 /* Revokes an active session: its mappings are torn down at once. */
@@ -339,7 +415,7 @@ int fg_session_revoke(struct fg_session *s)
 		return -EALREADY;
 	}
 	s->state = FG_SESSION_REVOKED;
-	fg_session_drop_all(s);
+	fg_session_drop_all(s, true);
 	spin_unlock(&s->lock);
 	unmap_mapping_range(s->inode->i_mapping, 0, 0, 1);
 	mutex_unlock(&s->map_lock);
@@ -410,7 +486,7 @@ static int fg_session_mmap(struct file *file, struct vm_area_struct *vma)
 	struct fg_mm_map *spare;
 	int ret = 0;
 
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EACCES;
 	if (vma->vm_pgoff >= pages || len > (pages - vma->vm_pgoff) << PAGE_SHIFT)
 		return -EINVAL;
@@ -422,8 +498,11 @@ static int fg_session_mmap(struct file *file, struct vm_area_struct *vma)
 	if (READ_ONCE(s->state) == FG_SESSION_REVOKED) {
 		ret = -EPERM;
 	} else {
-		/* Never writable, never inherited, never part of a core dump. */
-		vma->vm_flags &= ~VM_MAYWRITE;
+		/*
+		 * Never writable or executable (not even by a later mprotect),
+		 * never inherited, never part of a core dump.
+		 */
+		vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
 		vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTEXPAND |
 				 VM_DONTDUMP | VM_DONTCOPY;
 		vma->vm_ops = &fg_session_vm_ops;
@@ -455,9 +534,11 @@ static long fg_session_info(struct fg_session *s, void __user *uarg)
 {
 	struct fg_session_info info;
 	unsigned int i;
+	u32 usize;
 	int ret;
 
-	ret = fg_copy_struct_in(&info, sizeof(info), uarg);
+	ret = fg_copy_struct_in(&info, sizeof(info), FG_SESSION_INFO_SIZE_VER0,
+				uarg, &usize);
 	if (ret)
 		return ret;
 	ret = fg_check_flags(info.flags, 0, info.reserved, ARRAY_SIZE(info.reserved));
@@ -465,7 +546,7 @@ static long fg_session_info(struct fg_session *s, void __user *uarg)
 		return ret;
 
 	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
+	info.size = min_t(u32, usize, sizeof(info));
 	info.session_id = s->id;
 	info.tenant_id = s->tenant;
 	info.created_ns = s->created_ns;
@@ -476,7 +557,7 @@ static long fg_session_info(struct fg_session *s, void __user *uarg)
 	info.ncameras = s->ncameras;
 	for (i = 0; i < s->ncameras; i++)
 		info.cameras[i] = s->subs[i].cam->id;
-	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	return fg_copy_struct_out(uarg, usize, &info, sizeof(info));
 }
 
 static long fg_session_acquire(struct fg_session *s, void __user *uarg)
@@ -485,8 +566,9 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 	struct fg_slot *slot;
 	u64 frame_id;
 	int idx, ret;
+	u32 usize;
 
-	ret = fg_copy_struct_in(&f, sizeof(f), uarg);
+	ret = fg_copy_struct_in(&f, sizeof(f), FG_FRAME_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
 	ret = fg_check_flags(f.flags, 0, f.reserved, ARRAY_SIZE(f.reserved));
@@ -517,7 +599,7 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 	s->c.bytes_delivered += slot->meta.bytesused;
 
 	memset(&f, 0, sizeof(f));
-	f.size = sizeof(f);
+	f.size = min_t(u32, usize, sizeof(f));
 	f.frame_id = frame_id;
 	f.offset = (u64)idx * s->slot_size;
 	f.sequence = slot->meta.sequence;
@@ -530,15 +612,30 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 	f.bytesperline = slot->meta.bytesperline;
 	spin_unlock(&s->lock);
 
-	if (copy_to_user(uarg, &f, sizeof(f))) {
+	if (fg_copy_struct_out(uarg, usize, &f, sizeof(f))) {
 		/* Undo, so that the frame is neither lost nor counted. */
 		spin_lock(&s->lock);
 		if (slot->state == FG_SLOT_HELD && slot->frame_id == frame_id) {
-			slot->state = FG_SLOT_READY;
-			s->c.queued++;
 			s->c.held--;
 			s->c.delivered--;
 			s->c.bytes_delivered -= f.bytesused;
+			if (s->state == FG_SESSION_ACTIVE) {
+				slot->state = FG_SLOT_READY;
+				s->c.queued++;
+			} else {
+				/* Lost meanwhile: its ready frames are dropped. */
+				slot->state = FG_SLOT_FREE;
+				s->c.dropped_revoked++;
+				atomic64_inc(&fg_stats.frames_dropped);
+			}
+		} else if (s->state == FG_SESSION_REVOKED &&
+			   slot->state == FG_SLOT_FREE &&
+			   slot->frame_id == frame_id) {
+			/* Revoked meanwhile: it took the frame back. */
+			s->c.delivered--;
+			s->c.bytes_delivered -= f.bytesused;
+			s->c.dropped_revoked++;
+			atomic64_inc(&fg_stats.frames_dropped);
 		}
 		spin_unlock(&s->lock);
 		return -EFAULT;
@@ -552,9 +649,11 @@ static long fg_session_release_frame(struct fg_session *s, void __user *uarg)
 {
 	struct fg_frame_release r;
 	unsigned int i;
+	u32 usize;
 	int ret;
 
-	ret = fg_copy_struct_in(&r, sizeof(r), uarg);
+	ret = fg_copy_struct_in(&r, sizeof(r), FG_FRAME_RELEASE_SIZE_VER0, uarg,
+				&usize);
 	if (ret)
 		return ret;
 	ret = fg_check_flags(r.flags, 0, r.reserved, ARRAY_SIZE(r.reserved));
@@ -587,30 +686,24 @@ static long fg_session_ioctl(struct file *file, unsigned int cmd,
 	struct fg_session *s = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
-	switch (cmd) {
-	case FG_SESSION_IOC_INFO:
+	switch (FG_IOC_NOSIZE(cmd)) {
+	case FG_IOC_NOSIZE(FG_SESSION_IOC_INFO):
 		return fg_session_info(s, uarg);
-	case FG_SESSION_IOC_ACQUIRE:
+	case FG_IOC_NOSIZE(FG_SESSION_IOC_ACQUIRE):
 		return fg_session_acquire(s, uarg);
-	case FG_SESSION_IOC_RELEASE:
+	case FG_IOC_NOSIZE(FG_SESSION_IOC_RELEASE):
 		return fg_session_release_frame(s, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int fg_session_release(struct inode *inode, struct file *file)
+/* Undoes fg_session_link() for the cameras it linked. */
+static void fg_session_unlink(struct fg_session *s)
 {
-	struct fg_session *s = file->private_data;
 	unsigned int i;
 
-	mutex_lock(&fg_lock);
-	list_del(&s->node);
-	mutex_unlock(&fg_lock);
-	/* From now on the cell programs see a closed session. */
-	xa_erase(&fg_session_ids, s->id);
-
-	for (i = 0; i < s->ncameras; i++) {
+	for (i = 0; i < s->nlinked; i++) {
 		struct fg_camera *cam = s->subs[i].cam;
 
 		mutex_lock(&cam->subs_lock);
@@ -618,11 +711,36 @@ static int fg_session_release(struct inode *inode, struct file *file)
 		cam->nsubs--;
 		mutex_unlock(&cam->subs_lock);
 	}
+	s->nlinked = 0;
+}
+
+/*
+ * The last close of the session fd; also the undo of a create that failed
+ * after the file existed, when the session was never published (id 0).
+ */
+static int fg_session_release(struct inode *inode, struct file *file)
+{
+	struct fg_session *s = file->private_data;
+	bool active;
+
+	if (!s->id) {
+		fg_session_unlink(s);
+		kobject_put(&s->kobj);
+		return 0;
+	}
+
+	mutex_lock(&fg_lock);
+	list_del(&s->node);
+	mutex_unlock(&fg_lock);
+	/* From now on the cell programs see a closed session. */
+	xa_erase(&fg_session_ids, s->id);
+	fg_session_unlink(s);
 
 	spin_lock(&s->lock);
-	if (s->state == FG_SESSION_ACTIVE)
-		atomic64_dec(&fg_stats.sessions_active);
+	active = s->state == FG_SESSION_ACTIVE;
 	spin_unlock(&s->lock);
+	if (active)
+		atomic64_dec(&fg_stats.sessions_active);
 
 	pr_debug("session %llu of tenant %llu closed\n", s->id, s->tenant);
 	fg_netlink_event_session(FG_EVENT_SESSION_CLOSED, s->id, s->tenant);
@@ -653,6 +771,8 @@ void fg_session_free(struct fg_session *s)
 		fg_mm_map_forget(s->id);
 		fg_object_destroyed("session", s->id);
 	}
+	if (s->fs_pinned)
+		fg_session_fs_put();
 	vfree(s->window);
 	kfree(s->slots);
 	kfree_rcu(s, rcu);	/* fg_enforce_denied() may be looking at it */
@@ -691,8 +811,8 @@ static int fg_session_bind_cameras(struct fg_session *s,
 
 	mutex_lock(&fg_lock);
 	for (i = 0; i < c->ncameras; i++) {
-		cam = fg_camera_find(c->cameras[i]);
-		if (!cam || !cam->id) {
+		cam = xa_load(&fg_camera_ids, c->cameras[i]);
+		if (!cam) {
 			mutex_unlock(&fg_lock);
 			return -ENOENT;
 		}
@@ -715,23 +835,70 @@ static int fg_session_bind_cameras(struct fg_session *s,
 	return 0;
 }
 
-/* Subscribes the session to its cameras; from now on frames arrive. */
-static int fg_session_link(struct fg_session *s)
+/*
+ * Subscribes the session to its cameras; from now on frames arrive. Cannot
+ * fail: a camera lost since fg_session_bind_cameras() makes the session
+ * lost, as a loss just after the create would.
+ */
+static void fg_session_link(struct fg_session *s)
 {
 	unsigned int i;
-	int ret = 0;
 
 	for (i = 0; i < s->ncameras; i++) {
 		struct fg_camera *cam = s->subs[i].cam;
+		bool lost;
 
 		mutex_lock(&cam->subs_lock);
 		list_add_tail(&s->subs[i].cam_node, &cam->subs);
 		cam->nsubs++;
-		/* Lost or detached before we got here: the session is lost. */
-		if (fg_camera_state(cam) != FG_CAMERA_STREAMING)
-			ret = -ENODEV;
+		s->nlinked = i + 1;
+		lost = fg_camera_state(cam) != FG_CAMERA_STREAMING;
 		mutex_unlock(&cam->subs_lock);
+		if (lost)
+			fg_session_lose(s);
 	}
+}
+
+/*
+ * Makes the session visible: frames, the id lookup of the cell programs,
+ * sysfs, the netlink list. Everything that can fail comes before the id is
+ * taken, so a failure uses up no id and announces nothing.
+ */
+static int fg_session_publish(struct fg_session *s)
+{
+	u64 id;
+	int ret;
+
+	mutex_lock(&fg_lock);
+	id = fg_next_session_id + 1;
+	s->created_ns = ktime_get_ns();
+	fg_session_link(s);
+	ret = xa_insert(&fg_session_ids, id, s, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_unlink;
+	s->kobj.kset = fg_sessions_kset;
+	ret = kobject_add(&s->kobj, NULL, "%llu", id);
+	if (ret)
+		goto err_erase;
+
+	fg_next_session_id = id;
+	s->inode->i_ino = id;
+	spin_lock(&s->lock);
+	s->id = id;
+	if (s->state == FG_SESSION_ACTIVE)
+		atomic64_inc(&fg_stats.sessions_active);
+	spin_unlock(&s->lock);
+	list_add_tail(&s->node, &fg_sessions);
+	mutex_unlock(&fg_lock);
+	fg_object_created("session", id);
+	atomic64_inc(&fg_stats.sessions_created);
+	return 0;
+
+err_erase:
+	xa_erase(&fg_session_ids, id);
+err_unlink:
+	mutex_unlock(&fg_lock);
+	fg_session_unlink(s);
 	return ret;
 }
 
@@ -739,11 +906,14 @@ long fg_session_create(struct fg_session_create __user *uarg)
 {
 	struct fg_session_create c;
 	struct fg_session *s;
+	struct vfsmount *mnt;
 	struct inode *inode;
 	struct file *file;
 	int ret, fd;
+	u32 usize;
 
-	ret = fg_copy_struct_in(&c, sizeof(c), uarg);
+	ret = fg_copy_struct_in(&c, sizeof(c), FG_SESSION_CREATE_SIZE_VER0,
+				uarg, &usize);
 	if (ret)
 		return ret;
 	ret = fg_session_validate(&c);
@@ -753,7 +923,8 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	if (ret)
 		return ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	/* What a tenant's session costs is charged to its creator's memcg. */
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	kobject_init(&s->kobj, &fg_session_ktype);
@@ -761,6 +932,7 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	mutex_init(&s->map_lock);
 	spin_lock_init(&s->lock);
 	init_waitqueue_head(&s->wq);
+	fg_enforce_ratelimit_init(&s->denied_rs);
 	s->tenant = c.tenant_id;
 	s->depth = c.depth;
 	s->state = FG_SESSION_ACTIVE;
@@ -769,29 +941,37 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	if (ret)
 		goto err_put;
 	ret = -ENOMEM;
-	s->slots = kcalloc(s->depth, sizeof(*s->slots), GFP_KERNEL);
+	s->slots = kcalloc(s->depth, sizeof(*s->slots), GFP_KERNEL_ACCOUNT);
 	if (!s->slots)
 		goto err_put;
-	s->window = vmalloc_user(s->window_size);	/* zeroed */
+	/* Zeroed: a fresh window shows nothing but zeroes (I3). */
+	s->window = __vmalloc(s->window_size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!s->window)
 		goto err_put;
+	mnt = fg_session_fs_get();
+	if (IS_ERR(mnt)) {
+		ret = PTR_ERR(mnt);
+		goto err_put;
+	}
+	s->fs_pinned = true;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
 		goto err_put;
 	}
-	inode = alloc_anon_inode(fg_session_mnt->mnt_sb);
+	inode = alloc_anon_inode(mnt->mnt_sb);
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
 		goto err_fd;
 	}
+	inode->i_ino = 0;	/* never a live session's id; set at publish */
 	if (!try_module_get(THIS_MODULE)) {
 		ret = -ENODEV;
 		goto err_iput;
 	}
-	file = alloc_file_pseudo(inode, fg_session_mnt, "framegate-session",
-				 O_RDONLY, &fg_session_fops);
+	file = alloc_file_pseudo(inode, mnt, "framegate-session", O_RDONLY,
+				 &fg_session_fops);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		module_put(THIS_MODULE);
@@ -800,37 +980,29 @@ long fg_session_create(struct fg_session_create __user *uarg)
 	file->private_data = s;
 	s->inode = inode;
 
-	mutex_lock(&fg_lock);
-	s->id = ++fg_next_session_id;
-	s->created_ns = ktime_get_ns();
-	inode->i_ino = s->id;
-	list_add_tail(&s->node, &fg_sessions);
-	mutex_unlock(&fg_lock);
-	fg_object_created("session", s->id);
-	atomic64_inc(&fg_stats.sessions_created);
-	atomic64_inc(&fg_stats.sessions_active);
-
-	s->kobj.kset = fg_sessions_kset;
-	ret = xa_insert(&fg_session_ids, s->id, s, GFP_KERNEL);
-	if (!ret)
-		ret = kobject_add(&s->kobj, NULL, "%llu", s->id);
-	if (!ret)
-		ret = fg_session_link(s);
-	if (!ret) {
-		c.session_id = s->id;
-		c.fd = fd;
-		if (copy_to_user(uarg, &c, sizeof(c)))
-			ret = -EFAULT;
-	}
+	/* From here on, fput(file) undoes everything (fg_session_release). */
+	ret = fg_session_publish(s);
 	if (ret) {
 		put_unused_fd(fd);
-		fput(file);	/* fg_session_release() undoes the rest */
+		fput(file);
 		return ret;
 	}
-	fd_install(fd, file);
 	pr_debug("session %llu of tenant %llu on %u cameras, depth %u\n",
 		 s->id, s->tenant, s->ncameras, s->depth);
 	fg_netlink_event_session(FG_EVENT_SESSION_CREATED, s->id, s->tenant);
+	/* Lost while it was being published: said now, after CREATED. */
+	if (READ_ONCE(s->lost_unannounced))
+		fg_netlink_event_session(FG_EVENT_SESSION_LOST, s->id, s->tenant);
+
+	c.session_id = s->id;
+	c.fd = fd;
+	if (fg_copy_struct_out(uarg, usize, &c, sizeof(c))) {
+		put_unused_fd(fd);
+		fput(file);	/* closes the session: SESSION_CLOSED */
+		return -EFAULT;
+	}
+	/* Publish last: the fd, and nothing after it. */
+	fd_install(fd, file);
 	return fd;
 
 err_iput:

@@ -27,12 +27,14 @@ FIXTURE(two_cameras) {
 	int ctl;
 	int cam_fd[2];
 	uint32_t cam[2];
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_SETUP(two_cameras)
 {
 	int i;
 
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
@@ -48,6 +50,7 @@ FIXTURE_SETUP(two_cameras)
 
 FIXTURE_TEARDOWN(two_cameras)
 {
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->cam_fd[0]);
 	close(self->cam_fd[1]);
 	close(self->ctl);
@@ -78,19 +81,12 @@ static int consumer_open(struct consumer *c, int ctl, uint64_t tenant,
 	return ret;
 }
 
-static void consumer_close(struct consumer *c)
+/* Unmaps and closes, checking the accounting before: all went well. */
+static bool consumer_close(struct consumer *c, struct fgt_ledger *l)
 {
 	if (c->window)
 		fg_session_unmap(c->window, &c->info);
-	close(c->fd);
-}
-
-/* The exact accounting identity of uapi/linux/framegate.h. */
-static bool counters_balance(const struct fg_session_status *st)
-{
-	return st->frames_captured == st->frames_delivered +
-		st->frames_dropped_overrun + st->frames_dropped_held +
-		st->frames_dropped_revoked + st->frames_queued;
+	return fgt_ledger_close(l, c->fd);
 }
 
 TEST_F(two_cameras, each_session_gets_only_its_camera_colour)
@@ -146,14 +142,13 @@ TEST_F(two_cameras, each_session_gets_only_its_camera_colour)
 		EXPECT_EQ(all[i]->got, st.frames_delivered);
 		EXPECT_EQ(all[i]->got * FRAME_BYTES, st.bytes_delivered);
 		EXPECT_EQ(0, st.frames_held);
-		EXPECT_TRUE(counters_balance(&st));
 		EXPECT_EQ((int64_t)all[i]->got,
 			  fgt_sysfs_u64("sessions/%llu/frames_delivered",
 					(unsigned long long)all[i]->id));
 	}
 	fg_nl_close(nl);
-	consumer_close(&a);
-	consumer_close(&b);
+	EXPECT_TRUE(consumer_close(&a, &self->ledger));
+	EXPECT_TRUE(consumer_close(&b, &self->ledger));
 }
 
 TEST_F(two_cameras, two_camera_session_tells_cameras_apart)
@@ -184,7 +179,7 @@ TEST_F(two_cameras, two_camera_session_tells_cameras_apart)
 	}
 	EXPECT_LE(10, seen[0]);
 	EXPECT_LE(10, seen[1]);
-	consumer_close(&c);
+	EXPECT_TRUE(consumer_close(&c, &self->ledger));
 }
 
 /*
@@ -242,7 +237,7 @@ TEST_F(two_cameras, stalled_session_costs_others_nothing)
 
 	ASSERT_EQ(0, consumer_open(&alone, self->ctl, 10, 4, &self->cam[0], 1));
 	consume_ratio(_metadata, &alone, 1, self->cam[0], 60, &base);
-	consumer_close(&alone);
+	EXPECT_TRUE(consumer_close(&alone, &self->ledger));
 	TH_LOG("alone: kept %.4f of the frames captured for it", base);
 
 	ASSERT_EQ(0, consumer_open(&stalled, self->ctl, 11, 4, &self->cam[0], 1));
@@ -262,12 +257,11 @@ TEST_F(two_cameras, stalled_session_costs_others_nothing)
 	EXPECT_EQ(0, st.frames_delivered);
 	EXPECT_EQ(4, st.frames_queued);
 	EXPECT_LT(0, st.frames_dropped_overrun);
-	EXPECT_TRUE(counters_balance(&st));
 	fg_nl_close(nl);
 
-	consumer_close(&stalled);
+	EXPECT_TRUE(consumer_close(&stalled, &self->ledger));
 	for (i = 0; i < 3; i++)
-		consumer_close(&others[i]);
+		EXPECT_TRUE(consumer_close(&others[i], &self->ledger));
 }
 
 TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
@@ -293,7 +287,7 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
 	EXPECT_EQ(2, st.frames_held);
 	EXPECT_LE(8, st.frames_dropped_overrun);
-	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 
 	/* Both slots held: new frames are dropped as "held", ours intact. */
 	cam_before = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam[0]);
@@ -304,7 +298,7 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	ASSERT_EQ(0, fg_nl_get_session(nl, c.id, &st));
 	EXPECT_LE(4, st.frames_dropped_held);
 	EXPECT_EQ(0, st.frames_queued);
-	EXPECT_TRUE(counters_balance(&st));
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	EXPECT_EQ(FGT_RED, fgt_yuyv_colour(c.window + f1.offset, f1.width,
 					   f1.height, f1.bytesperline));
 
@@ -313,7 +307,7 @@ TEST_F(two_cameras, ring_drops_oldest_and_counts_exactly)
 	ASSERT_EQ(0, fg_frame_release(c.fd, f2.frame_id));
 	ASSERT_EQ(1, fgt_wait_frame(c.fd, 5000));
 	fg_nl_close(nl);
-	consumer_close(&c);
+	EXPECT_TRUE(consumer_close(&c, &self->ledger));
 }
 
 /* I3: a new window holds zeros or its own camera's frames, nothing else. */
@@ -328,11 +322,11 @@ TEST_F(two_cameras, window_holds_nothing_from_before)
 		while (fgt_sysfs_u64("sessions/%llu/frames_captured",
 				     (unsigned long long)b.id) < 8)
 			fgt_sleep_ms(20);
-		consumer_close(&b);
+		EXPECT_TRUE(consumer_close(&b, &self->ledger));
 
 		ASSERT_EQ(0, consumer_open(&a, self->ctl, 31, 8, &self->cam[0], 1));
 		EXPECT_TRUE(fgt_yuyv_zero_or(a.window, a.info.window_size, FGT_RED));
-		consumer_close(&a);
+		EXPECT_TRUE(consumer_close(&a, &self->ledger));
 	}
 }
 
@@ -394,6 +388,7 @@ out:
 TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 {
 	static uint8_t ref[FRAME_BYTES];
+	struct fgt_ledger ledger;
 	struct consumer c[2];
 	int ctl, cam_fd, i, got[2] = { 0, 0 };
 	uint32_t cam;
@@ -405,6 +400,7 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 	ASSERT_EQ(FGT_UNKNOWN, fgt_yuyv_colour(ref, FGT_WIDTH, FGT_HEIGHT,
 					       FGT_WIDTH * 2));
 
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
 	cam_fd = fgt_attach(ctl, VIVID_CAPTURE(0), &cam);
@@ -429,7 +425,7 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 	EXPECT_LE(20, got[0]);
 	EXPECT_LE(20, got[1]);
 	for (i = 0; i < 2; i++)
-		consumer_close(&c[i]);
+		EXPECT_TRUE(consumer_close(&c[i], &ledger));
 	close(cam_fd);
 	close(ctl);
 }

@@ -81,6 +81,7 @@ TEST(session_is_created_when_armed_with_allow_unenforced_0)
 {
 	struct fg_enforcer *e = NULL;
 	struct fg_session_info info;
+	struct fgt_ledger ledger;
 	struct fgt_worker w;
 	char param[8];
 	uint64_t sid;
@@ -93,6 +94,7 @@ TEST(session_is_created_when_armed_with_allow_unenforced_0)
 	ASSERT_NE(NULL, fgets(param, sizeof(param), f));
 	fclose(f);
 	ASSERT_STREQ("N\n", param);
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
 	ASSERT_EQ(0, fg_enforcer_open(&e));
 	ctl = fg_ctl_open();
 	ASSERT_LE(0, ctl);
@@ -107,7 +109,7 @@ TEST(session_is_created_when_armed_with_allow_unenforced_0)
 		/* ...and only there. */
 		EXPECT_EQ(-EACCES, fg_session_info(sfd, &info));
 		EXPECT_EQ(0, fg_cell_remove(e, sid));
-		close(sfd);
+		EXPECT_TRUE(fgt_ledger_close(&ledger, sfd));
 	}
 	close(cfd);
 	close(ctl);

@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -82,6 +84,50 @@ TEST_F(attached, userspace_streaming_calls_get_ebusy)
 	fgt_sleep_ms(500);
 	EXPECT_LT(before, fgt_sysfs_u64("cameras/%u/frames_captured",
 					self->cam));
+}
+
+/*
+ * Without the cell programs (this phase) vb2 lets any file of the node map
+ * a capture buffer (QUERYBUF and mmap are not owner checked). framegate
+ * notices within a watchdog period, stops capture so that the mapping
+ * sees no further frame, and loses the camera and its sessions.
+ */
+TEST_F(attached, a_capture_buffer_mapped_by_another_file_stops_the_camera)
+{
+	struct v4l2_buffer b = {
+		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct fgt_ledger ledger;
+	int64_t captured, later;
+	char state[32];
+	void *p;
+	int s, i;
+
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
+	s = fgt_session(self->ctl, 7, 4, &self->cam, 1, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
+	ASSERT_EQ(0, xioctl(self->vfd, VIDIOC_QUERYBUF, &b));
+	p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->vfd, b.m.offset);
+	ASSERT_NE(MAP_FAILED, p);
+	/* The session goes down last: wait for it, then look at the rest. */
+	for (i = 0; i < 60; i++) {
+		if ((fgt_revents(s) & (POLLHUP | POLLERR)) == (POLLHUP | POLLERR))
+			break;
+		fgt_sleep_ms(50);
+	}
+	EXPECT_EQ(POLLHUP | POLLERR, fgt_revents(s) & (POLLHUP | POLLERR));
+	ASSERT_EQ(0, fgt_sysfs_str(state, sizeof(state), "cameras/%u/state",
+				   self->cam));
+	EXPECT_STREQ("lost", state);
+	/* Capture has stopped: nothing more is captured for anyone. */
+	captured = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam);
+	fgt_sleep_ms(300);
+	later = fgt_sysfs_u64("cameras/%u/frames_captured", self->cam);
+	EXPECT_EQ(captured, later);
+	munmap(p, b.length);
+	EXPECT_TRUE(fgt_ledger_close(&ledger, s));
 }
 
 TEST_F(attached, second_attach_of_the_node_is_refused)

@@ -4,14 +4,17 @@
  */
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -713,4 +717,537 @@ int fgt_write_file(const char *path, const char *s)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+/* Accounting */
+
+/* The global counters: a sysfs file each, a field of struct fg_stats. */
+#define STAT(f)	{ #f, offsetof(struct fg_stats, f) }
+static const struct {
+	const char *name;
+	size_t offset;
+} stats_files[] = {
+	STAT(cameras_attached), STAT(sessions_active), STAT(sessions_created),
+	STAT(sessions_revoked), STAT(frames_captured), STAT(frames_delivered),
+	STAT(frames_dropped), STAT(bytes_delivered),
+};
+#undef STAT
+
+#define NSTATS	(sizeof(stats_files) / sizeof(stats_files[0]))
+
+static uint64_t *stats_field(struct fg_stats *st, unsigned int i)
+{
+	return (uint64_t *)((char *)st + stats_files[i].offset);
+}
+
+static bool stats_same(const struct fg_stats *a, const struct fg_stats *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static uint64_t dropped(const struct fg_session_status *s)
+{
+	return s->frames_dropped_overrun + s->frames_dropped_held +
+	       s->frames_dropped_revoked;
+}
+
+/* What a session's counters and state say; the rest is fixed. */
+static bool status_same(const struct fg_session_status *a,
+			const struct fg_session_status *b)
+{
+	return a->session_id == b->session_id && a->state == b->state &&
+	       a->frames_captured == b->frames_captured &&
+	       a->frames_delivered == b->frames_delivered &&
+	       a->frames_dropped_overrun == b->frames_dropped_overrun &&
+	       a->frames_dropped_held == b->frames_dropped_held &&
+	       a->frames_dropped_revoked == b->frames_dropped_revoked &&
+	       a->frames_queued == b->frames_queued &&
+	       a->frames_held == b->frames_held &&
+	       a->bytes_delivered == b->bytes_delivered;
+}
+
+static int ledger_add(const struct fg_session_status *s, void *arg)
+{
+	struct fgt_ledger *l = arg;
+
+	if (l->n == FGT_LEDGER_MAX)
+		return -ENOSPC;
+	l->s[l->n++] = *s;
+	return 0;
+}
+
+static bool ledgers_same(const struct fgt_ledger *a, const struct fgt_ledger *b)
+{
+	unsigned int i;
+
+	if (!stats_same(&a->st, &b->st) || a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (!status_same(&a->s[i], &b->s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The stats, the dump, the global sysfs files (into *sys), the stats and
+ * the dump again, until nothing moved in between: then *l is one instant.
+ */
+static int ledger_snapshot(struct fg_nl *nl, struct fgt_ledger *l,
+			   struct fg_stats *sys)
+{
+	struct fgt_ledger *again = malloc(sizeof(*again));
+	unsigned int i, try;
+	int ret = -EAGAIN;
+
+	if (!again)
+		return -ENOMEM;
+	for (try = 0; try < 500 && ret == -EAGAIN; try++) {
+		l->n = again->n = 0;
+		ret = fg_nl_get_stats(nl, &l->st);
+		if (!ret)
+			ret = fg_nl_dump_sessions(nl, ledger_add, l);
+		for (i = 0; !ret && i < NSTATS; i++) {
+			int64_t v = fgt_sysfs_u64("%s", stats_files[i].name);
+
+			*stats_field(sys, i) = v;
+			if (v < 0)
+				ret = -ENOENT;
+		}
+		if (!ret)
+			ret = fg_nl_get_stats(nl, &again->st);
+		if (!ret)
+			ret = fg_nl_dump_sessions(nl, ledger_add, again);
+		if (!ret && !ledgers_same(l, again)) {
+			ret = -EAGAIN;
+			fgt_sleep_ms(1 + try % 5);
+		}
+	}
+	free(again);
+	return ret;
+}
+
+int fgt_ledger_start(struct fgt_ledger *l)
+{
+	struct fg_nl *nl = fg_nl_open();
+	struct fg_stats sys;
+	int ret;
+
+	if (!nl)
+		return -errno;
+	ret = ledger_snapshot(nl, l, &sys);
+	fg_nl_close(nl);
+	return ret;
+}
+
+/* A session as sysfs sessions/<id>/ shows it, file by file. */
+static int session_sysfs(uint64_t id, struct fg_session_status *s)
+{
+	unsigned long long n = id;
+	char state[32];
+	unsigned int i;
+	struct {
+		const char *name;
+		uint64_t *v;
+	} f[] = {
+		{ "frames_captured", &s->frames_captured },
+		{ "frames_delivered", &s->frames_delivered },
+		{ "frames_dropped_overrun", &s->frames_dropped_overrun },
+		{ "frames_dropped_held", &s->frames_dropped_held },
+		{ "frames_dropped_revoked", &s->frames_dropped_revoked },
+		{ "frames_queued", &s->frames_queued },
+		{ "frames_held", &s->frames_held },
+		{ "bytes_delivered", &s->bytes_delivered },
+	};
+
+	memset(s, 0, sizeof(*s));
+	s->session_id = id;
+	if (fgt_sysfs_str(state, sizeof(state), "sessions/%llu/state", n))
+		return -ENOENT;
+	for (i = FG_SESSION_ACTIVE; i <= FG_SESSION_LOST; i++)
+		if (!strcmp(state, fg_session_state_name(i)))
+			s->state = i;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		int64_t v = fgt_sysfs_u64("sessions/%llu/%s", n, f[i].name);
+
+		if (v < 0)
+			return -ENOENT;
+		*f[i].v = v;
+	}
+	return 0;
+}
+
+/* The per-session rules, on one picture of session s from `where`. */
+static bool session_balanced(const char *where,
+			     const struct fg_session_status *s, uint32_t depth)
+{
+	unsigned long long id = s->session_id;
+	bool ok = true;
+
+	if (s->frames_captured != s->frames_delivered + dropped(s) +
+				  s->frames_queued) {
+		fprintf(stderr, "# %s: session %llu: captured %llu != delivered %llu"
+			" + dropped overrun %llu + held %llu + revoked %llu + queued %llu\n",
+			where, id, (unsigned long long)s->frames_captured,
+			(unsigned long long)s->frames_delivered,
+			(unsigned long long)s->frames_dropped_overrun,
+			(unsigned long long)s->frames_dropped_held,
+			(unsigned long long)s->frames_dropped_revoked,
+			(unsigned long long)s->frames_queued);
+		ok = false;
+	}
+	if (s->frames_queued + s->frames_held > depth) {
+		fprintf(stderr, "# %s: session %llu: %llu queued + %llu held > depth %u\n",
+			where, id, (unsigned long long)s->frames_queued,
+			(unsigned long long)s->frames_held, depth);
+		ok = false;
+	}
+	if (s->state != FG_SESSION_ACTIVE && s->frames_queued) {
+		fprintf(stderr, "# %s: session %llu is %s with %llu frames queued\n",
+			where, id, fg_session_state_name(s->state),
+			(unsigned long long)s->frames_queued);
+		ok = false;
+	}
+	return ok;
+}
+
+/*
+ * sysfs shows the session as netlink does: read between two equal netlink
+ * pictures, so that nothing moved meanwhile.
+ */
+static bool session_sysfs_agrees(struct fg_nl *nl, uint64_t id)
+{
+	struct fg_session_status a, b, sys;
+	unsigned int try;
+
+	for (try = 0; try < 500; try++) {
+		if (fg_nl_get_session(nl, id, &a) || session_sysfs(id, &sys) ||
+		    fg_nl_get_session(nl, id, &b)) {
+			fprintf(stderr, "# session %llu: unreadable\n",
+				(unsigned long long)id);
+			return false;
+		}
+		if (!status_same(&a, &b)) {
+			fgt_sleep_ms(1 + try % 5);
+			continue;
+		}
+		if (!status_same(&a, &sys)) {
+			fprintf(stderr, "# session %llu: sysfs (%s, captured %llu) and netlink (%s, captured %llu) differ\n",
+				(unsigned long long)id,
+				fg_session_state_name(sys.state),
+				(unsigned long long)sys.frames_captured,
+				fg_session_state_name(a.state),
+				(unsigned long long)a.frames_captured);
+			return false;
+		}
+		return session_balanced("sysfs", &sys, a.depth);
+	}
+	fprintf(stderr, "# session %llu: never still long enough to read\n",
+		(unsigned long long)id);
+	return false;
+}
+
+/* sysfs sessions/ lists the sessions of l, no more, no less. */
+static bool sysfs_lists(const struct fgt_ledger *l)
+{
+	unsigned int i, found = 0;
+	struct dirent *d;
+	bool ok = true;
+	DIR *dir;
+
+	dir = opendir("/sys/kernel/framegate/sessions");
+	if (!dir) {
+		fprintf(stderr, "# /sys/kernel/framegate/sessions: %s\n",
+			strerror(errno));
+		return false;
+	}
+	while ((d = readdir(dir))) {
+		unsigned long long id;
+		char *end;
+
+		if (d->d_name[0] == '.')
+			continue;
+		id = strtoull(d->d_name, &end, 10);
+		for (i = 0; i < l->n && !*end; i++)
+			if (l->s[i].session_id == id)
+				break;
+		if (*end || i == l->n) {
+			fprintf(stderr, "# sysfs has sessions/%s, the dump does not\n",
+				d->d_name);
+			ok = false;
+		} else {
+			found++;
+		}
+	}
+	closedir(dir);
+	if (found != l->n) {
+		fprintf(stderr, "# the dump has %u sessions, sysfs %u of them\n",
+			l->n, found);
+		ok = false;
+	}
+	return ok;
+}
+
+static bool global_check(const char *what, uint64_t before, uint64_t now,
+			 uint64_t sessions)
+{
+	if (now - before == sessions)
+		return true;
+	fprintf(stderr, "# global %s went up by %llu, the sessions' by %llu\n",
+		what, (unsigned long long)(now - before),
+		(unsigned long long)sessions);
+	return false;
+}
+
+bool fgt_ledger_check(struct fgt_ledger *l)
+{
+	struct fgt_ledger *now = malloc(sizeof(*now));
+	uint64_t delivered = 0, drops = 0, bytes = 0, active = 0;
+	struct fg_nl *nl = fg_nl_open();
+	struct fg_stats sys;
+	unsigned int i, j, fresh = 0;
+	bool ok = true, whole = true;
+	int ret;
+
+	if (!now || !nl) {
+		fprintf(stderr, "# ledger: %s\n", strerror(errno));
+		free(now);
+		if (nl)
+			fg_nl_close(nl);
+		return false;
+	}
+	ret = ledger_snapshot(nl, now, &sys);
+	if (ret) {
+		fprintf(stderr, "# ledger: no consistent snapshot: %s\n",
+			strerror(-ret));
+		ok = false;
+		goto out;
+	}
+	for (i = 0; i < NSTATS; i++) {
+		if (*stats_field(&sys, i) == *stats_field(&now->st, i))
+			continue;
+		fprintf(stderr, "# global %s: sysfs %llu, netlink %llu\n",
+			stats_files[i].name,
+			(unsigned long long)*stats_field(&sys, i),
+			(unsigned long long)*stats_field(&now->st, i));
+		ok = false;
+	}
+	ok &= sysfs_lists(now);
+	for (i = 0; i < now->n; i++) {
+		const struct fg_session_status *s = &now->s[i];
+		const struct fg_session_status *was = NULL;
+
+		ok &= session_balanced("netlink", s, s->depth);
+		ok &= session_sysfs_agrees(nl, s->session_id);
+		for (j = 0; j < l->n; j++)
+			if (l->s[j].session_id == s->session_id)
+				was = &l->s[j];
+		/* A session that is new since the snapshot counted from 0. */
+		fresh += !was;
+		delivered += s->frames_delivered - (was ? was->frames_delivered : 0);
+		drops += dropped(s) - (was ? dropped(was) : 0);
+		bytes += s->bytes_delivered - (was ? was->bytes_delivered : 0);
+		active += s->state == FG_SESSION_ACTIVE;
+	}
+	for (j = 0; j < l->n; j++) {
+		for (i = 0; i < now->n; i++)
+			if (now->s[i].session_id == l->s[j].session_id)
+				break;
+		if (i == now->n) {
+			fprintf(stderr, "# session %llu was closed since the ledger's snapshot: no global check\n",
+				(unsigned long long)l->s[j].session_id);
+			whole = false;
+		}
+	}
+	/* Sessions both created and closed since then are seen nowhere. */
+	if (whole && now->st.sessions_created - l->st.sessions_created != fresh) {
+		fprintf(stderr, "# %llu sessions were created since the ledger's snapshot, %u are open: no global check\n",
+			(unsigned long long)(now->st.sessions_created -
+					     l->st.sessions_created), fresh);
+		whole = false;
+	}
+	if (whole) {
+		ok &= global_check("frames_delivered", l->st.frames_delivered,
+				   now->st.frames_delivered, delivered);
+		ok &= global_check("frames_dropped", l->st.frames_dropped,
+				   now->st.frames_dropped, drops);
+		ok &= global_check("bytes_delivered", l->st.bytes_delivered,
+				   now->st.bytes_delivered, bytes);
+	} else {
+		ok = false;
+	}
+	if (now->st.sessions_active != active) {
+		fprintf(stderr, "# global sessions_active %llu, %llu sessions are active\n",
+			(unsigned long long)now->st.sessions_active,
+			(unsigned long long)active);
+		ok = false;
+	}
+	*l = *now;
+out:
+	fg_nl_close(nl);
+	free(now);
+	return ok;
+}
+
+bool fgt_ledger_close(struct fgt_ledger *l, int fd)
+{
+	bool ok = fgt_ledger_check(l);
+	int ret;
+
+	close(fd);
+	ret = fgt_ledger_start(l);
+	if (ret) {
+		fprintf(stderr, "# ledger: no consistent snapshot: %s\n",
+			strerror(-ret));
+		ok = false;
+	}
+	return ok;
+}
+
+bool fgt_counters_balance(const struct fg_session_status *st)
+{
+	return st->frames_captured == st->frames_delivered +
+		st->frames_dropped_overrun + st->frames_dropped_held +
+		st->frames_dropped_revoked + st->frames_queued;
+}
+
+struct count {
+	unsigned int *n;
+	unsigned int *unbalanced;
+};
+
+static int count_camera(const struct fg_camera_status *c, void *arg)
+{
+	(void)c;
+	(*((struct count *)arg)->n)++;
+	return 0;
+}
+
+static int count_session(const struct fg_session_status *s, void *arg)
+{
+	struct count *c = arg;
+
+	(*c->n)++;
+	if (c->unbalanced && !fgt_counters_balance(s))
+		(*c->unbalanced)++;
+	return 0;
+}
+
+int fgt_nl_count_cameras(struct fg_nl *nl, unsigned int *n)
+{
+	struct count c = { n, NULL };
+
+	*n = 0;
+	return fg_nl_dump_cameras(nl, count_camera, &c);
+}
+
+int fgt_nl_count_sessions(struct fg_nl *nl, unsigned int *n,
+			  unsigned int *unbalanced)
+{
+	struct count c = { n, unbalanced };
+
+	*n = 0;
+	if (unbalanced)
+		*unbalanced = 0;
+	return fg_nl_dump_sessions(nl, count_session, &c);
+}
+
+int fgt_first_frame(int ctl, uint32_t cam, struct fg_frame *f)
+{
+	int s = fgt_session(ctl, 1, 2, &cam, 1, NULL), ret;
+
+	if (s < 0)
+		return s;
+	ret = fgt_wait_frame(s, 5000);
+	if (ret == 1)
+		ret = fg_frame_acquire(s, f);
+	else if (ret == 0)
+		ret = -ETIMEDOUT;
+	if (ret) {
+		close(s);
+		return ret;
+	}
+	return s;
+}
+
+/* Where a fault in fgt_touch() of this thread returns to. */
+static __thread sigjmp_buf *volatile touch_jmp;
+
+static void on_touch_fault(int sig)
+{
+	if (touch_jmp)
+		siglongjmp(*touch_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int fgt_catch_faults(void)
+{
+	if (signal(SIGBUS, on_touch_fault) == SIG_ERR ||
+	    signal(SIGSEGV, on_touch_fault) == SIG_ERR)
+		return -errno;
+	return 0;
+}
+
+bool fgt_touch(const volatile uint8_t *p, size_t len, size_t step, bool write,
+	       uint64_t *sum)
+{
+	sigjmp_buf jb;
+	size_t i;
+
+	if (sigsetjmp(jb, 1)) {
+		touch_jmp = NULL;
+		return false;
+	}
+	touch_jmp = &jb;
+	for (i = 0; i < len; i += step) {
+		if (write)
+			((volatile uint8_t *)p)[i] = 1;
+		else
+			*sum += p[i];
+	}
+	touch_jmp = NULL;
+	return true;
+}
+
+void fgt_finding(unsigned long *count, unsigned long limit, const char *prefix,
+		 const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (__atomic_fetch_add(count, 1, __ATOMIC_RELAXED) >= limit)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* One call, so that lines of two threads never mix. */
+	fprintf(stderr, "# %s: %s\n", prefix, line);
+}
+
+/* Module loading */
+
+int fgt_module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int fgt_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+const char *fgt_module_params(void)
+{
+	FILE *f = fopen("/sys/module/framegate/parameters/allow_unenforced", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
 }

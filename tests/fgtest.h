@@ -25,6 +25,8 @@
 #define VIVID_CID_TEST_PATTERN	(VIVID_CID_BASE + 0)
 #define VIVID_CID_OSD_TEXT_MODE	(VIVID_CID_BASE + 1)
 #define VIVID_CID_DISCONNECT	(VIVID_CID_BASE + 65)
+#define VIVID_CID_BUF_PREPARE_ERROR (VIVID_CID_BASE + 68)	/* next QBUF fails */
+#define VIVID_CID_QUEUE_ERROR	(VIVID_CID_BASE + 70)	/* vb2_queue_error() */
 
 /* Test pattern menu indices (v4l2-tpg) */
 #define VIVID_PATTERN_BLACK	5
@@ -212,5 +214,91 @@ uint64_t	 fgt_fnv1a(const void *p, size_t len);
 
 /* Writes a string to a sysfs / procfs file; 0 or -errno. */
 int		 fgt_write_file(const char *path, const char *s);
+
+/*
+ * Accounting (I7)
+ * ---------------
+ *
+ * A ledger is a consistent snapshot of the global counters and of every
+ * session that exists. fgt_ledger_check() takes a new one and checks, saying
+ * on stderr ("# " lines) what is wrong:
+ *
+ *  - per session, in FG_CMD_GET_SESSION and in sysfs sessions/<id>/ (which
+ *    must agree): the identity of uapi/linux/framegate.h, frames_captured =
+ *    frames_delivered + frames_dropped_overrun + frames_dropped_held +
+ *    frames_dropped_revoked + frames_queued; frames_queued + frames_held <=
+ *    depth; no frame queued once the session is revoked or lost;
+ *  - globally, in /sys/kernel/framegate/ and FG_CMD_GET_STATS (which must
+ *    agree): since the previous snapshot, frames_delivered, frames_dropped
+ *    and bytes_delivered went up by exactly as much as the sessions'
+ *    frames_delivered, drop counters and bytes_delivered did, and
+ *    sessions_active is the number of active sessions; sysfs sessions/
+ *    lists exactly the sessions of the dump.
+ *
+ * The new snapshot then replaces the old one. A session closed since the
+ * previous snapshot (or created and closed since: sessions_created says
+ * so) took its counts with it, so the global check cannot be made: it
+ * fails. Check before closing sessions, and start a new ledger after
+ * (fgt_ledger_close() does both).
+ */
+#define FGT_LEDGER_MAX		128
+
+struct fgt_ledger {
+	struct fg_stats st;
+	unsigned int n;
+	struct fg_session_status s[FGT_LEDGER_MAX];
+};
+
+/* 0, or -errno if no consistent snapshot could be taken. */
+int		 fgt_ledger_start(struct fgt_ledger *l);
+bool		 fgt_ledger_check(struct fgt_ledger *l);
+/* Checks, closes fd (of a session, say), starts afresh: all went well. */
+bool		 fgt_ledger_close(struct fgt_ledger *l, int fd);
+
+/* The exact accounting identity of uapi/linux/framegate.h. */
+bool		 fgt_counters_balance(const struct fg_session_status *st);
+
+/*
+ * Dumps, counted: the cameras, the sessions and (if unbalanced is not
+ * NULL) those whose counters do not balance. The dump's result.
+ */
+int		 fgt_nl_count_cameras(struct fg_nl *nl, unsigned int *n);
+int		 fgt_nl_count_sessions(struct fg_nl *nl, unsigned int *n,
+		    unsigned int *unbalanced);
+
+/*
+ * A session (tenant 1, depth 2) on camera cam that got a frame of it in
+ * 5 s, that frame acquired into *f: the session fd, or -errno.
+ */
+int		 fgt_first_frame(int ctl, uint32_t cam, struct fg_frame *f);
+
+/*
+ * Touching windows that may be revoked (SIGBUS) or unmapped (SIGSEGV) by
+ * now, from any thread: fgt_catch_faults() installs the handlers once;
+ * fgt_touch() reads (or writes) every step-th byte of p[len], adding what
+ * it read to *sum, and says false if that raised either signal.
+ */
+int		 fgt_catch_faults(void);
+bool		 fgt_touch(const volatile uint8_t *p, size_t len, size_t step,
+		    bool write, uint64_t *sum);
+
+/*
+ * One finding of a test that runs many threads: adds one to *count
+ * (atomically) and prints the first limit findings, each whole on one
+ * "# <prefix>: ..." line of stderr.
+ */
+void		 fgt_finding(unsigned long *count, unsigned long limit,
+		    const char *prefix, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/*
+ * The module: finit_module(path, params) and delete_module(name,
+ * O_NONBLOCK), 0 or -errno (-EWOULDBLOCK: still in use). The parameters a
+ * reload passes keep the loaded module's allow_unenforced
+ * (tests/run-guest).
+ */
+int		 fgt_module_load(const char *path, const char *params);
+int		 fgt_module_unload(const char *name);
+const char	*fgt_module_params(void);
 
 #endif /* FGTEST_H */

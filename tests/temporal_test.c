@@ -23,10 +23,12 @@ FIXTURE(camera) {
 	int ctl;
 	int cam_fd;
 	uint32_t cam;
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_SETUP(camera)
 {
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_GREEN));
@@ -36,6 +38,7 @@ FIXTURE_SETUP(camera)
 
 FIXTURE_TEARDOWN(camera)
 {
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->cam_fd);
 	close(self->ctl);
 }
@@ -87,9 +90,45 @@ TEST_F(camera, session_created_mid_stream_gets_no_earlier_frame)
 				fg_frame_release(b, f.frame_id);
 			}
 		}
-		close(b);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, b));
 	}
-	close(a);
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, a));
+}
+
+#define DELAY_KNOB	"/sys/kernel/debug/framegate/delivery_delay_ms"
+
+/*
+ * The window made certain: with delivery held back 300 ms after each
+ * dequeue (debugfs knob), every frame still to be delivered when a session
+ * is created was captured before it. Without the I2 check each new session
+ * would get such a frame first.
+ */
+TEST_F(camera, session_created_while_frames_wait_gets_none_of_them)
+{
+	struct fg_session_info info;
+	struct fg_frame f;
+	int a, b, round;
+
+	if (access(DELAY_KNOB, W_OK))
+		SKIP(return, "%s: no debugfs fault knob", DELAY_KNOB);
+	a = fgt_session(self->ctl, 1, 4, &self->cam, 1, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(1, fgt_wait_frame(a, 5000));
+	ASSERT_EQ(0, fgt_write_file(DELAY_KNOB, "300"));
+	for (round = 0; round < 3; round++) {
+		/* A frame is in the delay now, more wait behind it. */
+		fgt_sleep_ms(100);
+		b = fgt_session(self->ctl, 2, 4, &self->cam, 1, NULL);
+		ASSERT_LE(0, b);
+		ASSERT_EQ(0, fg_session_info(b, &info));
+		ASSERT_EQ(1, fgt_wait_frame(b, 8000));
+		ASSERT_EQ(0, fg_frame_acquire(b, &f));
+		EXPECT_LE(info.created_ns, f.timestamp_ns);
+		fg_frame_release(b, f.frame_id);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, b));
+	}
+	EXPECT_EQ(0, fgt_write_file(DELAY_KNOB, "0"));
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, a));
 }
 
 static sigjmp_buf sigbus_env;
@@ -140,6 +179,10 @@ TEST_F(camera, revoke_tears_down_mappings_ioctls_and_poll)
 	ASSERT_EQ(0, fg_session_map(s, &info, (const void **)&window));
 	ASSERT_EQ(1, fgt_wait_frame(s, 5000));
 	ASSERT_EQ(0, fg_frame_acquire(s, &f));
+	/* Every other slot ready: the revoke has frames to drop. */
+	while (fgt_sysfs_u64("sessions/%llu/frames_queued",
+			     (unsigned long long)id) < info.depth - 1)
+		fgt_sleep_ms(20);
 	/* The page is mapped and readable, and green. */
 	EXPECT_EQ(0, touch(window + f.offset));
 	EXPECT_EQ(FGT_GREEN, fgt_yuyv_colour(window + f.offset, f.width,
@@ -167,13 +210,15 @@ TEST_F(camera, revoke_tears_down_mappings_ioctls_and_poll)
 				   (unsigned long long)id));
 	EXPECT_STREQ("revoked", state);
 	EXPECT_EQ(revoked_before + 1, fgt_sysfs_u64("sessions_revoked"));
+	/* A frame being copied in at the revoke is counted once copied. */
+	fgt_sleep_ms(100);
 	ASSERT_EQ(0, fg_nl_get_session(nl, id, &st));
 	EXPECT_EQ(FG_SESSION_REVOKED, st.state);
 	EXPECT_EQ(0, st.frames_queued);
 	EXPECT_EQ(0, st.frames_held);
-	EXPECT_EQ(st.frames_captured, st.frames_delivered +
-		  st.frames_dropped_overrun + st.frames_dropped_held +
-		  st.frames_dropped_revoked);
+	/* The ready frames, and one being copied in when it came, if any. */
+	EXPECT_EQ(info.depth - 1, st.frames_dropped_revoked);
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 
 	/* The events group said so: created, then revoked. */
 	while (fg_nl_event_next(events, 2000, &ev) == 1) {
@@ -190,7 +235,7 @@ TEST_F(camera, revoke_tears_down_mappings_ioctls_and_poll)
 	EXPECT_EQ(7, ev.tenant_id);
 
 	munmap((void *)window, info.window_size);
-	close(s);
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, s));
 	/* Closing the last fd frees it: sysfs and netlink forget it. */
 	EXPECT_EQ(-1, fgt_sysfs_u64("sessions/%llu/frames_captured",
 				    (unsigned long long)id));
@@ -225,8 +270,8 @@ TEST_F(camera, revoke_leaves_other_sessions_alone)
 	}
 	EXPECT_EQ(-EPERM, fg_frame_acquire(s1, &f));
 	EXPECT_EQ(-ENOENT, fg_nl_revoke_session(nl, 999999));
-	close(s1);
-	close(s2);
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, s1));
+	EXPECT_TRUE(fgt_ledger_close(&self->ledger, s2));
 	fg_nl_close(nl);
 }
 

@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "fgtest.h"
 #include "kselftest_harness.h"
@@ -23,6 +26,7 @@ FIXTURE(unarmed) {
 	uint32_t cam;
 	int kmsg;
 	char param[8];
+	struct fgt_ledger ledger;
 };
 
 FIXTURE_SETUP(unarmed)
@@ -33,6 +37,7 @@ FIXTURE_SETUP(unarmed)
 	ASSERT_NE(NULL, fgets(self->param, sizeof(self->param), f));
 	fclose(f);
 	self->param[strcspn(self->param, "\n")] = '\0';
+	ASSERT_EQ(0, fgt_ledger_start(&self->ledger));
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
 	self->cam_fd = fgt_attach(self->ctl, VIVID_CAPTURE(0), &self->cam);
@@ -47,6 +52,7 @@ FIXTURE_TEARDOWN(unarmed)
 {
 	/* Leave the parameter as tests/run-guest set it. */
 	EXPECT_EQ(0, fgt_write_file(PARAM, self->param));
+	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
 	close(self->kmsg);
 	close(self->cam_fd);
 	close(self->ctl);
@@ -87,7 +93,7 @@ TEST_F(unarmed, session_create_is_refused_with_eperm_and_logged)
 	sfd = fgt_session(self->ctl, TENANT, 4, &self->cam, 1, NULL);
 	EXPECT_EQ(-EPERM, sfd);
 	if (sfd >= 0)
-		close(sfd);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, sfd));
 	/* A failed call leaves no object behind, and uses up no id. */
 	EXPECT_EQ(created, fgt_sysfs_u64("sessions_created"));
 	snprintf(want, sizeof(want),
@@ -107,13 +113,48 @@ TEST_F(unarmed, allow_unenforced_creates_the_session_and_logs_it)
 	sfd = fgt_session(self->ctl, TENANT + 1, 4, &self->cam, 1, NULL);
 	EXPECT_LE(0, sfd);
 	if (sfd >= 0)
-		close(sfd);
+		EXPECT_TRUE(fgt_ledger_close(&self->ledger, sfd));
 	snprintf(want, sizeof(want),
 		 "framegate: session of tenant %d created without cell enforcement",
 		 TENANT + 1);
 	EXPECT_TRUE(logged(self->kmsg, want)) {
 		TH_LOG("no \"%s\" in the kernel log", want);
 	}
+}
+
+/*
+ * Another LSM refusing the probe is not proof that the cell programs are
+ * attached: with bpf/foreign.bpf.o refusing every probe, enforcement
+ * stays unarmed and sessions are still refused.
+ */
+TEST_F(unarmed, a_refusal_by_another_lsm_does_not_arm)
+{
+	char path[PATH_MAX], buf[32];
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int sfd;
+
+	snprintf(path, sizeof(path), "%s/bpf/build/foreign.bpf.o",
+		 getenv("FG_TOP") ?: ".");
+	obj = bpf_object__open_file(path, NULL);
+	ASSERT_EQ(0, libbpf_get_error(obj)) TH_LOG("%s: cannot open", path);
+	ASSERT_EQ(0, bpf_object__load(obj));
+	prog = bpf_object__find_program_by_name(obj, "foreign_ioctl");
+	ASSERT_NE(NULL, prog);
+	link = bpf_program__attach_lsm(prog);
+	ASSERT_EQ(0, libbpf_get_error(link));
+
+	ASSERT_EQ(0, fgt_sysfs_str(buf, sizeof(buf), "enforcement"));
+	EXPECT_STREQ("unarmed", buf);
+	ASSERT_EQ(0, fgt_write_file(PARAM, "0"));
+	sfd = fgt_session(self->ctl, TENANT + 2, 4, &self->cam, 1, NULL);
+	EXPECT_EQ(-EPERM, sfd);
+	if (sfd >= 0)
+		close(sfd);
+
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
 }
 
 TEST_HARNESS_MAIN

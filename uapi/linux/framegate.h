@@ -23,13 +23,26 @@
  * --------------
  *
  * A misc device, mode 0600 (root). It only creates file descriptors; every
- * other operation is on those descriptors or over generic netlink. All
- * structures start with a size field, which must equal the size of the
- * structure as defined in this header (-EINVAL otherwise), so that later
- * versions can grow them. All flags fields must only contain defined flags
- * and all reserved fields must be zero (-EINVAL otherwise). A failed call
- * leaves no object behind; a call that fails only while copying its result
- * back (-EFAULT) may have used up an id.
+ * other operation is on those descriptors or over generic netlink.
+ *
+ * Every structure starts with a size field, so that later versions can
+ * grow them (the rules of copy_struct_from_user()):
+ *   - size == sizeof the structure in this header: the usual case;
+ *   - FG_*_SIZE_VER0 <= size < sizeof: a caller built against an older
+ *     header; the fields it lacks read as zero, and only size bytes of a
+ *     result are written back;
+ *   - size > sizeof (up to the page size): a caller built against a newer
+ *     header; accepted if every byte past sizeof is zero, else -E2BIG;
+ *   - size < FG_*_SIZE_VER0: -EINVAL; size > the page size: -E2BIG.
+ * Ioctl numbers are matched without their size bits, which therefore may
+ * differ from this header's; the size field decides. Where a structure has
+ * a size field on output, it is the number of bytes written back.
+ *
+ * All flags fields must only contain defined flags and all reserved fields
+ * must be zero (-EINVAL otherwise). A failed call leaves no object behind,
+ * uses up no id and sends no event; a call that fails only while copying
+ * its result back (-EFAULT) may have used up an id (the object was created,
+ * announced, and closed again).
  *
  * FG_IOC_CAMERA_ATTACH (struct fg_camera_attach)
  *   Takes a file descriptor of an open V4L2 video capture node (v4l2_fd) and
@@ -57,20 +70,39 @@
  *     -EBADF       v4l2_fd is not an open file descriptor
  *     -ENOTTY      v4l2_fd is not a V4L2 video node (regular file, pipe, ...)
  *     -ENODEV      the node is not a video capture node (e.g. an output
- *                  node), is unregistered, or has no vb2 queue
+ *                  node), is unregistered, has no vb2 queue, no lock
+ *                  (neither the queue's nor the video_device's), ioctl
+ *                  handling other than video_ioctl2(), or one of the
+ *                  streaming ioctls disabled
+ *     -EBADF       v4l2_fd is not open for both reading and writing
+ *                  (framegate's own file of the node is, and must not
+ *                  give the caller more than it had)
  *     -EINVAL      a field is outside the ranges below, or an unknown
  *                  pixel format, flag or non-zero reserved field
  *     -EOPNOTSUPP  the device cannot do exactly this size, pixel format or
- *                  frame rate, its buffers have no kernel mapping, or its
- *                  timestamps are not CLOCK_MONOTONIC
- *     -EBUSY       the node is streaming or attached already
+ *                  frame rate, its buffers have no kernel mapping, its
+ *                  timestamps are not CLOCK_MONOTONIC, or the driver
+ *                  refused the format or rate as invalid
+ *     -EBUSY       the node is streaming or attached already, or another
+ *                  file of the node mapped one of the capture buffers
+ *                  while the camera was being attached
+ *     -EINTR       a signal arrived while the camera was being set up;
+ *                  nothing was attached
+ *     -EIO         the driver failed a step of the setup for another
+ *                  reason (its error is in the kernel log)
  *     -ENOMEM      out of memory
+ *
+ *   From the start of this call (before the first capture buffer exists)
+ *   the node counts as attached for the cell programs, so no other file
+ *   of it can map a buffer; bpf_fg_file_camera() returns
+ *   FG_CAMERA_ID_SETUP for it until the camera has its id.
  *
  * FG_IOC_SESSION_CREATE (struct fg_session_create)
  *   Creates a session of tenant_id on ncameras cameras (no duplicates) with
  *   a ring of depth frames. Returns a new read-only session file descriptor
  *   (O_CLOEXEC), also stored in fd, and the session id. No frame captured
- *   before this call returns is ever delivered to the session.
+ *   before the session's creation time (created_ns, taken inside this
+ *   call) is ever delivered to the session.
  *
  *   Errors:
  *     -EPERM       enforcement is not armed and the module parameter
@@ -92,9 +124,11 @@
  * bytes each (FG_SESSION_IOC_INFO). Every page of the window starts zeroed
  * and only ever holds frames delivered to this session.
  *
- *   mmap()       only PROT_READ; PROT_WRITE fails with -EACCES, and so does
- *                a later mprotect(PROT_WRITE). offset + length beyond the
- *                window fails with -EINVAL. After revoke, -EPERM.
+ *   mmap()       only PROT_READ; PROT_WRITE or PROT_EXEC fails with
+ *                -EACCES, and so does a later mprotect() to either. The
+ *                mapping is not inherited by fork() and not in core dumps.
+ *                offset + length beyond the window fails with -EINVAL.
+ *                After revoke, -EPERM.
  *   poll()       EPOLLIN | EPOLLRDNORM while a frame is ready;
  *                EPOLLHUP | EPOLLERR once the session is revoked or lost.
  *   read()       not supported (-EINVAL); write() fails with -EBADF (the
@@ -110,12 +144,13 @@
  *   Takes the oldest ready frame and holds it: its slot is not written until
  *   it is released. Never blocks.
  *   Errors: -EAGAIN no frame is ready; -EPERM the session is revoked;
- *   -ENODEV the session is lost and no frame is ready; -EINVAL bad size,
+ *   -ENODEV the session is lost (its ready frames were dropped); -EINVAL bad size,
  *   flags or reserved.
  *
  * FG_SESSION_IOC_RELEASE (struct fg_frame_release)
- *   Releases a held frame. Errors: -ENOENT frame_id is not held (never
- *   acquired, or released already); -EPERM the session is revoked;
+ *   Releases a held frame. Frames held when the session is lost stay held
+ *   (and mapped) until released. Errors: -ENOENT frame_id is not held
+ *   (never acquired, or released already); -EPERM the session is revoked;
  *   -EINVAL bad size, flags or reserved.
  *
  * Delivery and accounting
@@ -178,8 +213,11 @@
  *   counter the refusal incremented) and either FG_A_SESSION_ID (a session
  *   counter) or FG_A_CAMERA_ID (a camera counter), or neither (only the
  *   global counter moved: the session is gone). Denial events are rate
- *   limited (FG_DENIED_EVENTS_BURST per FG_DENIED_EVENTS_INTERVAL_MS for the
- *   whole module); the counters are exact whether or not an event was sent.
+ *   limited per object (FG_DENIED_EVENTS_BURST per
+ *   FG_DENIED_EVENTS_INTERVAL_MS for each session and each camera, and as
+ *   much again for refusals counted only globally), so one cell's refusals
+ *   cannot silence another's; the counters are exact whether or not an
+ *   event was sent.
  *
  * Enforcement
  * -----------
@@ -196,8 +234,9 @@
  *          module's arming probe, 0 for any other file or NULL.
  *   u32  bpf_fg_file_camera(struct file *file)
  *          The id of the attached camera whose V4L2 node (by device number)
- *          file refers to, 0 for framegate's own file of the node, for any
- *          other file, or NULL.
+ *          file refers to, FG_CAMERA_ID_SETUP while that node is being
+ *          attached, 0 for framegate's own file of the node, for any other
+ *          file, or NULL.
  *   u32  bpf_fg_send_check(u64 session_id, u32 hook)
  *          Whether the current task may send on a socket of session_id:
  *          0 if it may; hook (the caller's, FG_HOOK_SENDMSG or
@@ -210,9 +249,16 @@
  *   void bpf_fg_session_denied(u64 session_id, u32 hook)
  *   void bpf_fg_camera_denied(u32 camera_id, u32 hook)
  *          Count one refusal: the object's denied_<hook> counter and the
- *          global one (only the global one for an unknown id, nothing for
- *          FG_SESSION_ID_PROBE or hook >= FG_HOOK_COUNT), and queue a
- *          rate-limited FG_EVENT_DENIED.
+ *          global one (only the global one for an unknown id or
+ *          FG_CAMERA_ID_SETUP, nothing for FG_SESSION_ID_PROBE or hook >=
+ *          FG_HOOK_COUNT), and queue a rate-limited FG_EVENT_DENIED.
+ *
+ *   The kfuncs are registered for BPF_PROG_TYPE_LSM, which on 6.1 makes
+ *   them callable from every tracing program too (fentry, fexit, ...), in
+ *   any context, NMI included: each one is safe there. They read what a
+ *   file pointer refers to without faulting, never sleep, never take a
+ *   lock that NMI could interrupt, and queue no event from NMI (counted as
+ *   denied_events_dropped instead).
  *
  * A refusal is counted once, on the acting task's session when the task is
  * in a cell, else on the session whose object (fd, socket, task) it
@@ -221,8 +267,11 @@
  *
  * Armed: FG_IOC_SESSION_CREATE first checks that the programs are attached
  * by passing a probe file to security_file_ioctl(); the file_ioctl program
- * refuses it, as it refuses every session fd outside its cell. If nothing
- * refuses, enforcement is not armed and the session is refused with -EPERM
+ * asks bpf_fg_file_session() about it and refuses it, as it refuses every
+ * session fd outside its cell. Only both together are proof: a refusal by
+ * anything that did not ask (another LSM) does not arm. The probe is never
+ * counted and sends no event, whichever task runs it. If the proof is
+ * missing, enforcement is not armed and the session is refused with -EPERM
  * unless the module parameter allow_unenforced is 1 (development only; it
  * is shown in /sys/module/framegate/parameters/allow_unenforced and every
  * unenforced session is logged). /sys/kernel/framegate/enforcement reads
@@ -281,6 +330,7 @@ struct fg_camera_attach {
 };
 
 #define __FG_CAMERA_F_ALL	0u
+#define FG_CAMERA_ATTACH_SIZE_VER0	64	/* the first published size */
 
 struct fg_session_create {
 	__u32 size;		/* in: sizeof(struct fg_session_create) */
@@ -295,13 +345,21 @@ struct fg_session_create {
 };
 
 #define __FG_SESSION_F_ALL	0u
+#define FG_SESSION_CREATE_SIZE_VER0	80
 
 #define FG_IOC_CAMERA_ATTACH	_IOWR(FG_IOC_MAGIC, 0x01, struct fg_camera_attach)
 #define FG_IOC_SESSION_CREATE	_IOWR(FG_IOC_MAGIC, 0x02, struct fg_session_create)
 
 enum fg_camera_state {
 	FG_CAMERA_STREAMING = 1,	/* capturing */
-	FG_CAMERA_LOST = 2,		/* the device went away */
+	/*
+	 * The device went away (unregistered), its queue failed (a DQBUF or
+	 * QBUF error, vb2's queue error state), or another file mapped a
+	 * capture buffer (possible only without the cell programs): capture
+	 * stops, and framegate calls nothing of the driver's but the final
+	 * release. Final: detach, and attach again.
+	 */
+	FG_CAMERA_LOST = 2,
 	FG_CAMERA_DETACHED = 3,		/* its camera fd was closed */
 };
 
@@ -348,6 +406,10 @@ struct fg_frame_release {
 	__u64 frame_id;		/* in: from FG_SESSION_IOC_ACQUIRE */
 	__u32 reserved[4];	/* in: must be 0 */
 };
+
+#define FG_SESSION_INFO_SIZE_VER0	104
+#define FG_FRAME_SIZE_VER0		80
+#define FG_FRAME_RELEASE_SIZE_VER0	32
 
 #define FG_SESSION_IOC_INFO	_IOWR(FG_IOC_MAGIC, 0x10, struct fg_session_info)
 #define FG_SESSION_IOC_ACQUIRE	_IOWR(FG_IOC_MAGIC, 0x11, struct fg_frame)
@@ -434,6 +496,8 @@ enum fg_hook {
 
 /* Never a real session id: the arming probe (see "Enforcement"). */
 #define FG_SESSION_ID_PROBE		(~0ULL)
+/* Never a real camera id: a node that is being attached. */
+#define FG_CAMERA_ID_SETUP		(~0U)
 
 #define FG_DENIED_EVENTS_INTERVAL_MS	1000
 #define FG_DENIED_EVENTS_BURST		32
