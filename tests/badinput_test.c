@@ -881,4 +881,4 @@ TEST(unprivileged_users_cannot_administer)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

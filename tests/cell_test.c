@@ -1642,4 +1642,4 @@ TEST_F_TIMEOUT(cells, legitimate_worker_streams_every_frame_to_its_endpoint, 60)
 	munmap(st, sizeof(*st));
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

@@ -430,4 +430,4 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

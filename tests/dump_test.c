@@ -385,4 +385,4 @@ TEST(camera_dump_lists_every_camera_once_in_id_order)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

@@ -116,4 +116,4 @@ TEST(session_is_created_when_armed_with_allow_unenforced_0)
 	fg_enforcer_close(e);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

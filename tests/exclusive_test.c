@@ -203,4 +203,4 @@ TEST(attach_of_a_node_in_use_is_refused)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

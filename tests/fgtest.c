@@ -1251,3 +1251,11 @@ const char *fgt_module_params(void)
 		fclose(f);
 	return c == 'Y' ? "dyndbg=+p allow_unenforced=1" : "dyndbg=+p";
 }
+
+int fgt_timeout_scale(void)
+{
+	const char *v = getenv("FG_TIMEOUT_SCALE");
+	int scale = v ? atoi(v) : 1;
+
+	return scale >= 1 && scale <= 20 ? scale : 1;
+}

@@ -301,4 +301,34 @@ int		 fgt_module_load(const char *path, const char *params);
 int		 fgt_module_unload(const char *name);
 const char	*fgt_module_params(void);
 
+/*
+ * What tests/qemu/run says of the kernel's slowness (FG_TIMEOUT_SCALE: the
+ * debug kernel runs the suite about four times slower under TCG), 1 to 20.
+ */
+int		 fgt_timeout_scale(void);
+
+/*
+ * TEST_HARNESS_MAIN of kselftest_harness.h (include that first), with every
+ * test's timeout multiplied by fgt_timeout_scale(): the harness's own
+ * 30 s default, and each TEST_F_TIMEOUT, hold on a slow kernel too.
+ */
+#define FGT_HARNESS_MAIN						\
+	static void __attribute__((constructor))			\
+	__constructor_order_last(void)					\
+	{								\
+		if (!__constructor_order)				\
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	}								\
+	int main(int argc, char **argv)					\
+	{								\
+		struct __fixture_metadata *f;				\
+		struct __test_metadata *t;				\
+		int scale = fgt_timeout_scale();			\
+									\
+		for (f = __fixture_list; f; f = f->next)		\
+			for (t = f->tests; t; t = t->next)		\
+				t->timeout *= scale;			\
+		return test_harness_run(argc, argv);			\
+	}
+
 #endif /* FGTEST_H */

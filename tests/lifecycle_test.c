@@ -247,4 +247,4 @@ TEST(unload_is_refused_while_open_and_reload_starts_clean)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

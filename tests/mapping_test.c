@@ -312,4 +312,4 @@ TEST(fresh_window_is_all_zero)
 	close(ctl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

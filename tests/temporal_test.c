@@ -275,4 +275,4 @@ TEST_F(camera, revoke_leaves_other_sessions_alone)
 	fg_nl_close(nl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

@@ -157,4 +157,4 @@ TEST_F(unarmed, a_refusal_by_another_lsm_does_not_arm)
 	bpf_object__close(obj);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

@@ -654,4 +654,4 @@ TEST_F_TIMEOUT(alloc, sysfs_reads_fail_cleanly_at_every_allocation, 1800)
 	close(cam_fd);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

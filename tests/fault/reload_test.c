@@ -348,4 +348,4 @@ TEST_F_TIMEOUT(module, reload_under_readers_dumpers_and_openers, 600)
 	EXPECT_LT(0, atomic_load(&w[3].absent));
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

@@ -437,4 +437,4 @@ TEST_F_TIMEOUT(stress, everything_at_once_leaves_nothing_behind, 300)
 	fg_nl_close(nl);
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN

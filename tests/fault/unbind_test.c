@@ -373,4 +373,4 @@ TEST(unbind_mid_stream_loses_everything_and_rebind_streams_again)
 	}
 }
 
-TEST_HARNESS_MAIN
+FGT_HARNESS_MAIN
