@@ -85,7 +85,7 @@ $(CACHE)/build/%/framegate.ko: FORCE $(RESOLVE_BTFIDS)
 	$(call kbuild,$(KDIR_$*),$(@D))
 	@$(TOP)/scripts/module-btf $@ $(BTF_BASE_$*) $(RESOLVE_BTFIDS)
 
-# Built (about 20 minutes) the first time, then taken from its cache.
+# Built (25 to 55 minutes) the first time, then taken from its cache.
 $(CACHE)/build/debug/framegate.ko: debug-kernel
 .PHONY: debug-kernel
 debug-kernel:

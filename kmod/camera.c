@@ -466,6 +466,14 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	if (ret)
 		goto out_unlock_req;
 	cam->buffers = rb.count;
+	/*
+	 * vb2 grants fewer buffers than asked when memory is short: the
+	 * camera would run with less slack than the caller sized for (I8).
+	 */
+	if (rb.count < a->buffers) {
+		ret = -ENOMEM;
+		goto out_unlock_req;
+	}
 	/* I2 compares capture time with creation time: same clock needed. */
 	if ((cam->q->timestamp_flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) !=
 	    V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ||

@@ -172,13 +172,37 @@ bool fgt_all_zero(const void *p, size_t len)
 	return true;
 }
 
+/*
+ * A frame being copied in while we look can be caught mid pixel pair:
+ * under TCG `rep movsb` moves one byte at a time. Such a torn pair has, at
+ * each byte, either 0 or that byte of a whole pair of colour c (ref).
+ */
+static bool yuyv_torn(const uint8_t *q, const uint8_t *ref)
+{
+	int k;
+
+	if (!ref)
+		return false;
+	for (k = 0; k < 4; k++)
+		if (q[k] && q[k] != ref[k])
+			return false;
+	return true;
+}
+
 bool fgt_yuyv_zero_or(const uint8_t *p, size_t len, enum fgt_colour c)
 {
+	const uint8_t *ref = NULL;
 	size_t i;
 
 	for (i = 0; i + 4 <= len; i += 4)
+		if (fgt_yuyv_colour(p + i, 2, 1, 4) == c) {
+			ref = p + i;
+			break;
+		}
+	for (i = 0; i + 4 <= len; i += 4)
 		if (!fgt_all_zero(p + i, 4) &&
-		    fgt_yuyv_colour(p + i, 2, 1, 4) != c)
+		    fgt_yuyv_colour(p + i, 2, 1, 4) != c &&
+		    !yuyv_torn(p + i, ref))
 			return false;
 	return true;
 }

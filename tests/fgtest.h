@@ -67,8 +67,10 @@ enum fgt_colour	 fgt_yuyv_colour(const uint8_t *p, uint32_t width,
 		    uint32_t height, uint32_t bytesperline);
 bool		 fgt_all_zero(const void *p, size_t len);
 /*
- * Every YUYV pixel pair in p is zero or of colour c: a window may be caught
- * while a frame is copied into it, but must never hold anything else (I3).
+ * Every YUYV pixel pair in p is zero or of colour c, or torn between the
+ * two (byte by byte: zero, or the byte of a whole pair of colour c): a
+ * window may be caught while a frame is copied into it, but must never
+ * hold anything else (I3).
  */
 bool		 fgt_yuyv_zero_or(const uint8_t *p, size_t len, enum fgt_colour c);
 

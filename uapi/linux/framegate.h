@@ -90,7 +90,8 @@
  *                  nothing was attached
  *     -EIO         the driver failed a step of the setup for another
  *                  reason (its error is in the kernel log)
- *     -ENOMEM      out of memory
+ *     -ENOMEM      out of memory, or the driver could not allocate as
+ *                  many buffers as asked for
  *
  *   From the start of this call (before the first capture buffer exists)
  *   the node counts as attached for the cell programs, so no other file
