@@ -64,6 +64,7 @@
 #include "tests/fgtest.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 #define MAX_FDS		48
 #define MAX_MAPS	16
 #define MAX_IDS		64
@@ -130,6 +131,8 @@ struct fuzzer {
 	int closed[8];			/* numbers closed lately */
 	uint8_t *scratch;		/* 2 pages, then a PROT_NONE page */
 	int nl;				/* this thread's raw genl socket */
+	pid_t tid;
+	const char *volatile op;	/* what it is doing, for the watchdog */
 	uint64_t window_bytes;		/* of its sessions, kept bounded */
 	uint64_t sum;
 };
@@ -393,35 +396,91 @@ static void op_dup(struct fuzzer *f)
 
 /*
  * Struct buffers: the struct ends exactly at the scratch area's guard page,
- * so a kernel that reads past the size the caller claims faults.
+ * so a kernel that reads past the size the caller claims faults. The sizes
+ * follow the uapi's rules (copy_struct_from_user()): below VER0 -EINVAL;
+ * VER0 up to the struct's own size, or larger with a zero tail, accepted;
+ * a non-zero tail, or more than a page, -E2BIG.
  */
-enum shape { S_EXACT, S_SMALL, S_LARGE_ZERO, S_LARGE_JUNK, S_COUNT };
+enum shape {
+	S_EXACT, S_TINY, S_OLD, S_LARGE_ZERO, S_LARGE_JUNK, S_HUGE, S_COUNT
+};
+
+/* Where a struct keeps what its size rules and junk checks need. */
+struct layout {
+	size_t ksize, ver0;
+	size_t flags_off, res_off, res_len;
+};
+
+#define LAYOUT(type, ver0) {						\
+	sizeof(type), ver0, offsetof(type, flags),			\
+	offsetof(type, reserved), sizeof(((type *)0)->reserved) }
+
+static const struct layout l_attach = LAYOUT(struct fg_camera_attach,
+					     FG_CAMERA_ATTACH_SIZE_VER0);
+static const struct layout l_create = LAYOUT(struct fg_session_create,
+					     FG_SESSION_CREATE_SIZE_VER0);
+static const struct layout l_info = LAYOUT(struct fg_session_info,
+					   FG_SESSION_INFO_SIZE_VER0);
+static const struct layout l_frame = LAYOUT(struct fg_frame,
+					    FG_FRAME_SIZE_VER0);
+static const struct layout l_release = LAYOUT(struct fg_frame_release,
+					      FG_FRAME_RELEASE_SIZE_VER0);
 
 struct arg {
 	void *p;		/* what the ioctl gets */
-	size_t len;		/* bytes of buffer before the guard page */
+	size_t len;		/* its size field: bytes the kernel may read */
 	enum shape shape;
 	bool bad_ptr;
+	bool junk;		/* junk_seen() before the call */
 };
+
+/* A command's number; at times with other size bits, which must not matter. */
+static unsigned long cmd_of(struct fuzzer *f, unsigned long cmd)
+{
+	if (!one_in(f, 8))
+		return cmd;
+	return NOSIZE(cmd) |
+	       ((unsigned long)below(f, _IOC_SIZEMASK + 1) << _IOC_SIZESHIFT);
+}
 
 static void *guard_page(struct fuzzer *f)
 {
 	return f->scratch + 2 * PAGE;
 }
 
+static size_t between(struct fuzzer *f, size_t lo, size_t hi)
+{
+	return lo + below(f, hi - lo);
+}
+
+/* The flags or a reserved word within what the kernel reads are not 0. */
+static bool junk_seen(const struct arg *a, const struct layout *l)
+{
+	const uint8_t *p = a->p;
+	size_t i, end = l->res_off + l->res_len;
+
+	for (i = l->flags_off; i < l->flags_off + 4 && i < a->len; i++)
+		if (p[i])
+			return true;
+	for (i = l->res_off; i < end && i < a->len; i++)
+		if (p[i])
+			return true;
+	return false;
+}
+
 /*
- * Lays ksize bytes of *s out as the ioctl argument in one of the shapes,
- * its size field set to match; or a bad pointer, 1 time in 16.
+ * Lays the struct *s out as the ioctl argument in one of the shapes, its
+ * size field set to match; or a bad pointer, 1 time in 16.
  */
-static struct arg make_arg(struct fuzzer *f, const void *s, size_t ksize,
-			   bool sane)
+static struct arg make_arg(struct fuzzer *f, const void *s,
+			   const struct layout *l, bool sane)
 {
 	static void *const bad[] = {
 		NULL, (void *)1, (void *)0xffff888000000000ull,
 		(void *)0xffffffffff600000ull,
 	};
 	struct arg a = { .shape = S_EXACT };
-	size_t len = ksize;
+	size_t len = l->ksize, buf;
 	uint32_t size;
 
 	if (!sane && one_in(f, 16)) {
@@ -431,32 +490,45 @@ static struct arg make_arg(struct fuzzer *f, const void *s, size_t ksize,
 	}
 	if (!sane && one_in(f, 3))
 		a.shape = 1 + below(f, S_COUNT - 1);
+	if (a.shape == S_OLD && l->ver0 == l->ksize)
+		a.shape = S_EXACT;
 	switch (a.shape) {
-	case S_SMALL:
-		len = 4 + below(f, ksize - 4);
+	case S_TINY:
+		len = between(f, 4, l->ver0);
+		break;
+	case S_OLD:
+		len = between(f, l->ver0, l->ksize);
 		break;
 	case S_LARGE_ZERO:
 	case S_LARGE_JUNK:
-		len = ksize + 1 + below(f, 64);
+		len = l->ksize + 1 + below(f, 64);
+		break;
+	case S_HUGE:
+		len = PAGE + 1 + below(f, 1u << 20);
 		break;
 	default:
 		break;
 	}
 	a.len = len;
-	a.p = guard_page(f) - len;
-	memset(a.p, 0, len);
-	memcpy(a.p, s, len < ksize ? len : ksize);
+	/* A huge size must be refused before anything past it is read. */
+	buf = a.shape == S_HUGE ? 8 : len;
+	a.p = guard_page(f) - buf;
+	memset(a.p, 0, buf);
+	memcpy(a.p, s, buf < l->ksize ? buf : l->ksize);
 	if (a.shape == S_LARGE_JUNK)
-		memset((uint8_t *)a.p + ksize, 0x5a, len - ksize);
+		((uint8_t *)a.p)[l->ksize + below(f, len - l->ksize)] = 0x5a;
 	size = len;
 	memcpy(a.p, &size, sizeof(size));
+	a.junk = a.shape != S_HUGE && junk_seen(&a, l);
 	return a;
 }
 
 /* Checks what an ioctl with a framegate struct gave, for its own fd kind. */
 static void judge(const char *what, enum kind k, enum kind own, long ret,
-		  const struct arg *a, bool junk_fields, const int *allowed)
+		  const struct arg *a, const int *allowed)
 {
+	int want = 0;
+
 	if (k != own) {
 		/*
 		 * Not the call's fd: framegate's own fds do not know the
@@ -476,44 +548,53 @@ static void judge(const char *what, enum kind k, enum kind own, long ret,
 		}
 		return;
 	}
-	if (a->bad_ptr) {
-		if (ret != -EFAULT)
-			violation("%s with a bad pointer: %s", what,
-				  ret ? strerror((int)-ret) : "success");
+	if (a->bad_ptr)
+		want = EFAULT;
+	else if (a->shape == S_TINY)
+		want = EINVAL;
+	else if (a->shape == S_LARGE_JUNK || a->shape == S_HUGE)
+		want = E2BIG;
+	if (want) {
+		if (ret != -want)
+			violation("%s with size %zu%s: %s (want %s)", what, a->len,
+				  a->bad_ptr ? " at a bad address" : "",
+				  ret ? strerror((int)-ret) : "success",
+				  strerror(want));
 		return;
 	}
-	if (a->shape != S_EXACT) {
-		/* The size is checked before anything past it is read. */
-		if (ret != -EINVAL)
-			violation("%s with size %zu: %s (want EINVAL)", what,
-				  a->len, ret ? strerror((int)-ret) : "success");
-		return;
-	}
-	if (junk_fields && ret >= 0)
+	if (ret >= 0 && a->junk)
 		violation("%s with unknown flags or reserved words succeeded",
 			  what);
 	expect_errno(what, k, ret, allowed);
 }
 
+/* An output size field says how many bytes were written back. */
+static void judge_size_out(const char *what, long ret, const struct arg *a,
+			   const struct layout *l)
+{
+	uint32_t size;
+
+	if (ret || a->bad_ptr)
+		return;
+	memcpy(&size, a->p, sizeof(size));
+	if (size != (a->len < l->ksize ? a->len : l->ksize))
+		violation("%s with size %zu wrote back size %u", what, a->len,
+			  size);
+}
+
 /* Fills flags and reserved words: zero, or (unless sane) junk at times. */
-static bool junk(struct fuzzer *f, uint32_t *flags, uint32_t *reserved,
+static void junk(struct fuzzer *f, uint32_t *flags, uint32_t *reserved,
 		 size_t n, bool sane)
 {
-	bool any = false;
 	size_t i;
 
 	if (sane)
-		return false;
-	if (one_in(f, 8)) {
+		return;
+	if (one_in(f, 8))
 		*flags = 1u << below(f, 32);
-		any = true;
-	}
 	for (i = 0; i < n; i++)
-		if (one_in(f, 16)) {
+		if (one_in(f, 16))
 			reserved[i] = (uint32_t)next(f) | 1;
-			any = true;
-		}
-	return any;
 }
 
 static void op_attach(struct fuzzer *f)
@@ -537,7 +618,6 @@ static void op_attach(struct fuzzer *f)
 	struct fg_camera_attach c = { 0 };
 	struct res *ctl, *v;
 	struct arg a;
-	bool junky;
 	long ret;
 	int fd;
 
@@ -564,11 +644,11 @@ static void op_attach(struct fuzzer *f)
 		c.fps = PICK(f, fps);
 		c.buffers = PICK(f, bufs);
 	}
-	junky = junk(f, &c.flags, c.reserved, 4, sane);
+	junk(f, &c.flags, c.reserved, 4, sane);
 	c.fd = below(f, 3) ? 0 : (int32_t)next(f);	/* out: ignored */
-	a = make_arg(f, &c, sizeof(c), sane);
-	ret = counted(fg_ioctl(fd, FG_IOC_CAMERA_ATTACH, a.p));
-	judge("CAMERA_ATTACH", kind_of(ctl), K_CTL, ret, &a, junky, e_attach);
+	a = make_arg(f, &c, &l_attach, sane);
+	ret = counted(fg_ioctl(fd, cmd_of(f, FG_IOC_CAMERA_ATTACH), a.p));
+	judge("CAMERA_ATTACH", kind_of(ctl), K_CTL, ret, &a, e_attach);
 	if (ret >= 0) {
 		struct fg_camera_attach *out = a.p;
 
@@ -593,7 +673,6 @@ static void op_create(struct fuzzer *f)
 	struct res *ctl, *r;
 	struct arg a;
 	uint32_t i;
-	bool junky;
 	long ret;
 	int fd;
 
@@ -608,10 +687,10 @@ static void op_create(struct fuzzer *f)
 		if (i < c.ncameras || (!sane && one_in(f, 32)))
 			c.cameras[i] = sane ? known(f, ids.camera, &ids.ncamera) :
 					      some_camera_id(f);
-	junky = junk(f, &c.flags, c.reserved, 3, sane);
-	a = make_arg(f, &c, sizeof(c), sane);
-	ret = counted(fg_ioctl(fd, FG_IOC_SESSION_CREATE, a.p));
-	judge("SESSION_CREATE", kind_of(ctl), K_CTL, ret, &a, junky, e_create);
+	junk(f, &c.flags, c.reserved, 3, sane);
+	a = make_arg(f, &c, &l_create, sane);
+	ret = counted(fg_ioctl(fd, cmd_of(f, FG_IOC_SESSION_CREATE), a.p));
+	judge("SESSION_CREATE", kind_of(ctl), K_CTL, ret, &a, e_create);
 	if (ret < 0)
 		return;
 	atomic_fetch_add(&g.went[N_CREATE], 1);
@@ -634,7 +713,7 @@ static void op_session_ioctl(struct fuzzer *f)
 {
 	struct res *s;
 	struct arg a;
-	bool junky, sane = one_in(f, 2);
+	bool sane = one_in(f, 2);
 	long ret;
 	int fd = target(f, K_SESSION, &s);
 
@@ -642,20 +721,22 @@ static void op_session_ioctl(struct fuzzer *f)
 	case 0: {
 		struct fg_session_info i = { 0 };
 
-		junky = junk(f, &i.flags, i.reserved, 3, sane);
-		a = make_arg(f, &i, sizeof(i), sane);
-		ret = counted(fg_ioctl(fd, FG_SESSION_IOC_INFO, a.p));
-		judge("INFO", kind_of(s), K_SESSION, ret, &a, junky, e_info);
+		junk(f, &i.flags, i.reserved, 3, sane);
+		a = make_arg(f, &i, &l_info, sane);
+		ret = counted(fg_ioctl(fd, cmd_of(f, FG_SESSION_IOC_INFO), a.p));
+		judge("INFO", kind_of(s), K_SESSION, ret, &a, e_info);
+		judge_size_out("INFO", ret, &a, &l_info);
 		break;
 	}
 	case 1:
 	case 2: {
 		struct fg_frame fr = { 0 };
 
-		junky = junk(f, &fr.flags, fr.reserved, 4, sane);
-		a = make_arg(f, &fr, sizeof(fr), sane);
-		ret = counted(fg_ioctl(fd, FG_SESSION_IOC_ACQUIRE, a.p));
-		judge("ACQUIRE", kind_of(s), K_SESSION, ret, &a, junky, e_acquire);
+		junk(f, &fr.flags, fr.reserved, 4, sane);
+		a = make_arg(f, &fr, &l_frame, sane);
+		ret = counted(fg_ioctl(fd, cmd_of(f, FG_SESSION_IOC_ACQUIRE), a.p));
+		judge("ACQUIRE", kind_of(s), K_SESSION, ret, &a, e_acquire);
+		judge_size_out("ACQUIRE", ret, &a, &l_frame);
 		if (!ret)
 			atomic_fetch_add(&g.went[N_ACQUIRE], 1);
 		if (!ret && s && s->kind == K_SESSION)
@@ -667,15 +748,15 @@ static void op_session_ioctl(struct fuzzer *f)
 
 		rl.frame_id = s && !one_in(f, 4) ? s->frames[below(f, 4)] :
 						   next(f) % 100;
-		junky = junk(f, &rl.flags, rl.reserved, 4, sane);
-		a = make_arg(f, &rl, sizeof(rl), sane);
-		ret = counted(fg_ioctl(fd, FG_SESSION_IOC_RELEASE, a.p));
-		judge("RELEASE", kind_of(s), K_SESSION, ret, &a, junky, e_release);
+		junk(f, &rl.flags, rl.reserved, 4, sane);
+		a = make_arg(f, &rl, &l_release, sane);
+		ret = counted(fg_ioctl(fd, cmd_of(f, FG_SESSION_IOC_RELEASE), a.p));
+		judge("RELEASE", kind_of(s), K_SESSION, ret, &a, e_release);
 	}
 	}
 }
 
-/* A framegate command number that is not one: other numbers and sizes. */
+/* A framegate command number that is not one: other numbers, directions. */
 static void op_bad_ioctl(struct fuzzer *f)
 {
 	static const unsigned int dirs[] = { _IOC_NONE, _IOC_READ, _IOC_WRITE,
@@ -686,9 +767,12 @@ static void op_bad_ioctl(struct fuzzer *f)
 	int fd = target(f, below(f, K_COUNT), &r);
 	long ret;
 
-	if (cmd == FG_IOC_CAMERA_ATTACH || cmd == FG_IOC_SESSION_CREATE ||
-	    cmd == FG_SESSION_IOC_INFO || cmd == FG_SESSION_IOC_ACQUIRE ||
-	    cmd == FG_SESSION_IOC_RELEASE)
+	/* Commands match without their size bits: those are real ones. */
+	if (NOSIZE(cmd) == NOSIZE(FG_IOC_CAMERA_ATTACH) ||
+	    NOSIZE(cmd) == NOSIZE(FG_IOC_SESSION_CREATE) ||
+	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_INFO) ||
+	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_ACQUIRE) ||
+	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_RELEASE))
 		return;
 	memset(f->scratch, 0, 2 * PAGE);
 	ret = counted(fg_ioctl(fd, cmd, f->scratch));
@@ -1113,16 +1197,18 @@ static void op_fork(struct fuzzer *f)
 		waitpid(pid, NULL, 0);
 }
 
+#define OP(fn, weight) { fn, weight, #fn }
 static const struct {
 	void (*fn)(struct fuzzer *f);
 	unsigned int weight;
+	const char *name;
 } ops[] = {
-	{ op_open, 10 }, { op_close, 7 }, { op_dup, 2 },
-	{ op_attach, 8 }, { op_create, 10 }, { op_session_ioctl, 20 },
-	{ op_bad_ioctl, 3 }, { op_v4l2, 4 },
-	{ op_mmap, 6 }, { op_munmap, 4 }, { op_remap, 6 },
-	{ op_netlink, 8 }, { op_revoke_or_dump, 4 }, { op_misc, 6 },
-	{ op_fork, 1 },
+	OP(op_open, 10), OP(op_close, 7), OP(op_dup, 2),
+	OP(op_attach, 8), OP(op_create, 10), OP(op_session_ioctl, 20),
+	OP(op_bad_ioctl, 3), OP(op_v4l2, 4),
+	OP(op_mmap, 6), OP(op_munmap, 4), OP(op_remap, 6),
+	OP(op_netlink, 8), OP(op_revoke_or_dump, 4), OP(op_misc, 6),
+	OP(op_fork, 1),
 };
 
 static void one_op(struct fuzzer *f)
@@ -1134,7 +1220,9 @@ static void one_op(struct fuzzer *f)
 	w = below(f, total);
 	for (i = 0; w >= ops[i].weight; i++)
 		w -= ops[i].weight;
+	f->op = ops[i].name;
 	ops[i].fn(f);
+	f->op = "between calls";
 }
 
 static uint64_t now_ns(void)
@@ -1157,12 +1245,58 @@ static void *fuzz_run(void *arg)
 	struct fuzzer *f = arg;
 	unsigned int i;
 
+	f->tid = gettid();
 	while (!done())
 		one_op(f);
+	f->op = "cleaning up";
 	for (i = f->nm; i-- > 0;)
 		munmap(f->m[i].addr, f->m[i].len);
 	while (f->nr)
 		drop_fd(f, f->nr - 1);
+	return NULL;
+}
+
+/*
+ * A thread that has not come back long after the end is stuck, most likely
+ * in the kernel: say where (its kernel stack; sysrq w puts every blocked
+ * task's in the kernel log) and fail, rather than wait for the guest's
+ * timeout to say nothing.
+ */
+static struct {
+	struct fuzzer *f;
+	unsigned int n;
+	uint64_t grace_ns;
+} wd;
+
+static void *watchdog_run(void *arg)
+{
+	char path[64], line[256];
+	unsigned int i;
+	FILE *st;
+
+	(void)arg;
+	while (!atomic_load(&g.stop)) {
+		if (now_ns() < g.deadline_ns + wd.grace_ns) {
+			sleep(1);
+			continue;
+		}
+		for (i = 0; i < wd.n; i++) {
+			printf("# thread %u (%d): %s\n", i, wd.f[i].tid,
+			       wd.f[i].op ? wd.f[i].op : "?");
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stack",
+				 wd.f[i].tid);
+			st = fopen(path, "r");
+			while (st && fgets(line, sizeof(line), st))
+				printf("#   %s", line);
+			if (st)
+				fclose(st);
+		}
+		fgt_write_file("/proc/sysrq-trigger", "w");
+		printf("not ok 1 kfuzz came back within %llu s of its end\n",
+		       (unsigned long long)(wd.grace_ns / 1000000000ull));
+		fflush(stdout);
+		_exit(3);
+	}
 	return NULL;
 }
 
@@ -1200,7 +1334,7 @@ int main(void)
 	unsigned int nthreads = env_u64("FUZZ_THREADS", 2), i;
 	uint64_t minutes = env_u64("FUZZ_MINUTES", 2);
 	struct fuzzer *f;
-	pthread_t events;
+	pthread_t events, watchdog;
 	int64_t alive;
 	bool ran;
 
@@ -1242,12 +1376,21 @@ int main(void)
 		}
 	}
 	pthread_create(&events, NULL, events_run, NULL);
+	if (!g.max_calls) {
+		wd.f = f;
+		wd.n = nthreads;
+		wd.grace_ns = 120ull * env_u64("FG_TIMEOUT_SCALE", 1) *
+			      1000000000ull;
+		pthread_create(&watchdog, NULL, watchdog_run, NULL);
+	}
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&f[i].pt, NULL, fuzz_run, &f[i]);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(f[i].pt, NULL);
 	atomic_store(&g.stop, true);
 	pthread_join(events, NULL);
+	if (!g.max_calls)
+		pthread_join(watchdog, NULL);
 
 	ran = atomic_load(&g.calls) >= 1000;
 	for (i = 0; i < N_COUNT; i++) {
