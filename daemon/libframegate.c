@@ -894,6 +894,11 @@ fg_hook_name(uint32_t hook)
 	case FG_HOOK_CONNECT:		return "connect";
 	case FG_HOOK_UNIX:		return "unix";
 	case FG_HOOK_IPC:		return "ipc";
+	case FG_HOOK_SOCKET:		return "socket";
+	case FG_HOOK_SOCKOPT:		return "sockopt";
+	case FG_HOOK_EGRESS:		return "egress";
+	case FG_HOOK_CHANNEL:		return "channel";
+	case FG_HOOK_READ:		return "read";
 	default:			return "unknown";
 	}
 }

@@ -109,7 +109,7 @@ struct fg_camera {
 
 	atomic64_t frames_captured;
 	atomic64_t frames_dropped;
-	atomic64_t denied[FG_HOOK_COUNT];	/* only open, mmap, ioctl */
+	atomic64_t denied[FG_HOOK_COUNT];	/* only open, mmap, ioctl, read */
 	struct ratelimit_state denied_rs;	/* its denial events */
 };
 

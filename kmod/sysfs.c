@@ -101,6 +101,16 @@ static struct fg_counter_attr fg_global_attr_denied_unix =
 	FG_DENIED_INIT(unix, FG_HOOK_UNIX, fg_global_show, struct fg_stats);
 static struct fg_counter_attr fg_global_attr_denied_ipc =
 	FG_DENIED_INIT(ipc, FG_HOOK_IPC, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_socket =
+	FG_DENIED_INIT(socket, FG_HOOK_SOCKET, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_sockopt =
+	FG_DENIED_INIT(sockopt, FG_HOOK_SOCKOPT, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_egress =
+	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_channel =
+	FG_DENIED_INIT(channel, FG_HOOK_CHANNEL, fg_global_show, struct fg_stats);
+static struct fg_counter_attr fg_global_attr_denied_read =
+	FG_DENIED_INIT(read, FG_HOOK_READ, fg_global_show, struct fg_stats);
 static struct fg_counter_attr fg_global_attr_denied_events_dropped =
 	FG_COUNTER_INIT(denied_events_dropped, fg_global_show, struct fg_stats,
 			denied_events_dropped);
@@ -128,6 +138,11 @@ static struct attribute *fg_global_attrs[] = {
 	&fg_global_attr_denied_connect.attr.attr,
 	&fg_global_attr_denied_unix.attr.attr,
 	&fg_global_attr_denied_ipc.attr.attr,
+	&fg_global_attr_denied_socket.attr.attr,
+	&fg_global_attr_denied_sockopt.attr.attr,
+	&fg_global_attr_denied_egress.attr.attr,
+	&fg_global_attr_denied_channel.attr.attr,
+	&fg_global_attr_denied_read.attr.attr,
 	&fg_global_attr_denied_events_dropped.attr.attr,
 
 	&fg_global_attr_cameras_attached.attr.attr,
@@ -212,6 +227,8 @@ static struct fg_counter_attr fg_camera_attr_denied_mmap =
 	FG_DENIED_INIT(mmap, FG_HOOK_MMAP, camera_counter_show, struct fg_camera);
 static struct fg_counter_attr fg_camera_attr_denied_ioctl =
 	FG_DENIED_INIT(ioctl, FG_HOOK_IOCTL, camera_counter_show, struct fg_camera);
+static struct fg_counter_attr fg_camera_attr_denied_read =
+	FG_DENIED_INIT(read, FG_HOOK_READ, camera_counter_show, struct fg_camera);
 static struct kobj_attribute fg_camera_attr_device =
 	__ATTR(device, 0444, camera_device_show, NULL);
 static struct kobj_attribute fg_camera_attr_state =
@@ -252,6 +269,7 @@ static struct attribute *fg_camera_attrs[] = {
 	&fg_camera_attr_denied_open.attr.attr,
 	&fg_camera_attr_denied_mmap.attr.attr,
 	&fg_camera_attr_denied_ioctl.attr.attr,
+	&fg_camera_attr_denied_read.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(fg_camera);
@@ -340,6 +358,14 @@ static struct fg_counter_attr fg_session_attr_denied_unix =
 	FG_DENIED_INIT(unix, FG_HOOK_UNIX, session_denied_show, struct fg_session);
 static struct fg_counter_attr fg_session_attr_denied_ipc =
 	FG_DENIED_INIT(ipc, FG_HOOK_IPC, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_socket =
+	FG_DENIED_INIT(socket, FG_HOOK_SOCKET, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_sockopt =
+	FG_DENIED_INIT(sockopt, FG_HOOK_SOCKOPT, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_egress =
+	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, session_denied_show, struct fg_session);
+static struct fg_counter_attr fg_session_attr_denied_channel =
+	FG_DENIED_INIT(channel, FG_HOOK_CHANNEL, session_denied_show, struct fg_session);
 
 static ssize_t session_state_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -419,6 +445,10 @@ static struct attribute *fg_session_attrs[] = {
 	&fg_session_attr_denied_connect.attr.attr,
 	&fg_session_attr_denied_unix.attr.attr,
 	&fg_session_attr_denied_ipc.attr.attr,
+	&fg_session_attr_denied_socket.attr.attr,
+	&fg_session_attr_denied_sockopt.attr.attr,
+	&fg_session_attr_denied_egress.attr.attr,
+	&fg_session_attr_denied_channel.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(fg_session);

@@ -237,6 +237,10 @@ int		 fgt_write_file(const char *path, const char *s);
  *    sessions_active is the number of active sessions; sysfs sessions/
  *    lists exactly the sessions of the dump.
  *
+ * A snapshot is two equal netlink pictures in a row. sysfs is read between
+ * two more and must equal them, or, when frames kept coming through every
+ * try (a slow kernel), lie between them counter by counter.
+ *
  * The new snapshot then replaces the old one. A session closed since the
  * previous snapshot (or created and closed since: sessions_created says
  * so) took its counts with it, so the global check cannot be made: it

@@ -1005,6 +1005,11 @@ TEST(hook_names)
 		[FG_HOOK_CONNECT] = "connect",
 		[FG_HOOK_UNIX] = "unix",
 		[FG_HOOK_IPC] = "ipc",
+		[FG_HOOK_SOCKET] = "socket",
+		[FG_HOOK_SOCKOPT] = "sockopt",
+		[FG_HOOK_EGRESS] = "egress",
+		[FG_HOOK_CHANNEL] = "channel",
+		[FG_HOOK_READ] = "read",
 	};
 	uint32_t h;
 

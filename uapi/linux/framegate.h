@@ -492,6 +492,32 @@ enum fg_hook {
 	FG_HOOK_UNIX,
 	/* "ipc": any SysV IPC from a cell */
 	FG_HOOK_IPC,
+	/* "socket": from a cell, creating a socket whose (family, type,
+	 * protocol) the cell's policy does not allow, bind(), listen(), or
+	 * any use of a socket the cell was not given (created before the
+	 * task entered the cell, accept()ed, received)
+	 */
+	FG_HOOK_SOCKET,
+	/* "sockopt": from a cell, setsockopt() of an option that is not on
+	 * the allow-list (what TLS over TCP needs), or ancillary data on an
+	 * IP socket
+	 */
+	FG_HOOK_SOCKOPT,
+	/* "egress": a packet of a cell's socket dropped as it left: its
+	 * destination, interface or headers are not one of its session's
+	 * endpoints, or the session is no longer active or lost
+	 */
+	FG_HOOK_EGRESS,
+	/* "channel": from a cell, a kernel channel that is not a socket:
+	 * keyrings, bpf(), perf_event_open(), new user namespaces, signals
+	 * to tasks outside the cell, moving a task between cgroups,
+	 * /proc/kcore and memory devices, fstat() of another session's fd
+	 */
+	FG_HOOK_CHANNEL,
+	/* "read": read() of another file of an attached node (camera
+	 * counter)
+	 */
+	FG_HOOK_READ,
 	FG_HOOK_COUNT
 };
 
