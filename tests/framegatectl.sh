@@ -54,7 +54,8 @@ fails() {
 }
 
 echo "TAP version 13"
-"$top/tests/build/fgdemo" 30 >"$work/demo.log" 2>&1 &
+# Long enough for every check below, on the slowest kernel too.
+"$top/tests/build/fgdemo" $((30 * ${FG_TIMEOUT_SCALE:-1})) >"$work/demo.log" 2>&1 &
 demo=$!
 for _ in $(seq 50); do
 	[ "$(cat /sys/kernel/framegate/sessions_active 2>/dev/null)" = 2 ] && break
@@ -100,7 +101,7 @@ kill "$events" 2>/dev/null || true
 wait "$events" 2>/dev/null || true
 check "events saw the revoke" \
 	outputs "session_revoked session_id=$id1 tenant_id=1" cat "$work/events"
-kill "$demo"
+kill "$demo" 2>/dev/null || true
 wait "$demo" 2>/dev/null || true
 demo=
 
