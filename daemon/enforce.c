@@ -66,6 +66,8 @@ struct fg_enforcer {
 	bool	adopted;
 	int	cells_fd;
 	int	endpoints_fd;
+	int	rules_fd;
+	int	labels_fd;
 };
 
 /*
@@ -81,11 +83,31 @@ static const struct pinned_map {
 	{ "cells", BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct fg_cell) },
 	{ "endpoints", BPF_MAP_TYPE_HASH, sizeof(struct fg_endpoint),
 	  sizeof(__u8) },
+	{ "socket_rules", BPF_MAP_TYPE_HASH, sizeof(struct fg_socket_rule),
+	  sizeof(__u8) },
 	{ "sock_labels", BPF_MAP_TYPE_SK_STORAGE, sizeof(int),
 	  sizeof(struct fg_sock_label) },
 };
 
-enum { MAP_CELLS, MAP_ENDPOINTS };
+/* Indexes of pinned_maps; the first MAP_MIGRATED are kept on a reload. */
+enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_COUNT };
+#define MAP_MIGRATED	MAP_SOCK_LABELS
+
+/*
+ * What a cell may create unless its policy says more (fg_cell_allow_socket):
+ * TCP over IPv4 and IPv6 for the uplink, and AF_UNIX stream sockets, which
+ * can only ever be a socketpair inside the cell (no bind, no connect out)
+ * and which libcurl makes for its own wake-ups.
+ */
+static const struct {
+	int	family;
+	int	type;
+	int	protocol;
+} default_socket_rules[] = {
+	{ AF_INET, SOCK_STREAM, IPPROTO_TCP },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_TCP },
+	{ AF_UNIX, SOCK_STREAM, 0 },
+};
 
 static void __attribute__((format(printf, 1, 2)))
 warnx(const char *fmt, ...)
@@ -309,18 +331,20 @@ cleanup:
 /*
  * What FG_PIN_DIR holds against the maps and programs of skel: exactly
  * every map and one link per program (complete), nothing (none), anything
- * else (partial). With fds, a complete set's cells and endpoints maps are
- * opened into fds[MAP_CELLS] and fds[MAP_ENDPOINTS].
+ * else (partial). With fds, a complete set's maps are opened into
+ * fds[MAP_*].
  */
 static int
-pins_state(const struct cell_bpf *skel, int fds[2])
+pins_state(const struct cell_bpf *skel, int fds[MAP_COUNT])
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
 	struct dirent *de;
 	size_t entries = 0, i;
-	int fd, state = FG_PINS_COMPLETE, mfds[2] = { -1, -1 };
+	int fd, state = FG_PINS_COMPLETE, mfds[MAP_COUNT];
 	DIR *d;
 
+	for (i = 0; i < MAP_COUNT; i++)
+		mfds[i] = -1;
 	if ((d = opendir(FG_PIN_DIR)) == NULL)
 		return errno == ENOENT ? FG_PINS_NONE : -errno;
 	while ((de = readdir(d)) != NULL)
@@ -338,20 +362,17 @@ pins_state(const struct cell_bpf *skel, int fds[2])
 				state = FG_PINS_PARTIAL;
 			break;
 		}
-		if (i < 2)
-			mfds[i] = fd;
-		else
-			close(fd);
+		mfds[i] = fd;
 	}
 	for (i = 0; i < (size_t)s->prog_cnt && state == FG_PINS_COMPLETE; i++)
 		if (!pinned_link_ok(FG_PIN_DIR, s->progs[i].name))
 			state = FG_PINS_PARTIAL;
 	if (state == FG_PINS_COMPLETE && fds != NULL) {
-		fds[MAP_CELLS] = mfds[MAP_CELLS];
-		fds[MAP_ENDPOINTS] = mfds[MAP_ENDPOINTS];
+		for (i = 0; i < MAP_COUNT; i++)
+			fds[i] = mfds[i];
 		return state;
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < MAP_COUNT; i++)
 		if (mfds[i] >= 0)
 			close(mfds[i]);
 	return state;
@@ -401,18 +422,20 @@ map_copy_one(const void *key, void *arg)
 }
 
 /*
- * Keeps the cells and endpoints of a stale FG_PIN_DIR across its
- * replacement, when its maps are readable and of our layout.
+ * Keeps the cells, endpoints and socket rules of a stale FG_PIN_DIR
+ * across its replacement, when its maps are readable and of our layout.
+ * Socket labels cannot be walked: sockets a loader gave to a cell before
+ * the replacement are unusable there after it.
  */
 static int
 pins_migrate(const struct cell_bpf *skel)
 {
-	const struct bpf_map *to[2] = { skel->maps.cells,
-	    skel->maps.endpoints };
+	const struct bpf_map *to[MAP_MIGRATED] = { skel->maps.cells,
+	    skel->maps.endpoints, skel->maps.socket_rules };
 	struct map_copy c;
 	int error = 0, i;
 
-	for (i = 0; i < 2 && error == 0; i++) {
+	for (i = 0; i < MAP_MIGRATED && error == 0; i++) {
 		c.from = pinned_map_open(FG_PIN_DIR, &pinned_maps[i]);
 		if (c.from < 0)
 			continue;	/* missing or foreign: nothing to keep */
@@ -548,7 +571,12 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	e->cells_fd = fcntl(bpf_map__fd(skel->maps.cells), F_DUPFD_CLOEXEC, 3);
 	e->endpoints_fd = fcntl(bpf_map__fd(skel->maps.endpoints),
 	    F_DUPFD_CLOEXEC, 3);
-	if (e->cells_fd < 0 || e->endpoints_fd < 0) {
+	e->rules_fd = fcntl(bpf_map__fd(skel->maps.socket_rules),
+	    F_DUPFD_CLOEXEC, 3);
+	e->labels_fd = fcntl(bpf_map__fd(skel->maps.sock_labels),
+	    F_DUPFD_CLOEXEC, 3);
+	if (e->cells_fd < 0 || e->endpoints_fd < 0 || e->rules_fd < 0 ||
+	    e->labels_fd < 0) {
 		error = -errno;
 		goto cleanup;
 	}
@@ -568,12 +596,12 @@ fg_enforcer_open(struct fg_enforcer **ep)
 	libbpf_print_fn_t old_print;
 	struct fg_enforcer *e;
 	struct cell_bpf *skel = NULL;
-	int error, lock = -1, state, fds[2] = { -1, -1 };
+	int error, lock = -1, state, fds[MAP_COUNT];
 
 	*ep = NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
-	e->cells_fd = e->endpoints_fd = -1;
+	e->cells_fd = e->endpoints_fd = e->rules_fd = e->labels_fd = -1;
 	libbpf_log_len = 0;
 	libbpf_log[0] = '\0';
 	old_print = libbpf_set_print(libbpf_log_print);
@@ -599,6 +627,8 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		e->adopted = true;
 		e->cells_fd = fds[MAP_CELLS];
 		e->endpoints_fd = fds[MAP_ENDPOINTS];
+		e->rules_fd = fds[MAP_SOCKET_RULES];
+		e->labels_fd = fds[MAP_SOCK_LABELS];
 	} else if (state == FG_PINS_PARTIAL) {
 		warnx("%s holds an incomplete or foreign set of pins: replacing "
 		    "it", FG_PIN_DIR);
@@ -633,6 +663,10 @@ fg_enforcer_close(struct fg_enforcer *e)
 		close(e->cells_fd);
 	if (e->endpoints_fd >= 0)
 		close(e->endpoints_fd);
+	if (e->rules_fd >= 0)
+		close(e->rules_fd);
+	if (e->labels_fd >= 0)
+		close(e->labels_fd);
 	free(e);
 }
 
@@ -753,6 +787,124 @@ cell_rmdir(const char *path)
 	return error;
 }
 
+/* The socket_rules key of (family, type, protocol), as bpf/cell.h says. */
+static int
+socket_rule(struct fg_socket_rule *r, uint64_t session_id, int family,
+    int type, int protocol)
+{
+	memset(r, 0, sizeof(*r));
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE ||
+	    family <= AF_UNSPEC || family >= AF_MAX || type <= 0 ||
+	    type > SOCK_PACKET || protocol < 0)
+		return -EINVAL;
+	if ((family == AF_INET || family == AF_INET6) && protocol == 0) {
+		if (type == SOCK_STREAM)
+			protocol = IPPROTO_TCP;
+		else if (type == SOCK_DGRAM)
+			protocol = IPPROTO_UDP;
+	}
+	if (family == AF_UNIX && protocol == PF_UNIX)
+		protocol = 0;
+	r->session_id = session_id;
+	r->family = family;
+	r->type = type;
+	r->protocol = protocol;
+	return 0;
+}
+
+int
+fg_cell_allow_socket(struct fg_enforcer *e, uint64_t session_id, int family,
+    int type, int protocol)
+{
+	struct fg_socket_rule r;
+	__u8 allowed = 1;
+	int error;
+
+	if ((error = socket_rule(&r, session_id, family, type, protocol)) != 0)
+		return error;
+	error = bpf_map_update_elem(e->rules_fd, &r, &allowed, BPF_ANY);
+	return error == -E2BIG || error == -ENOSPC ? -E2BIG : error;
+}
+
+int
+fg_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
+    int family, int type, int protocol)
+{
+	struct fg_socket_rule r;
+	int error;
+
+	if ((error = socket_rule(&r, session_id, family, type, protocol)) != 0)
+		return error;
+	return bpf_map_delete_elem(e->rules_fd, &r);
+}
+
+struct session_keys {
+	uint64_t	 session_id;
+	size_t		 size;		/* of a key, session id first */
+	unsigned char	*keys;
+	size_t		 n;
+};
+
+/* Keeps the key if it is of the session (deleted after the walk). */
+static int
+key_collect(const void *key, void *arg)
+{
+	struct session_keys *s = arg;
+	unsigned char *keys;
+	uint64_t id;
+
+	memcpy(&id, key, sizeof(id));
+	if (id != s->session_id)
+		return 0;
+	if ((keys = reallocarray(s->keys, s->n + 1, s->size)) == NULL)
+		return -ENOMEM;
+	s->keys = keys;
+	memcpy(s->keys + s->n++ * s->size, key, s->size);
+	return 0;
+}
+
+/* Deletes every key of session_id from the hash map fd. */
+static int
+session_keys_delete(int fd, size_t key_size, uint64_t session_id)
+{
+	struct session_keys k = { session_id, key_size, NULL, 0 };
+	size_t i;
+	int error;
+
+	if ((error = map_walk(fd, key_size, key_collect, &k)) != 0)
+		goto cleanup;
+	for (i = 0; i < k.n; i++) {
+		error = bpf_map_delete_elem(fd, k.keys + i * key_size);
+		if (error == -ENOENT)
+			error = 0;
+		if (error != 0)
+			break;
+	}
+cleanup:
+	free(k.keys);
+	return error;
+}
+
+/* The default socket rules of a new cell; none left behind on failure. */
+static int
+socket_rules_default(struct fg_enforcer *e, uint64_t session_id)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < nitems(default_socket_rules); i++) {
+		if ((error = fg_cell_allow_socket(e, session_id,
+		    default_socket_rules[i].family,
+		    default_socket_rules[i].type,
+		    default_socket_rules[i].protocol)) != 0) {
+			session_keys_delete(e->rules_fd,
+			    sizeof(struct fg_socket_rule), session_id);
+			return error;
+		}
+	}
+	return 0;
+}
+
 int
 fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
     uint64_t *cell_id)
@@ -792,10 +944,16 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		error = -errno;
 		goto cleanup;
 	}
+	/* The rules first: a cell is never without them. */
 	if ((error = cgroup_id(fd, &id)) != 0 ||
-	    (error = bpf_map_update_elem(e->cells_fd, &id, &cell,
-	    BPF_NOEXIST)) != 0)
+	    (error = socket_rules_default(e, session_id)) != 0)
 		goto cleanup;
+	if ((error = bpf_map_update_elem(e->cells_fd, &id, &cell,
+	    BPF_NOEXIST)) != 0) {
+		session_keys_delete(e->rules_fd, sizeof(struct fg_socket_rule),
+		    session_id);
+		goto cleanup;
+	}
 	if (cell_id != NULL)
 		*cell_id = id;
 	if (cell_fd != NULL)
@@ -888,37 +1046,12 @@ cgroup_rmdir(int dirfd, const char *name)
 	return error;
 }
 
-struct session_endpoints {
-	uint64_t		 session_id;
-	struct fg_endpoint	*keys;
-	size_t			 n;
-};
-
-/* Keeps the key if it is of the session (deleted after the walk). */
-static int
-endpoint_collect(const void *key, void *arg)
-{
-	struct session_endpoints *s = arg;
-	struct fg_endpoint *keys, k;
-
-	memcpy(&k, key, sizeof(k));
-	if (k.session_id != s->session_id)
-		return 0;
-	if ((keys = reallocarray(s->keys, s->n + 1, sizeof(*keys))) == NULL)
-		return -ENOMEM;
-	s->keys = keys;
-	s->keys[s->n++] = k;
-	return 0;
-}
-
 int
 fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 {
-	struct session_endpoints eps = { .session_id = session_id };
 	char path[PATH_MAX];
 	struct fg_nl *nl;
 	uint64_t id;
-	size_t i;
 	int error, fd;
 
 	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
@@ -943,14 +1076,11 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	/* Kill while still confined: the map entry goes only afterwards. */
 	if ((error = cell_kill(fd)) != 0)
 		goto cleanup;
-	if ((error = map_walk(e->endpoints_fd, sizeof(struct fg_endpoint),
-	    endpoint_collect, &eps)) != 0)
+	if ((error = session_keys_delete(e->endpoints_fd,
+	    sizeof(struct fg_endpoint), session_id)) != 0 ||
+	    (error = session_keys_delete(e->rules_fd,
+	    sizeof(struct fg_socket_rule), session_id)) != 0)
 		goto cleanup;
-	for (i = 0; i < eps.n; i++) {
-		error = bpf_map_delete_elem(e->endpoints_fd, &eps.keys[i]);
-		if (error != 0 && error != -ENOENT)
-			goto cleanup;
-	}
 	error = bpf_map_delete_elem(e->cells_fd, &id);
 	if (error != 0 && error != -ENOENT)
 		goto cleanup;
@@ -958,10 +1088,40 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	fd = -1;
 	error = cell_rmdir(path);
 cleanup:
-	free(eps.keys);
 	if (fd >= 0)
 		close(fd);
 	return error;
+}
+
+int
+fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id, int sock_fd)
+{
+	struct fg_sock_label label = { .session_id = session_id };
+	struct fg_cell cell;
+	char path[PATH_MAX];
+	uint64_t id;
+	int error, fd;
+
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE)
+		return -EINVAL;
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	error = cgroup_id(fd, &id);
+	close(fd);
+	if (error != 0)
+		return error;
+	/* A directory without its cells map entry is no cell. */
+	if ((error = bpf_map_lookup_elem(e->cells_fd, &id, &cell)) != 0)
+		return error;
+	if (cell.session_id != session_id)
+		return -ENOENT;
+	label.cell_id = id;
+	/* NOEXIST: a socket of another cell (or this one) stays its own. */
+	error = bpf_map_update_elem(e->labels_fd, &sock_fd, &label,
+	    BPF_NOEXIST);
+	return error == -EOPNOTSUPP ? -ENOTSOCK : error;
 }
 
 /* Endpoints */
@@ -998,6 +1158,12 @@ endpoint_key(struct fg_endpoint *k, uint64_t session_id,
 		} else {
 			k->family = AF_INET6;
 			memcpy(k->addr, &sin6->sin6_addr, 16);
+			/* A link-local address means nothing without its link. */
+			if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr)) {
+				if (sin6->sin6_scope_id == 0)
+					return -EINVAL;
+				k->ifindex = sin6->sin6_scope_id;
+			}
 		}
 		return 0;
 	default:
@@ -1057,6 +1223,7 @@ endpoint_walk_one(const void *key, void *arg)
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = k.family;
 	sin6.sin6_port = k.port;
+	sin6.sin6_scope_id = k.ifindex;
 	memcpy(&sin6.sin6_addr, k.addr, sizeof(sin6.sin6_addr));
 	return w->cb(k.session_id, (struct sockaddr *)&sin6, sizeof(sin6),
 	    w->arg);

@@ -199,6 +199,7 @@ void fg_session_lose(struct fg_session *s);
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 			 u32 *state);
 bool fg_session_file(const struct file *file, u64 *id);
+u64 fg_session_files_other(u64 session_id);
 struct file *fg_session_probe_file(void);
 bool fg_session_probe_put(struct file *file);
 u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id);
@@ -216,6 +217,7 @@ u32 fg_enforce_file_camera(const struct file *file);
 /* kfunc.c; the bpf_fg_* kfuncs are called only by BPF programs */
 int fg_kfunc_init(void);
 u64 bpf_fg_file_session(struct file *file);
+u64 bpf_fg_files_other_session(u64 session_id);
 u32 bpf_fg_file_camera(struct file *file);
 u32 bpf_fg_send_check(u64 session_id, u32 hook);
 u64 bpf_fg_mm_other_session(u64 session_id);

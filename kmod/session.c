@@ -12,6 +12,7 @@
  * lock, cannot race with a fault that would map a page after the zap.
  */
 
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
@@ -86,24 +87,67 @@ static_assert(sizeof(((struct inode *)0)->i_ino) >= sizeof(u64));
 static struct file *fg_probe_file;
 static bool fg_probe_asked;
 
-bool fg_session_file(const struct file *file, u64 *id)
+/*
+ * Whether @inode is on the session filesystem, and its number (a session
+ * id, or FG_SESSION_ID_PROBE) in *@id. Any context; @inode is trusted only
+ * for its type (see kfunc.c).
+ */
+static bool fg_session_inode(const struct inode *inode, u64 *id)
 {
 	struct file_system_type *type;
 	struct super_block *sb;
-	struct inode *inode;
 	unsigned long ino;
 
-	if (get_kernel_nofault(inode, &file->f_inode) || !inode ||
-	    get_kernel_nofault(sb, &inode->i_sb) || !sb ||
+	if (!inode || get_kernel_nofault(sb, &inode->i_sb) || !sb ||
 	    get_kernel_nofault(type, &sb->s_type) ||
 	    type != &fg_session_fs_type ||
 	    get_kernel_nofault(ino, &inode->i_ino))
 		return false;
-	/* The answer is kept in module memory, never through the file. */
-	if (ino == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
-		WRITE_ONCE(fg_probe_asked, true);
 	*id = ino;
 	return true;
+}
+
+bool fg_session_file(const struct file *file, u64 *id)
+{
+	struct inode *inode;
+
+	if (get_kernel_nofault(inode, &file->f_inode) ||
+	    !fg_session_inode(inode, id))
+		return false;
+	/* The answer is kept in module memory, never through the file. */
+	if (*id == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
+		WRITE_ONCE(fg_probe_asked, true);
+	return true;
+}
+
+/*
+ * A session other than @session_id (and not the probe) that a file of the
+ * current task's file table belongs to, or 0; close-on-exec fds do not
+ * count (an exec closes them before the new program runs). The table is
+ * read under RCU only, as the fd lookup of a syscall does: files are freed
+ * after a grace period and read without faulting. Not from NMI (0).
+ */
+u64 fg_session_files_other(u64 session_id)
+{
+	struct files_struct *files = current->files;
+	struct fdtable *fdt;
+	unsigned int fd;
+	u64 id, other = 0;
+
+	if (in_nmi() || !files)
+		return 0;
+	rcu_read_lock();
+	fdt = files_fdtable(files);
+	for (fd = 0; fd < fdt->max_fds && !other; fd++) {
+		struct file *f = rcu_dereference_raw(fdt->fd[fd]);
+
+		if (f && !close_on_exec(fd, fdt) && fg_session_file(f, &id) &&
+		    id != session_id &&
+		    id != FG_SESSION_ID_PROBE)
+			other = id;
+	}
+	rcu_read_unlock();
+	return other;
 }
 
 /* No owner: the superblock holds the module while the probe exists. */

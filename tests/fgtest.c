@@ -384,6 +384,26 @@ int fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 	return e ? fg_endpoint_add(e, session_id, sa, len) : 0;
 }
 
+int fgt_cell_allow_socket(struct fg_enforcer *e, uint64_t session_id,
+			  int family, int type, int protocol)
+{
+	return e ? fg_cell_allow_socket(e, session_id, family, type,
+					protocol) : 0;
+}
+
+int fgt_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
+			     int family, int type, int protocol)
+{
+	return e ? fg_cell_disallow_socket(e, session_id, family, type,
+					   protocol) : 0;
+}
+
+int fgt_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
+			 int sock_fd)
+{
+	return e ? fg_cell_give_socket(e, session_id, sock_fd) : 0;
+}
+
 struct sockaddr_in fgt_sin(const char *ip, uint16_t port)
 {
 	struct sockaddr_in sin = {
@@ -578,6 +598,12 @@ static bool denied_check(const char *what, unsigned long long id, int hook,
 bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 		     enum fgt_obj obj, uint64_t id, enum fg_hook hook)
 {
+	return fgt_denied_n(before, now, obj, id, hook, 1);
+}
+
+bool fgt_denied_n(const struct fgt_denied *before, struct fgt_denied *now,
+		  enum fgt_obj obj, uint64_t id, enum fg_hook hook, int64_t n)
+{
 	bool ok = true, found = obj == FGT_NONE || obj == FGT_GLOBAL;
 	unsigned int i;
 	int h;
@@ -592,7 +618,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 		bool hit = obj != FGT_NONE && h == (int)hook;
 
 		ok &= denied_check("global ", 0, h, before->global[h],
-				   now->global[h], hit);
+				   now->global[h], hit ? n : 0);
 		for (i = 0; i < before->nsessions; i++) {
 			bool me = hit && obj == FGT_SESSION &&
 				  before->session_id[i] == id;
@@ -600,7 +626,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 			found |= me;
 			ok &= denied_check("session ", before->session_id[i], h,
 					   before->session[i][h],
-					   now->session[i][h], me);
+					   now->session[i][h], me ? n : 0);
 		}
 		for (i = 0; i < before->ncameras; i++) {
 			bool me = hit && obj == FGT_CAMERA &&
@@ -609,7 +635,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 			found |= me;
 			ok &= denied_check("camera ", before->camera_id[i], h,
 					   before->camera[i][h],
-					   now->camera[i][h], me);
+					   now->camera[i][h], me ? n : 0);
 		}
 	}
 	if (!found) {

@@ -118,6 +118,14 @@ int		 fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id);
 int		 fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 		    const struct sockaddr *sa, socklen_t len);
 
+/* fg_cell_{allow,disallow}_socket(), fg_cell_give_socket(); 0 if !e. */
+int		 fgt_cell_allow_socket(struct fg_enforcer *e,
+		    uint64_t session_id, int family, int type, int protocol);
+int		 fgt_cell_disallow_socket(struct fg_enforcer *e,
+		    uint64_t session_id, int family, int type, int protocol);
+int		 fgt_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
+		    int sock_fd);
+
 /* An IPv4 / IPv6 socket address from a literal, port in host order. */
 struct sockaddr_in  fgt_sin(const char *ip, uint16_t port);
 struct sockaddr_in6 fgt_sin6(const char *ip, uint16_t port);
@@ -194,6 +202,10 @@ int		 fgt_denied_read(struct fgt_denied *d);
 bool		 fgt_denied_only(const struct fgt_denied *before,
 		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
 		    enum fg_hook hook);
+/* The same with the counter (obj, id, hook) up by exactly n. */
+bool		 fgt_denied_n(const struct fgt_denied *before,
+		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
+		    enum fg_hook hook, int64_t n);
 
 /*
  * Runs argv[0] (looked up in PATH) with argv, output to stderr as "# "

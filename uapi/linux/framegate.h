@@ -456,7 +456,8 @@ enum fg_hook {
 	 */
 	FG_HOOK_OPEN,
 	/* "receive": a session fd arriving in another cell or in no cell
-	 * (SCM_RIGHTS, pidfd_getfd)
+	 * (SCM_RIGHTS, pidfd_getfd), or carried into an exec in another
+	 * cell (an inherited fd without close-on-exec)
 	 */
 	FG_HOOK_RECEIVE,
 	/* "mmap": mmap() of a session fd outside its cell, or of another
@@ -510,8 +511,9 @@ enum fg_hook {
 	FG_HOOK_EGRESS,
 	/* "channel": from a cell, a kernel channel that is not a socket:
 	 * keyrings, bpf(), perf_event_open(), new user namespaces, signals
-	 * to tasks outside the cell, moving a task between cgroups,
-	 * /proc/kcore and memory devices, fstat() of another session's fd
+	 * to tasks outside the cell, mounts, module loads, moving a task
+	 * between cgroups (cgroup.procs, clone3(CLONE_INTO_CGROUP)),
+	 * /proc/kcore and memory devices
 	 */
 	FG_HOOK_CHANNEL,
 	/* "read": read() of another file of an attached node (camera
