@@ -37,6 +37,7 @@
  *   getpeername      socket_getpeername         socket
  *   unix_connect     unix_stream_connect        unix
  *   unix_may_send    unix_may_send              unix
+ *   egress           cgroup_skb/egress          egress (on the board)
  *   key_alloc        key_alloc                  channel
  *   key_permission   key_permission             channel
  *   bpf              bpf                        channel
@@ -51,6 +52,12 @@
  *   msg_queue_alloc  msg_queue_alloc_security   ipc
  *   shm_alloc        shm_alloc_security         ipc
  *   sem_alloc        sem_alloc_security         ipc
+ *
+ * egress is not an LSM program: it is attached to FG_CELL_ROOT, so every
+ * packet of a socket created in a cell passes it, whatever call sent it
+ * (or none: retransmissions). It cannot call the kfuncs on 6.1; it reads
+ * the sessions' states from the board (FG_IOC_BOARD), which the module
+ * keeps, and counts its drops there.
  *
  * Program names stay within BPF_OBJ_NAME_LEN - 1 (15) characters, so the
  * kernel's name of each is the name of its pin, link_<program>.
@@ -121,6 +128,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define DEV_KMEM_MINOR		2	/* /dev/kmem */
 #define DEV_PORT_MINOR		4	/* /dev/port */
 #define MINORBITS		20
+#define ETH_P_IP		0x0800
+#define ETH_P_IPV6		0x86DD
+#define IP_MF_OFFSET		0x3fff	/* more fragments, fragment offset */
+#define CG_PASS			1
+#define CG_DROP			0
 
 /*
  * The V4L2 control ioctls, allowed on a foreign file of an attached node
@@ -175,6 +187,14 @@ struct {
 	__type(key, struct fg_socket_rule);
 	__type(value, __u8);
 } socket_rules SEC(".maps");
+
+/* Session states for egress, kept by the module (FG_IOC_BOARD). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_BOARD_SLOTS + 1);
+	__type(key, __u32);
+	__type(value, struct fg_board_slot);
+} board SEC(".maps");
 
 /*
  * BPF_F_CLONE: a socket accept()ed from a labelled listener inherits it
@@ -1036,4 +1056,116 @@ SEC("lsm/sem_alloc_security")
 int BPF_PROG(sem_alloc, struct kern_ipc_perm *perm)
 {
 	return check_ipc();
+}
+
+/* ---- packets: where no syscall path can skip the check ---------------- */
+
+/* Counts a dropped packet on session sid's slot, or on the last one. */
+static __always_inline int egress_drop(__u64 sid)
+{
+	struct fg_board_slot *slot = NULL;
+	__u32 i;
+
+	if (sid) {
+		i = sid & (FG_BOARD_SLOTS - 1);
+		slot = bpf_map_lookup_elem(&board, &i);
+		if (slot && slot->session_id != sid)
+			slot = NULL;
+	}
+	if (!slot) {
+		i = FG_BOARD_SLOTS;
+		slot = bpf_map_lookup_elem(&board, &i);
+	}
+	if (slot)
+		__sync_fetch_and_add(&slot->egress_denied, 1);
+	return CG_DROP;
+}
+
+/*
+ * Every IP packet of a cell's socket as it leaves: the socket's session
+ * is active or lost (the module's word, on the board) or the packet
+ * carries no payload, and the packet's real destination (address, port,
+ * and for a link-local address the interface it leaves by) is one of the
+ * session's endpoints. Only plain TCP and UDP: no IPv4 options, no IPv6
+ * extension headers, no fragments.
+ */
+SEC("cgroup_skb/egress")
+int egress(struct __sk_buff *skb)
+{
+	struct fg_endpoint key = {};
+	struct fg_sock_label *label;
+	struct fg_board_slot *slot;
+	struct bpf_sock *sk;
+	__u32 i, l4, len;
+	__u8 proto, doff;
+	__u16 dport;
+	__u64 sid;
+	bool live;
+
+	sk = skb->sk;
+	if (!sk)
+		return CG_PASS;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return CG_PASS;
+	/* A socket in a cell's cgroup that the cell did not label: none. */
+	label = bpf_sk_storage_get(&sock_labels, sk, NULL, 0);
+	if (!label)
+		return egress_drop(0);
+	sid = label->session_id;
+	i = sid & (FG_BOARD_SLOTS - 1);
+	slot = bpf_map_lookup_elem(&board, &i);
+	live = slot && slot->session_id == sid &&
+	       (slot->state == FG_SESSION_ACTIVE ||
+		slot->state == FG_SESSION_LOST);
+
+	key.session_id = sid;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) ||
+		    ip.version != 4 || ip.ihl != 5 ||
+		    (ip.frag_off & bpf_htons(IP_MF_OFFSET)) ||
+		    (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP))
+			return egress_drop(sid);
+		key.family = AF_INET;
+		__builtin_memcpy(key.addr, &ip.daddr, 4);
+		l4 = sizeof(ip);
+		proto = ip.protocol;
+		len = bpf_ntohs(ip.tot_len);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) ||
+		    ip6.version != 6 ||
+		    (ip6.nexthdr != IPPROTO_TCP && ip6.nexthdr != IPPROTO_UDP))
+			return egress_drop(sid);
+		key.family = AF_INET6;
+		__builtin_memcpy(key.addr, &ip6.daddr, 16);
+		if (ipv6_link_local(key.addr))
+			key.ifindex = skb->ifindex;
+		l4 = sizeof(ip6);
+		proto = ip6.nexthdr;
+		len = sizeof(ip6) + bpf_ntohs(ip6.payload_len);
+	} else {
+		return egress_drop(sid);
+	}
+	/*
+	 * A session that ended sends nothing it wrote: only TCP segments
+	 * without payload (the kernel's ACK, FIN, RST of the teardown) pass,
+	 * to where the session was allowed to go.
+	 */
+	if (!live) {
+		if (proto != IPPROTO_TCP ||
+		    bpf_skb_load_bytes(skb, l4 + 12, &doff, sizeof(doff)) ||
+		    len != l4 + (doff >> 4) * 4)
+			return egress_drop(sid);
+	}
+	/* The destination port: the same offset in TCP and UDP. */
+	if (bpf_skb_load_bytes(skb, l4 + 2, &dport, sizeof(dport)))
+		return egress_drop(sid);
+	key.port = dport;
+	if (bpf_map_lookup_elem(&endpoints, &key))
+		return CG_PASS;
+	return egress_drop(sid);
 }

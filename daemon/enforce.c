@@ -21,6 +21,7 @@
  */
 
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -38,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/framegate.h>
 #include <linux/magic.h>
 #include <linux/types.h>
 
@@ -59,6 +61,8 @@
 
 #define MAP_KEY_MAX		sizeof(struct fg_endpoint)
 #define MAP_VALUE_MAX		sizeof(struct fg_cell)
+/* The one program that is not an LSM program, attached to FG_CELL_ROOT. */
+#define EGRESS_PROG		"egress"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -68,6 +72,7 @@ struct fg_enforcer {
 	int	endpoints_fd;
 	int	rules_fd;
 	int	labels_fd;
+	int	board_fd;
 };
 
 /*
@@ -87,10 +92,13 @@ static const struct pinned_map {
 	  sizeof(__u8) },
 	{ "sock_labels", BPF_MAP_TYPE_SK_STORAGE, sizeof(int),
 	  sizeof(struct fg_sock_label) },
+	{ "board", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+	  sizeof(struct fg_board_slot) },
 };
 
 /* Indexes of pinned_maps; the first MAP_MIGRATED are kept on a reload. */
-enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_COUNT };
+enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_BOARD,
+    MAP_COUNT };
 #define MAP_MIGRATED	MAP_SOCK_LABELS
 
 /*
@@ -310,7 +318,8 @@ pinned_link_ok(const char *dir, const char *prog)
 	memset(&link, 0, sizeof(link));
 	len = sizeof(link);
 	if (bpf_obj_get_info_by_fd(fd, &link, &len) != 0 ||
-	    link.type != BPF_LINK_TYPE_TRACING)
+	    link.type != (strcmp(prog, EGRESS_PROG) == 0 ?
+	    BPF_LINK_TYPE_CGROUP : BPF_LINK_TYPE_TRACING))
 		goto cleanup;
 	if ((pfd = bpf_prog_get_fd_by_id(link.prog_id)) < 0)
 		goto cleanup;
@@ -319,7 +328,8 @@ pinned_link_ok(const char *dir, const char *prog)
 	if (bpf_obj_get_info_by_fd(pfd, &info, &len) != 0)
 		goto cleanup;
 	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name. */
-	ok = info.type == BPF_PROG_TYPE_LSM &&
+	ok = info.type == (strcmp(prog, EGRESS_PROG) == 0 ?
+	    BPF_PROG_TYPE_CGROUP_SKB : BPF_PROG_TYPE_LSM) &&
 	    strncmp(info.name, prog, sizeof(info.name) - 1) == 0;
 cleanup:
 	if (pfd >= 0)
@@ -503,6 +513,70 @@ load_error(int error)
 	return error;
 }
 
+/* Mounts cgroup2 if needed and makes FG_CELL_ROOT; its fd or -errno. */
+static int
+cell_root_open(void)
+{
+	int error, fd;
+
+	if ((error = mount_if_needed(CGROUPFS, "cgroup2",
+	    CGROUP2_SUPER_MAGIC, NULL)) != 0)
+		return error;
+	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	return fd;
+}
+
+/*
+ * The packet filter on FG_CELL_ROOT: every cell is below it, and a
+ * program attached there runs for the sockets of every cgroup below.
+ */
+static int
+egress_attach(struct cell_bpf *skel)
+{
+	int error, fd;
+
+	if ((fd = cell_root_open()) < 0) {
+		warnx("%s: %s", FG_CELL_ROOT, strerror(-fd));
+		return fd;
+	}
+	skel->links.egress = bpf_program__attach_cgroup(skel->progs.egress, fd);
+	error = skel->links.egress == NULL ? -errno : 0;
+	close(fd);
+	if (error != 0) {
+		fputs(libbpf_log, stderr);
+		warnx("cannot attach the packet filter to %s: %s",
+		    FG_CELL_ROOT, strerror(-error));
+	}
+	return error;
+}
+
+/* Hands the module the board (FG_IOC_BOARD): 0 or -errno. */
+static int
+board_hand(struct fg_enforcer *e)
+{
+	struct fg_board b = {
+		.size = sizeof(b),
+		.map_fd = e->board_fd,
+	};
+	int ctl, error = 0;
+
+	if ((ctl = fg_ctl_open()) < 0) {
+		warnx("cannot hand the board to framegate.ko: /dev/%s: %s",
+		    FG_DEVICE_NAME, strerror(-ctl));
+		return ctl;
+	}
+	if (ioctl(ctl, FG_IOC_BOARD, &b) < 0) {
+		error = -errno;
+		warnx("cannot hand the board to framegate.ko: %s",
+		    strerror(errno));
+	}
+	close(ctl);
+	return error;
+}
+
 /*
  * Loads and attaches skel, publishes its maps as FG_PIN_DIR (replacing a
  * partial set, state PARTIAL) and pins its links there. The caller holds
@@ -524,6 +598,8 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 		warnx("cannot attach the cell programs: %s", strerror(-error));
 		return error;
 	}
+	if ((error = egress_attach(skel)) != 0)
+		return error;
 	/* Attached but not called: the kernel runs no BPF LSM. */
 	if (fg_enforcement_armed() == 0) {
 		warnx("the cell programs are attached but do not run: "
@@ -575,8 +651,9 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	    F_DUPFD_CLOEXEC, 3);
 	e->labels_fd = fcntl(bpf_map__fd(skel->maps.sock_labels),
 	    F_DUPFD_CLOEXEC, 3);
+	e->board_fd = fcntl(bpf_map__fd(skel->maps.board), F_DUPFD_CLOEXEC, 3);
 	if (e->cells_fd < 0 || e->endpoints_fd < 0 || e->rules_fd < 0 ||
-	    e->labels_fd < 0) {
+	    e->labels_fd < 0 || e->board_fd < 0) {
 		error = -errno;
 		goto cleanup;
 	}
@@ -602,6 +679,7 @@ fg_enforcer_open(struct fg_enforcer **ep)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
 	e->cells_fd = e->endpoints_fd = e->rules_fd = e->labels_fd = -1;
+	e->board_fd = -1;
 	libbpf_log_len = 0;
 	libbpf_log[0] = '\0';
 	old_print = libbpf_set_print(libbpf_log_print);
@@ -629,11 +707,15 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		e->endpoints_fd = fds[MAP_ENDPOINTS];
 		e->rules_fd = fds[MAP_SOCKET_RULES];
 		e->labels_fd = fds[MAP_SOCK_LABELS];
+		e->board_fd = fds[MAP_BOARD];
 	} else if (state == FG_PINS_PARTIAL) {
 		warnx("%s holds an incomplete or foreign set of pins: replacing "
 		    "it", FG_PIN_DIR);
 	}
 	if (!e->adopted && (error = enforcer_load(e, skel, state)) != 0)
+		goto cleanup;
+	/* Loaded or adopted: the module keeps the board current. */
+	if ((error = board_hand(e)) != 0)
 		goto cleanup;
 	*ep = e;
 	e = NULL;
@@ -667,6 +749,8 @@ fg_enforcer_close(struct fg_enforcer *e)
 		close(e->rules_fd);
 	if (e->labels_fd >= 0)
 		close(e->labels_fd);
+	if (e->board_fd >= 0)
+		close(e->board_fd);
 	free(e);
 }
 

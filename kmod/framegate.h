@@ -173,12 +173,25 @@ struct fg_session {
 	atomic64_t denied[FG_HOOK_COUNT];
 	struct ratelimit_state denied_rs;	/* its denial events */
 	bool fs_pinned;			/* holds a pin of the session fs */
+	bool board_held;		/* its board slot; under fg_lock */
+	u64 board_base;			/* the slot's egress_denied when taken */
+	u64 board_carry;		/* counted on boards since replaced */
 	bool lost_unannounced;		/* lost before it was published */
 
 	u32 ncameras;			/* bound: each subs[i].cam referenced */
 	u32 nlinked;			/* subs[0..nlinked) on their cameras */
 	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
 };
+
+/* board.c */
+long fg_board_set(struct fg_board __user *uarg);
+u64 fg_board_next_id(u64 last);
+void fg_board_publish(struct fg_session *s);
+void fg_board_update(struct fg_session *s);
+void fg_board_release(struct fg_session *s);
+u64 fg_board_session_denied(const struct fg_session *s);
+u64 fg_board_denied(void);
+void fg_board_exit(void);
 
 /* main.c */
 void fg_object_created(const char *kind, u64 id);

@@ -444,6 +444,7 @@ void fg_session_lose(struct fg_session *s)
 	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
 	if (!id)
 		return;
+	fg_board_update(s);
 	pr_debug("session %llu lost\n", id);
 	fg_netlink_event_session(FG_EVENT_SESSION_LOST, id, s->tenant);
 }
@@ -461,6 +462,8 @@ int fg_session_revoke(struct fg_session *s)
 	s->state = FG_SESSION_REVOKED;
 	fg_session_drop_all(s, true);
 	spin_unlock(&s->lock);
+	/* Packets too, even of a send that is already running. */
+	fg_board_update(s);
 	unmap_mapping_range(s->inode->i_mapping, 0, 0, 1);
 	mutex_unlock(&s->map_lock);
 
@@ -775,6 +778,8 @@ static int fg_session_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&fg_lock);
 	list_del(&s->node);
+	/* The packet filter drops what its sockets still send. */
+	fg_board_release(s);
 	mutex_unlock(&fg_lock);
 	/* From now on the cell programs see a closed session. */
 	xa_erase(&fg_session_ids, s->id);
@@ -914,7 +919,12 @@ static int fg_session_publish(struct fg_session *s)
 	int ret;
 
 	mutex_lock(&fg_lock);
-	id = fg_next_session_id + 1;
+	/* The next id whose board slot is free. */
+	id = fg_board_next_id(fg_next_session_id);
+	if (!id) {
+		mutex_unlock(&fg_lock);
+		return -ENOSPC;
+	}
 	s->created_ns = ktime_get_ns();
 	fg_session_link(s);
 	ret = xa_insert(&fg_session_ids, id, s, GFP_KERNEL_ACCOUNT);
@@ -932,6 +942,7 @@ static int fg_session_publish(struct fg_session *s)
 	if (s->state == FG_SESSION_ACTIVE)
 		atomic64_inc(&fg_stats.sessions_active);
 	spin_unlock(&s->lock);
+	fg_board_publish(s);
 	list_add_tail(&s->node, &fg_sessions);
 	mutex_unlock(&fg_lock);
 	fg_object_created("session", id);

@@ -114,7 +114,28 @@
  *     -ENOENT      a camera id is not attached
  *     -ENODEV      a camera is lost
  *     -E2BIG       depth * slot size exceeds FG_WINDOW_MAX
+ *     -ENOSPC      FG_BOARD_SLOTS sessions exist already
  *     -ENOMEM      out of memory
+ *
+ *   Ids increase and are never reused. An id whose board slot (see
+ *   FG_IOC_BOARD) is held by a session that still exists is skipped, so
+ *   no two sessions that exist at once share a slot.
+ *
+ * FG_IOC_BOARD (struct fg_board)
+ *   Hands the module the cell programs' board: a BPF array map (type
+ *   BPF_MAP_TYPE_ARRAY, key __u32, value struct fg_board_slot,
+ *   FG_BOARD_SLOTS + 1 entries, not frozen) that the loader pins with the
+ *   programs. The packet filter of the cells (a cgroup_skb program, which
+ *   on 6.1 cannot call kfuncs) reads there whether a session may still
+ *   send, and counts there the packets it drops. The module keeps a
+ *   reference until it is unloaded or handed another board, writes every
+ *   existing session into it at once, and from then on keeps it current:
+ *   slot (session_id & (FG_BOARD_SLOTS - 1)) holds the session's id and
+ *   state while the session exists (id 0: free). Handing the same map
+ *   again changes nothing. Before any board, the filter finds no session
+ *   and drops every packet of a cell: enforcement fails closed.
+ *   Errors: -EINVAL bad size, flags or reserved; -EBADF map_fd is not
+ *   open; -EINVAL it is not a BPF map of that layout.
  *
  * Session file descriptor
  * -----------------------
@@ -348,8 +369,31 @@ struct fg_session_create {
 #define __FG_SESSION_F_ALL	0u
 #define FG_SESSION_CREATE_SIZE_VER0	80
 
+struct fg_board {
+	__u32 size;		/* in: sizeof(struct fg_board) */
+	__u32 flags;		/* in: no flags defined, must be 0 */
+	__s32 map_fd;		/* in: the board map */
+	__u32 reserved[5];	/* must be 0 */
+};
+
+#define __FG_BOARD_F_ALL	0u
+#define FG_BOARD_SIZE_VER0	32
+
+/*
+ * The board's slots (FG_IOC_BOARD). Slot FG_BOARD_SLOTS, past the
+ * sessions' slots, counts the drops of sockets whose session is gone.
+ */
+#define FG_BOARD_SLOTS		4096
+struct fg_board_slot {
+	__u64 session_id;	/* module: the session in this slot, 0: none */
+	__u32 state;		/* module: its enum fg_session_state */
+	__u32 reserved;
+	__u64 egress_denied;	/* programs: packets dropped, ever */
+};
+
 #define FG_IOC_CAMERA_ATTACH	_IOWR(FG_IOC_MAGIC, 0x01, struct fg_camera_attach)
 #define FG_IOC_SESSION_CREATE	_IOWR(FG_IOC_MAGIC, 0x02, struct fg_session_create)
+#define FG_IOC_BOARD		_IOWR(FG_IOC_MAGIC, 0x03, struct fg_board)
 
 enum fg_camera_state {
 	FG_CAMERA_STREAMING = 1,	/* capturing */
