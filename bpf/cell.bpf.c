@@ -28,7 +28,8 @@
  *   socket_sendmsg   socket_sendmsg             sendmsg send_mapped connect
  *                                               sockopt
  *   socket_recvmsg   socket_recvmsg             socket
- *   file_permission  file_permission            write send_mapped socket
+ *   file_permission  file_permission            read write send_mapped
+ *                                               socket
  *   socket_connect   socket_connect             connect socket
  *   setsockopt       socket_setsockopt          sockopt socket
  *   getsockopt       socket_getsockopt          socket
@@ -113,8 +114,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPV6_RECVERR		25
 #define IPV6_V6ONLY		26
 #define MAY_WRITE		0x00000002
+#define MAY_READ		0x00000004
 #define S_IFMT			00170000
 #define S_IFSOCK		0140000
+#define S_IFCHR			0020000
+#define MINORBITS		20	/* the kernel's dev_t: major << 20 | minor */
+#define VIDEO_MAJOR		81
 #define PTRACE_MODE_NOAUDIT	0x04
 #define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
 #define FMODE_WRITE		0x2
@@ -127,7 +132,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define DEV_MEM_MINOR		1	/* /dev/mem */
 #define DEV_KMEM_MINOR		2	/* /dev/kmem */
 #define DEV_PORT_MINOR		4	/* /dev/port */
-#define MINORBITS		20
 #define ETH_P_IP		0x0800
 #define ETH_P_IPV6		0x86DD
 #define IP_MF_OFFSET		0x3fff	/* more fragments, fragment offset */
@@ -135,9 +139,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define CG_DROP			0
 
 /*
- * The V4L2 control ioctls, allowed on a foreign file of an attached node
- * (numbers from <linux/videodev2.h> on x86-64; the compat ones are the
- * 32-bit layouts that v4l2_compat_translate_cmd() maps to them).
+ * The V4L2 ioctls an operator may use on another file of an attached node,
+ * outside the cells (numbers from <linux/videodev2.h> on x86-64; the compat
+ * ones are the 32-bit layouts that v4l2_compat_translate_cmd() maps to
+ * them, for the structures whose size differs). Controls and their events:
  */
 #define VIDIOC_QUERYCAP			_IOC(_IOC_READ, 'V', 0, 104)
 #define VIDIOC_G_CTRL			_IOC(_IOC_READ | _IOC_WRITE, 'V', 27, 8)
@@ -157,6 +162,39 @@ char LICENSE[] SEC("license") = "GPL";
 #define VIDIOC_TRY_EXT_CTRLS32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 73, 24)
 #define VIDIOC_DQEVENT32		_IOC(_IOC_READ, 'V', 89, 128)
 #define VIDIOC_DQEVENT32_TIME32		_IOC(_IOC_READ, 'V', 89, 120)
+/*
+ * Pure queries (they only read the driver's state; see
+ * Documentation/threat-model.rst): what `v4l2-ctl --all` and its --list-*
+ * options ask, but VIDIOC_G_FBUF (the overlay's framebuffer, another way
+ * out for frames).
+ */
+#define VIDIOC_ENUM_FMT			_IOC(_IOC_READ | _IOC_WRITE, 'V', 2, 64)
+#define VIDIOC_G_FMT			_IOC(_IOC_READ | _IOC_WRITE, 'V', 4, 208)
+#define VIDIOC_G_PARM			_IOC(_IOC_READ | _IOC_WRITE, 'V', 21, 204)
+#define VIDIOC_G_STD			_IOC(_IOC_READ, 'V', 23, 8)
+#define VIDIOC_ENUMSTD			_IOC(_IOC_READ | _IOC_WRITE, 'V', 25, 72)
+#define VIDIOC_ENUMINPUT		_IOC(_IOC_READ | _IOC_WRITE, 'V', 26, 80)
+#define VIDIOC_G_TUNER			_IOC(_IOC_READ | _IOC_WRITE, 'V', 29, 84)
+#define VIDIOC_G_AUDIO			_IOC(_IOC_READ, 'V', 33, 52)
+#define VIDIOC_G_INPUT			_IOC(_IOC_READ, 'V', 38, 4)
+#define VIDIOC_G_OUTPUT			_IOC(_IOC_READ, 'V', 46, 4)
+#define VIDIOC_G_AUDOUT			_IOC(_IOC_READ, 'V', 49, 52)
+#define VIDIOC_G_MODULATOR		_IOC(_IOC_READ | _IOC_WRITE, 'V', 54, 68)
+#define VIDIOC_G_FREQUENCY		_IOC(_IOC_READ | _IOC_WRITE, 'V', 56, 44)
+#define VIDIOC_CROPCAP			_IOC(_IOC_READ | _IOC_WRITE, 'V', 58, 44)
+#define VIDIOC_G_CROP			_IOC(_IOC_READ | _IOC_WRITE, 'V', 59, 20)
+#define VIDIOC_G_JPEGCOMP		_IOC(_IOC_READ, 'V', 61, 140)
+#define VIDIOC_ENUMAUDIO		_IOC(_IOC_READ | _IOC_WRITE, 'V', 65, 52)
+#define VIDIOC_G_PRIORITY		_IOC(_IOC_READ, 'V', 67, 4)
+#define VIDIOC_ENUM_FRAMESIZES		_IOC(_IOC_READ | _IOC_WRITE, 'V', 74, 44)
+#define VIDIOC_ENUM_FRAMEINTERVALS	_IOC(_IOC_READ | _IOC_WRITE, 'V', 75, 52)
+#define VIDIOC_G_DV_TIMINGS		_IOC(_IOC_READ | _IOC_WRITE, 'V', 88, 132)
+#define VIDIOC_G_SELECTION		_IOC(_IOC_READ | _IOC_WRITE, 'V', 94, 64)
+#define VIDIOC_ENUM_DV_TIMINGS		_IOC(_IOC_READ | _IOC_WRITE, 'V', 98, 148)
+#define VIDIOC_DV_TIMINGS_CAP		_IOC(_IOC_READ | _IOC_WRITE, 'V', 100, 144)
+#define VIDIOC_G_FMT32			_IOC(_IOC_READ | _IOC_WRITE, 'V', 4, 204)
+#define VIDIOC_ENUMSTD32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 25, 64)
+#define VIDIOC_ENUMINPUT32		_IOC(_IOC_READ | _IOC_WRITE, 'V', 26, 76)
 
 /* framegate.ko's kfuncs (module BTF); each one checks its pointer for NULL. */
 extern __u64 bpf_fg_file_session(struct file *file) __ksym;
@@ -484,7 +522,8 @@ static __always_inline int check_destination(__u64 cur, const void *sa, int len,
 	return -EACCES;
 }
 
-static __always_inline bool v4l2_control_ioctl(unsigned int cmd, bool compat)
+/* One of the ioctls above, in the 64-bit or (compat) the 32-bit layout. */
+static __always_inline bool v4l2_operator_ioctl(unsigned int cmd, bool compat)
 {
 	switch (cmd) {
 	case VIDIOC_QUERYCAP:
@@ -500,6 +539,30 @@ static __always_inline bool v4l2_control_ioctl(unsigned int cmd, bool compat)
 	case VIDIOC_UNSUBSCRIBE_EVENT:
 	case VIDIOC_DQEVENT:
 	case VIDIOC_LOG_STATUS:
+	case VIDIOC_ENUM_FMT:
+	case VIDIOC_G_FMT:
+	case VIDIOC_G_PARM:
+	case VIDIOC_G_STD:
+	case VIDIOC_ENUMSTD:
+	case VIDIOC_ENUMINPUT:
+	case VIDIOC_G_TUNER:
+	case VIDIOC_G_AUDIO:
+	case VIDIOC_G_INPUT:
+	case VIDIOC_G_OUTPUT:
+	case VIDIOC_G_AUDOUT:
+	case VIDIOC_G_MODULATOR:
+	case VIDIOC_G_FREQUENCY:
+	case VIDIOC_CROPCAP:
+	case VIDIOC_G_CROP:
+	case VIDIOC_G_JPEGCOMP:
+	case VIDIOC_ENUMAUDIO:
+	case VIDIOC_G_PRIORITY:
+	case VIDIOC_ENUM_FRAMESIZES:
+	case VIDIOC_ENUM_FRAMEINTERVALS:
+	case VIDIOC_G_DV_TIMINGS:
+	case VIDIOC_G_SELECTION:
+	case VIDIOC_ENUM_DV_TIMINGS:
+	case VIDIOC_DV_TIMINGS_CAP:
 		return true;
 	}
 	if (!compat)
@@ -510,6 +573,9 @@ static __always_inline bool v4l2_control_ioctl(unsigned int cmd, bool compat)
 	case VIDIOC_TRY_EXT_CTRLS32:
 	case VIDIOC_DQEVENT32:
 	case VIDIOC_DQEVENT32_TIME32:
+	case VIDIOC_G_FMT32:
+	case VIDIOC_ENUMSTD32:
+	case VIDIOC_ENUMINPUT32:
 		return true;
 	}
 	return false;
@@ -520,9 +586,15 @@ static __always_inline int check_ioctl(struct file *file, unsigned int cmd,
 {
 	__u32 cam;
 
-	/* Another file of an attached node: controls only. */
+	/*
+	 * Another file of an attached node: controls and queries, outside
+	 * the cells only (a file opened before its task entered a cell, or
+	 * passed into one, gives the cell nothing).
+	 */
 	cam = bpf_fg_file_camera(file);
-	if (cam && !v4l2_control_ioctl(cmd, compat)) {
+	if (cam) {
+		if (v4l2_operator_ioctl(cmd, compat) && !current_session())
+			return 0;
 		bpf_fg_camera_denied(cam, FG_HOOK_IOCTL);
 		return -EACCES;
 	}
@@ -579,9 +651,16 @@ int BPF_PROG(file_open, struct file *file)
 	__u32 cam;
 	int ret;
 
-	/* An attached V4L2 node: nobody but framegate, root included. */
+	/*
+	 * An attached V4L2 node: opened outside the cells, for its controls
+	 * (file_ioctl, mmap_file and file_permission refuse the rest, root
+	 * included); never from a cell, and by nobody while it is being
+	 * attached (its buffers are being allocated).
+	 */
 	cam = bpf_fg_file_camera(file);
 	if (cam) {
+		if (cam != FG_CAMERA_ID_SETUP && !current_session())
+			return 0;
 		bpf_fg_camera_denied(cam, FG_HOOK_OPEN);
 		return -EACCES;
 	}
@@ -801,19 +880,39 @@ int BPF_PROG(socket_recvmsg, struct socket *sock, struct msghdr *msg,
 }
 
 /*
+ * Runs for every read and write on the system: leave early, and ask the
+ * module only about the files of video nodes.
+ *
+ * read(), write() and their variants (readv, splice, sendfile, io_uring)
+ * of another file of an attached node: refused, root included. vb2 would
+ * refuse a read() too (-EBUSY: framegate owns the queue), but the cells
+ * are default-deny and every refusal is counted.
+ *
  * read(), write(), writev(), sendfile(), splice(), io_uring read or write
  * on a socket: for writes the sendmsg rules a. and b., refused here before
- * socket_sendmsg sees them; for reads check_use(). Runs for every read and
- * write on the system: leave early.
+ * socket_sendmsg sees them; for reads check_use().
  */
 SEC("lsm/file_permission")
 int BPF_PROG(file_permission, struct file *file, int mask)
 {
+	struct inode *inode = file->f_inode;
 	struct socket *sock;
+	umode_t mode = inode->i_mode & S_IFMT;
 	struct sock *sk;
+	__u32 cam;
 	__u64 cur;
 
-	if ((file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+	if (mode == S_IFCHR) {
+		if ((inode->i_rdev >> MINORBITS) != VIDEO_MAJOR ||
+		    !(mask & (MAY_READ | MAY_WRITE)))
+			return 0;
+		cam = bpf_fg_file_camera(file);
+		if (!cam)
+			return 0;
+		bpf_fg_camera_denied(cam, FG_HOOK_READ);
+		return -EACCES;
+	}
+	if (mode != S_IFSOCK)
 		return 0;
 	sock = bpf_sock_from_file(file);
 	if (!sock)

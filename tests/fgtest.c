@@ -548,7 +548,7 @@ void *fgt_shared(size_t len)
 static bool camera_hook(int hook)
 {
 	return hook == FG_HOOK_OPEN || hook == FG_HOOK_MMAP ||
-	       hook == FG_HOOK_IOCTL;
+	       hook == FG_HOOK_IOCTL || hook == FG_HOOK_READ;
 }
 
 void fgt_denied_track(struct fgt_denied *d, const uint64_t *sessions,
@@ -598,11 +598,12 @@ static bool denied_check(const char *what, unsigned long long id, int hook,
 bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 		     enum fgt_obj obj, uint64_t id, enum fg_hook hook)
 {
-	return fgt_denied_n(before, now, obj, id, hook, 1);
+	return fgt_denied_exactly(before, now, obj, id, hook, 1);
 }
 
-bool fgt_denied_n(const struct fgt_denied *before, struct fgt_denied *now,
-		  enum fgt_obj obj, uint64_t id, enum fg_hook hook, int64_t n)
+bool fgt_denied_exactly(const struct fgt_denied *before,
+			struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
+			enum fg_hook hook, int64_t n)
 {
 	bool ok = true, found = obj == FGT_NONE || obj == FGT_GLOBAL;
 	unsigned int i;
@@ -647,8 +648,10 @@ bool fgt_denied_n(const struct fgt_denied *before, struct fgt_denied *now,
 
 /* Commands, namespaces */
 
-int fgt_run(const char *const argv[])
+/* fgt_run() and fgt_run_output(): echoes the output if out is NULL. */
+static int run_command(const char *const argv[], char *out, size_t len)
 {
+	size_t used = 0;
 	char line[512];
 	int pfd[2], status;
 	FILE *f;
@@ -672,8 +675,18 @@ int fgt_run(const char *const argv[])
 	}
 	close(pfd[1]);
 	f = fdopen(pfd[0], "r");
-	while (f && fgets(line, sizeof(line), f))
-		fprintf(stderr, "# %s: %s", argv[0], line);
+	if (out && len)
+		out[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		if (!out) {
+			fprintf(stderr, "# %s: %s", argv[0], line);
+		} else if (used + n < len) {
+			memcpy(out + used, line, n + 1);
+			used += n;
+		}
+	}
 	if (f)
 		fclose(f);
 	else
@@ -681,6 +694,16 @@ int fgt_run(const char *const argv[])
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fgt_run(const char *const argv[])
+{
+	return run_command(argv, NULL, 0);
+}
+
+int fgt_run_output(const char *const argv[], char *out, size_t len)
+{
+	return run_command(argv, out, len);
 }
 
 int fgt_netns_add(const char *ns, const char *here_addr, const char *peer_addr)

@@ -171,7 +171,7 @@ void		*fgt_shared(size_t len);
 /*
  * Denial counters: denied_<hook> (fg_hook_name()) of some sessions and
  * cameras and the global ones, read at one time. A value is -1 when its file is absent
- * (camera counters exist only for open, mmap and ioctl).
+ * (camera counters exist only for open, mmap, ioctl and read).
  */
 #define FGT_DENIED_MAX		4
 
@@ -202,8 +202,8 @@ int		 fgt_denied_read(struct fgt_denied *d);
 bool		 fgt_denied_only(const struct fgt_denied *before,
 		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
 		    enum fg_hook hook);
-/* The same with the counter (obj, id, hook) up by exactly n. */
-bool		 fgt_denied_n(const struct fgt_denied *before,
+/* The same, with n instead of one (FGT_NONE: nothing moved; n unused). */
+bool		 fgt_denied_exactly(const struct fgt_denied *before,
 		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
 		    enum fg_hook hook, int64_t n);
 
@@ -212,6 +212,11 @@ bool		 fgt_denied_n(const struct fgt_denied *before,
  * lines; its exit status, or -errno.
  */
 int		 fgt_run(const char *const argv[]);
+/*
+ * The same with the output (stdout and stderr) in out instead: as many
+ * whole lines as fit in len bytes, NUL-terminated.
+ */
+int		 fgt_run_output(const char *const argv[], char *out, size_t len);
 /*
  * A network namespace ns (ip netns add) joined to this one by a veth pair:
  * here_addr/24 on "<ns>-a" here, peer_addr/24 on "<ns>-b" there, both up,

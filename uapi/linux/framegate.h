@@ -55,10 +55,28 @@
  *
  *   VIDIOC_QUERYBUF followed by mmap() of the node is not owner checked by
  *   vb2: without the cell programs (see "Enforcement" below) any process
- *   that may open the node can map capture buffers. With them, open() of
- *   the node, and mmap() and every ioctl other than the control ioctls on
- *   any other file of it, fail with -EACCES while the camera is attached,
- *   for root too.
+ *   that may open the node can map capture buffers. With them, while the
+ *   camera is attached, on every file of the node but framegate's own, for
+ *   root too:
+ *     - open() works outside the cells, so that operators keep the
+ *       camera's controls (v4l2-ctl), and fails with -EACCES from a cell;
+ *     - the ioctls that only read or set controls or only query the
+ *       device work outside the cells: VIDIOC_QUERYCAP, QUERYCTRL,
+ *       QUERY_EXT_CTRL, QUERYMENU, G_CTRL, S_CTRL, G_EXT_CTRLS,
+ *       S_EXT_CTRLS, TRY_EXT_CTRLS, SUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT,
+ *       DQEVENT, LOG_STATUS, and G_FMT, ENUM_FMT, ENUM_FRAMESIZES,
+ *       ENUM_FRAMEINTERVALS, G_PARM, G_INPUT, ENUMINPUT, G_STD, ENUMSTD,
+ *       G_DV_TIMINGS, ENUM_DV_TIMINGS, DV_TIMINGS_CAP, G_SELECTION,
+ *       G_CROP, CROPCAP, G_PRIORITY, G_TUNER, G_FREQUENCY, G_AUDIO,
+ *       ENUMAUDIO, G_OUTPUT, G_AUDOUT, G_MODULATOR, G_JPEGCOMP (and the
+ *       32-bit forms of those whose layout differs); every other ioctl
+ *       (buffers, streaming, S_FMT, TRY_FMT, S_PARM, S_INPUT, S_STD,
+ *       QUERYSTD, S_SELECTION, S_PRIORITY, the overlay's G_FBUF, S_FBUF
+ *       and OVERLAY, ...) fails with -EACCES, and from a cell every ioctl
+ *       does, whoever opened the file;
+ *     - mmap(), read() and write() (and readv, splice, sendfile, io_uring
+ *       reads and writes) fail with -EACCES.
+ *   Each refusal is counted on the camera (enum fg_hook).
  *
  *   On success returns a new camera file descriptor (O_CLOEXEC), also
  *   stored in fd, and fills camera_id, bytesperline and sizeimage. Closing
@@ -96,7 +114,9 @@
  *   From the start of this call (before the first capture buffer exists)
  *   the node counts as attached for the cell programs, so no other file
  *   of it can map a buffer; bpf_fg_file_camera() returns
- *   FG_CAMERA_ID_SETUP for it until the camera has its id.
+ *   FG_CAMERA_ID_SETUP for it until the camera has its id, and until then
+ *   open() of the node fails with -EACCES outside the cells too (counted
+ *   only globally, as the camera has no counters yet).
  *
  * FG_IOC_SESSION_CREATE (struct fg_session_create)
  *   Creates a session of tenant_id on ncameras cameras (no duplicates) with
@@ -495,8 +515,9 @@ enum fg_event {
  * to use a session fd and may not send on a socket created in a cell.
  */
 enum fg_hook {
-	/* "open": open() of an attached V4L2 node (camera counter), or of a
-	 * session's inode (e.g. /proc/PID/fd/N) outside its cell
+	/* "open": open() of an attached V4L2 node from a cell, or by anyone
+	 * while it is being attached (camera counter), or of a session's
+	 * inode (e.g. /proc/PID/fd/N) outside its cell
 	 */
 	FG_HOOK_OPEN,
 	/* "receive": a session fd arriving in another cell or in no cell
@@ -508,9 +529,9 @@ enum fg_hook {
 	 * file of an attached node (camera counter)
 	 */
 	FG_HOOK_MMAP,
-	/* "ioctl": ioctl() on a session fd outside its cell, or a
-	 * non-control ioctl on another file of an attached node (camera
-	 * counter)
+	/* "ioctl": ioctl() on a session fd outside its cell, or on another
+	 * file of an attached node any ioctl but the control and query ioctls
+	 * of FG_IOC_CAMERA_ATTACH, and from a cell any ioctl (camera counter)
 	 */
 	FG_HOOK_IOCTL,
 	/* "ptrace": ptrace, /proc/PID/mem, /proc/PID/fd, process_vm_readv
@@ -560,8 +581,9 @@ enum fg_hook {
 	 * /proc/kcore and memory devices
 	 */
 	FG_HOOK_CHANNEL,
-	/* "read": read() of another file of an attached node (camera
-	 * counter)
+	/* "read": read() or write() (and readv, writev, splice, sendfile,
+	 * io_uring reads and writes) of another file of an attached node
+	 * (camera counter)
 	 */
 	FG_HOOK_READ,
 	FG_HOOK_COUNT
