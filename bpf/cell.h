@@ -14,6 +14,7 @@
  * that loaded it, and a later loader adopts it instead of loading twice:
  *   FG_PIN_DIR/cells        hash: cgroup id (__u64) -> struct fg_cell
  *   FG_PIN_DIR/endpoints    hash: struct fg_endpoint -> __u8 (1)
+ *   FG_PIN_DIR/socket_rules hash: struct fg_socket_rule -> __u8 (1)
  *   FG_PIN_DIR/sock_labels  sk_storage: struct fg_sock_label
  *   FG_PIN_DIR/link_<prog>  one BPF link per program of cell.bpf.c
  */
@@ -25,6 +26,7 @@
 #define FG_CELL_LEVEL		2
 #define FG_CELLS_MAX		1024
 #define FG_ENDPOINTS_MAX	4096
+#define FG_SOCKET_RULES_MAX	(FG_CELLS_MAX * 8)
 
 /* Value of the cells map. */
 struct fg_cell {
@@ -35,13 +37,32 @@ struct fg_cell {
  * Key of the endpoints map: a session's allowed uplink destination. An
  * IPv4 address (and an IPv4-mapped IPv6 address, ::ffff:a.b.c.d) is stored
  * as family AF_INET with the address in addr[0..3] and the rest zero.
+ *
+ * ifindex is the interface the destination must be reached through: 0 for
+ * any, which only an address that is not IPv6 link-local may have; a
+ * link-local address (fe80::/10) names its link (sin6_scope_id), and the
+ * same address on another link is another destination.
  */
 struct fg_endpoint {
 	__u64 session_id;
-	__u32 family;		/* AF_INET (2) or AF_INET6 (10) */
+	__u16 family;		/* AF_INET (2) or AF_INET6 (10) */
 	__u16 port;		/* network byte order */
-	__u16 pad;		/* 0 */
+	__u32 ifindex;
 	__u8 addr[16];		/* network byte order */
+};
+
+/*
+ * Key of the socket_rules map: a kind of socket the cell of a session may
+ * create. type has no SOCK_NONBLOCK or SOCK_CLOEXEC bits; protocol is the
+ * one the kernel resolves to: IPPROTO_TCP (not 0) for an IPv4 or IPv6
+ * stream socket, IPPROTO_UDP for a datagram socket, 0 for AF_UNIX.
+ */
+struct fg_socket_rule {
+	__u64 session_id;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 pad;		/* 0 */
 };
 
 /*

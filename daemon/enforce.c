@@ -21,6 +21,7 @@
  */
 
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -38,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/framegate.h>
 #include <linux/magic.h>
 #include <linux/types.h>
 
@@ -59,6 +61,8 @@
 
 #define MAP_KEY_MAX		sizeof(struct fg_endpoint)
 #define MAP_VALUE_MAX		sizeof(struct fg_cell)
+/* The one program that is not an LSM program, attached to FG_CELL_ROOT. */
+#define EGRESS_PROG		"egress"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +70,9 @@ struct fg_enforcer {
 	bool	adopted;
 	int	cells_fd;
 	int	endpoints_fd;
+	int	rules_fd;
+	int	labels_fd;
+	int	board_fd;
 };
 
 /*
@@ -81,11 +88,34 @@ static const struct pinned_map {
 	{ "cells", BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct fg_cell) },
 	{ "endpoints", BPF_MAP_TYPE_HASH, sizeof(struct fg_endpoint),
 	  sizeof(__u8) },
+	{ "socket_rules", BPF_MAP_TYPE_HASH, sizeof(struct fg_socket_rule),
+	  sizeof(__u8) },
 	{ "sock_labels", BPF_MAP_TYPE_SK_STORAGE, sizeof(int),
 	  sizeof(struct fg_sock_label) },
+	{ "board", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+	  sizeof(struct fg_board_slot) },
 };
 
-enum { MAP_CELLS, MAP_ENDPOINTS };
+/* Indexes of pinned_maps; the first MAP_MIGRATED are kept on a reload. */
+enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_BOARD,
+    MAP_COUNT };
+#define MAP_MIGRATED	MAP_SOCK_LABELS
+
+/*
+ * What a cell may create unless its policy says more (fg_cell_allow_socket):
+ * TCP over IPv4 and IPv6 for the uplink, and AF_UNIX stream sockets, which
+ * can only ever be a socketpair inside the cell (no bind, no connect out)
+ * and which libcurl makes for its own wake-ups.
+ */
+static const struct {
+	int	family;
+	int	type;
+	int	protocol;
+} default_socket_rules[] = {
+	{ AF_INET, SOCK_STREAM, IPPROTO_TCP },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_TCP },
+	{ AF_UNIX, SOCK_STREAM, 0 },
+};
 
 static void __attribute__((format(printf, 1, 2)))
 warnx(const char *fmt, ...)
@@ -288,7 +318,8 @@ pinned_link_ok(const char *dir, const char *prog)
 	memset(&link, 0, sizeof(link));
 	len = sizeof(link);
 	if (bpf_obj_get_info_by_fd(fd, &link, &len) != 0 ||
-	    link.type != BPF_LINK_TYPE_TRACING)
+	    link.type != (strcmp(prog, EGRESS_PROG) == 0 ?
+	    BPF_LINK_TYPE_CGROUP : BPF_LINK_TYPE_TRACING))
 		goto cleanup;
 	if ((pfd = bpf_prog_get_fd_by_id(link.prog_id)) < 0)
 		goto cleanup;
@@ -297,7 +328,8 @@ pinned_link_ok(const char *dir, const char *prog)
 	if (bpf_obj_get_info_by_fd(pfd, &info, &len) != 0)
 		goto cleanup;
 	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name. */
-	ok = info.type == BPF_PROG_TYPE_LSM &&
+	ok = info.type == (strcmp(prog, EGRESS_PROG) == 0 ?
+	    BPF_PROG_TYPE_CGROUP_SKB : BPF_PROG_TYPE_LSM) &&
 	    strncmp(info.name, prog, sizeof(info.name) - 1) == 0;
 cleanup:
 	if (pfd >= 0)
@@ -309,18 +341,20 @@ cleanup:
 /*
  * What FG_PIN_DIR holds against the maps and programs of skel: exactly
  * every map and one link per program (complete), nothing (none), anything
- * else (partial). With fds, a complete set's cells and endpoints maps are
- * opened into fds[MAP_CELLS] and fds[MAP_ENDPOINTS].
+ * else (partial). With fds, a complete set's maps are opened into
+ * fds[MAP_*].
  */
 static int
-pins_state(const struct cell_bpf *skel, int fds[2])
+pins_state(const struct cell_bpf *skel, int fds[MAP_COUNT])
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
 	struct dirent *de;
 	size_t entries = 0, i;
-	int fd, state = FG_PINS_COMPLETE, mfds[2] = { -1, -1 };
+	int fd, state = FG_PINS_COMPLETE, mfds[MAP_COUNT];
 	DIR *d;
 
+	for (i = 0; i < MAP_COUNT; i++)
+		mfds[i] = -1;
 	if ((d = opendir(FG_PIN_DIR)) == NULL)
 		return errno == ENOENT ? FG_PINS_NONE : -errno;
 	while ((de = readdir(d)) != NULL)
@@ -338,20 +372,17 @@ pins_state(const struct cell_bpf *skel, int fds[2])
 				state = FG_PINS_PARTIAL;
 			break;
 		}
-		if (i < 2)
-			mfds[i] = fd;
-		else
-			close(fd);
+		mfds[i] = fd;
 	}
 	for (i = 0; i < (size_t)s->prog_cnt && state == FG_PINS_COMPLETE; i++)
 		if (!pinned_link_ok(FG_PIN_DIR, s->progs[i].name))
 			state = FG_PINS_PARTIAL;
 	if (state == FG_PINS_COMPLETE && fds != NULL) {
-		fds[MAP_CELLS] = mfds[MAP_CELLS];
-		fds[MAP_ENDPOINTS] = mfds[MAP_ENDPOINTS];
+		for (i = 0; i < MAP_COUNT; i++)
+			fds[i] = mfds[i];
 		return state;
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < MAP_COUNT; i++)
 		if (mfds[i] >= 0)
 			close(mfds[i]);
 	return state;
@@ -401,18 +432,20 @@ map_copy_one(const void *key, void *arg)
 }
 
 /*
- * Keeps the cells and endpoints of a stale FG_PIN_DIR across its
- * replacement, when its maps are readable and of our layout.
+ * Keeps the cells, endpoints and socket rules of a stale FG_PIN_DIR
+ * across its replacement, when its maps are readable and of our layout.
+ * Socket labels cannot be walked: sockets a loader gave to a cell before
+ * the replacement are unusable there after it.
  */
 static int
 pins_migrate(const struct cell_bpf *skel)
 {
-	const struct bpf_map *to[2] = { skel->maps.cells,
-	    skel->maps.endpoints };
+	const struct bpf_map *to[MAP_MIGRATED] = { skel->maps.cells,
+	    skel->maps.endpoints, skel->maps.socket_rules };
 	struct map_copy c;
 	int error = 0, i;
 
-	for (i = 0; i < 2 && error == 0; i++) {
+	for (i = 0; i < MAP_MIGRATED && error == 0; i++) {
 		c.from = pinned_map_open(FG_PIN_DIR, &pinned_maps[i]);
 		if (c.from < 0)
 			continue;	/* missing or foreign: nothing to keep */
@@ -480,6 +513,70 @@ load_error(int error)
 	return error;
 }
 
+/* Mounts cgroup2 if needed and makes FG_CELL_ROOT; its fd or -errno. */
+static int
+cell_root_open(void)
+{
+	int error, fd;
+
+	if ((error = mount_if_needed(CGROUPFS, "cgroup2",
+	    CGROUP2_SUPER_MAGIC, NULL)) != 0)
+		return error;
+	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	return fd;
+}
+
+/*
+ * The packet filter on FG_CELL_ROOT: every cell is below it, and a
+ * program attached there runs for the sockets of every cgroup below.
+ */
+static int
+egress_attach(struct cell_bpf *skel)
+{
+	int error, fd;
+
+	if ((fd = cell_root_open()) < 0) {
+		warnx("%s: %s", FG_CELL_ROOT, strerror(-fd));
+		return fd;
+	}
+	skel->links.egress = bpf_program__attach_cgroup(skel->progs.egress, fd);
+	error = skel->links.egress == NULL ? -errno : 0;
+	close(fd);
+	if (error != 0) {
+		fputs(libbpf_log, stderr);
+		warnx("cannot attach the packet filter to %s: %s",
+		    FG_CELL_ROOT, strerror(-error));
+	}
+	return error;
+}
+
+/* Hands the module the board (FG_IOC_BOARD): 0 or -errno. */
+static int
+board_hand(struct fg_enforcer *e)
+{
+	struct fg_board b = {
+		.size = sizeof(b),
+		.map_fd = e->board_fd,
+	};
+	int ctl, error = 0;
+
+	if ((ctl = fg_ctl_open()) < 0) {
+		warnx("cannot hand the board to framegate.ko: /dev/%s: %s",
+		    FG_DEVICE_NAME, strerror(-ctl));
+		return ctl;
+	}
+	if (ioctl(ctl, FG_IOC_BOARD, &b) < 0) {
+		error = -errno;
+		warnx("cannot hand the board to framegate.ko: %s",
+		    strerror(errno));
+	}
+	close(ctl);
+	return error;
+}
+
 /*
  * Loads and attaches skel, publishes its maps as FG_PIN_DIR (replacing a
  * partial set, state PARTIAL) and pins its links there. The caller holds
@@ -501,6 +598,8 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 		warnx("cannot attach the cell programs: %s", strerror(-error));
 		return error;
 	}
+	if ((error = egress_attach(skel)) != 0)
+		return error;
 	/* Attached but not called: the kernel runs no BPF LSM. */
 	if (fg_enforcement_armed() == 0) {
 		warnx("the cell programs are attached but do not run: "
@@ -548,7 +647,13 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	e->cells_fd = fcntl(bpf_map__fd(skel->maps.cells), F_DUPFD_CLOEXEC, 3);
 	e->endpoints_fd = fcntl(bpf_map__fd(skel->maps.endpoints),
 	    F_DUPFD_CLOEXEC, 3);
-	if (e->cells_fd < 0 || e->endpoints_fd < 0) {
+	e->rules_fd = fcntl(bpf_map__fd(skel->maps.socket_rules),
+	    F_DUPFD_CLOEXEC, 3);
+	e->labels_fd = fcntl(bpf_map__fd(skel->maps.sock_labels),
+	    F_DUPFD_CLOEXEC, 3);
+	e->board_fd = fcntl(bpf_map__fd(skel->maps.board), F_DUPFD_CLOEXEC, 3);
+	if (e->cells_fd < 0 || e->endpoints_fd < 0 || e->rules_fd < 0 ||
+	    e->labels_fd < 0 || e->board_fd < 0) {
 		error = -errno;
 		goto cleanup;
 	}
@@ -568,12 +673,13 @@ fg_enforcer_open(struct fg_enforcer **ep)
 	libbpf_print_fn_t old_print;
 	struct fg_enforcer *e;
 	struct cell_bpf *skel = NULL;
-	int error, lock = -1, state, fds[2] = { -1, -1 };
+	int error, lock = -1, state, fds[MAP_COUNT];
 
 	*ep = NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
-	e->cells_fd = e->endpoints_fd = -1;
+	e->cells_fd = e->endpoints_fd = e->rules_fd = e->labels_fd = -1;
+	e->board_fd = -1;
 	libbpf_log_len = 0;
 	libbpf_log[0] = '\0';
 	old_print = libbpf_set_print(libbpf_log_print);
@@ -599,11 +705,17 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		e->adopted = true;
 		e->cells_fd = fds[MAP_CELLS];
 		e->endpoints_fd = fds[MAP_ENDPOINTS];
+		e->rules_fd = fds[MAP_SOCKET_RULES];
+		e->labels_fd = fds[MAP_SOCK_LABELS];
+		e->board_fd = fds[MAP_BOARD];
 	} else if (state == FG_PINS_PARTIAL) {
 		warnx("%s holds an incomplete or foreign set of pins: replacing "
 		    "it", FG_PIN_DIR);
 	}
 	if (!e->adopted && (error = enforcer_load(e, skel, state)) != 0)
+		goto cleanup;
+	/* Loaded or adopted: the module keeps the board current. */
+	if ((error = board_hand(e)) != 0)
 		goto cleanup;
 	*ep = e;
 	e = NULL;
@@ -633,6 +745,12 @@ fg_enforcer_close(struct fg_enforcer *e)
 		close(e->cells_fd);
 	if (e->endpoints_fd >= 0)
 		close(e->endpoints_fd);
+	if (e->rules_fd >= 0)
+		close(e->rules_fd);
+	if (e->labels_fd >= 0)
+		close(e->labels_fd);
+	if (e->board_fd >= 0)
+		close(e->board_fd);
 	free(e);
 }
 
@@ -753,6 +871,124 @@ cell_rmdir(const char *path)
 	return error;
 }
 
+/* The socket_rules key of (family, type, protocol), as bpf/cell.h says. */
+static int
+socket_rule(struct fg_socket_rule *r, uint64_t session_id, int family,
+    int type, int protocol)
+{
+	memset(r, 0, sizeof(*r));
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE ||
+	    family <= AF_UNSPEC || family >= AF_MAX || type <= 0 ||
+	    type > SOCK_PACKET || protocol < 0)
+		return -EINVAL;
+	if ((family == AF_INET || family == AF_INET6) && protocol == 0) {
+		if (type == SOCK_STREAM)
+			protocol = IPPROTO_TCP;
+		else if (type == SOCK_DGRAM)
+			protocol = IPPROTO_UDP;
+	}
+	if (family == AF_UNIX && protocol == PF_UNIX)
+		protocol = 0;
+	r->session_id = session_id;
+	r->family = family;
+	r->type = type;
+	r->protocol = protocol;
+	return 0;
+}
+
+int
+fg_cell_allow_socket(struct fg_enforcer *e, uint64_t session_id, int family,
+    int type, int protocol)
+{
+	struct fg_socket_rule r;
+	__u8 allowed = 1;
+	int error;
+
+	if ((error = socket_rule(&r, session_id, family, type, protocol)) != 0)
+		return error;
+	error = bpf_map_update_elem(e->rules_fd, &r, &allowed, BPF_ANY);
+	return error == -E2BIG || error == -ENOSPC ? -E2BIG : error;
+}
+
+int
+fg_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
+    int family, int type, int protocol)
+{
+	struct fg_socket_rule r;
+	int error;
+
+	if ((error = socket_rule(&r, session_id, family, type, protocol)) != 0)
+		return error;
+	return bpf_map_delete_elem(e->rules_fd, &r);
+}
+
+struct session_keys {
+	uint64_t	 session_id;
+	size_t		 size;		/* of a key, session id first */
+	unsigned char	*keys;
+	size_t		 n;
+};
+
+/* Keeps the key if it is of the session (deleted after the walk). */
+static int
+key_collect(const void *key, void *arg)
+{
+	struct session_keys *s = arg;
+	unsigned char *keys;
+	uint64_t id;
+
+	memcpy(&id, key, sizeof(id));
+	if (id != s->session_id)
+		return 0;
+	if ((keys = reallocarray(s->keys, s->n + 1, s->size)) == NULL)
+		return -ENOMEM;
+	s->keys = keys;
+	memcpy(s->keys + s->n++ * s->size, key, s->size);
+	return 0;
+}
+
+/* Deletes every key of session_id from the hash map fd. */
+static int
+session_keys_delete(int fd, size_t key_size, uint64_t session_id)
+{
+	struct session_keys k = { session_id, key_size, NULL, 0 };
+	size_t i;
+	int error;
+
+	if ((error = map_walk(fd, key_size, key_collect, &k)) != 0)
+		goto cleanup;
+	for (i = 0; i < k.n; i++) {
+		error = bpf_map_delete_elem(fd, k.keys + i * key_size);
+		if (error == -ENOENT)
+			error = 0;
+		if (error != 0)
+			break;
+	}
+cleanup:
+	free(k.keys);
+	return error;
+}
+
+/* The default socket rules of a new cell; none left behind on failure. */
+static int
+socket_rules_default(struct fg_enforcer *e, uint64_t session_id)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < nitems(default_socket_rules); i++) {
+		if ((error = fg_cell_allow_socket(e, session_id,
+		    default_socket_rules[i].family,
+		    default_socket_rules[i].type,
+		    default_socket_rules[i].protocol)) != 0) {
+			session_keys_delete(e->rules_fd,
+			    sizeof(struct fg_socket_rule), session_id);
+			return error;
+		}
+	}
+	return 0;
+}
+
 int
 fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
     uint64_t *cell_id)
@@ -792,10 +1028,16 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		error = -errno;
 		goto cleanup;
 	}
+	/* The rules first: a cell is never without them. */
 	if ((error = cgroup_id(fd, &id)) != 0 ||
-	    (error = bpf_map_update_elem(e->cells_fd, &id, &cell,
-	    BPF_NOEXIST)) != 0)
+	    (error = socket_rules_default(e, session_id)) != 0)
 		goto cleanup;
+	if ((error = bpf_map_update_elem(e->cells_fd, &id, &cell,
+	    BPF_NOEXIST)) != 0) {
+		session_keys_delete(e->rules_fd, sizeof(struct fg_socket_rule),
+		    session_id);
+		goto cleanup;
+	}
 	if (cell_id != NULL)
 		*cell_id = id;
 	if (cell_fd != NULL)
@@ -888,37 +1130,12 @@ cgroup_rmdir(int dirfd, const char *name)
 	return error;
 }
 
-struct session_endpoints {
-	uint64_t		 session_id;
-	struct fg_endpoint	*keys;
-	size_t			 n;
-};
-
-/* Keeps the key if it is of the session (deleted after the walk). */
-static int
-endpoint_collect(const void *key, void *arg)
-{
-	struct session_endpoints *s = arg;
-	struct fg_endpoint *keys, k;
-
-	memcpy(&k, key, sizeof(k));
-	if (k.session_id != s->session_id)
-		return 0;
-	if ((keys = reallocarray(s->keys, s->n + 1, sizeof(*keys))) == NULL)
-		return -ENOMEM;
-	s->keys = keys;
-	s->keys[s->n++] = k;
-	return 0;
-}
-
 int
 fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 {
-	struct session_endpoints eps = { .session_id = session_id };
 	char path[PATH_MAX];
 	struct fg_nl *nl;
 	uint64_t id;
-	size_t i;
 	int error, fd;
 
 	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
@@ -943,14 +1160,11 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	/* Kill while still confined: the map entry goes only afterwards. */
 	if ((error = cell_kill(fd)) != 0)
 		goto cleanup;
-	if ((error = map_walk(e->endpoints_fd, sizeof(struct fg_endpoint),
-	    endpoint_collect, &eps)) != 0)
+	if ((error = session_keys_delete(e->endpoints_fd,
+	    sizeof(struct fg_endpoint), session_id)) != 0 ||
+	    (error = session_keys_delete(e->rules_fd,
+	    sizeof(struct fg_socket_rule), session_id)) != 0)
 		goto cleanup;
-	for (i = 0; i < eps.n; i++) {
-		error = bpf_map_delete_elem(e->endpoints_fd, &eps.keys[i]);
-		if (error != 0 && error != -ENOENT)
-			goto cleanup;
-	}
 	error = bpf_map_delete_elem(e->cells_fd, &id);
 	if (error != 0 && error != -ENOENT)
 		goto cleanup;
@@ -958,10 +1172,40 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	fd = -1;
 	error = cell_rmdir(path);
 cleanup:
-	free(eps.keys);
 	if (fd >= 0)
 		close(fd);
 	return error;
+}
+
+int
+fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id, int sock_fd)
+{
+	struct fg_sock_label label = { .session_id = session_id };
+	struct fg_cell cell;
+	char path[PATH_MAX];
+	uint64_t id;
+	int error, fd;
+
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE)
+		return -EINVAL;
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	error = cgroup_id(fd, &id);
+	close(fd);
+	if (error != 0)
+		return error;
+	/* A directory without its cells map entry is no cell. */
+	if ((error = bpf_map_lookup_elem(e->cells_fd, &id, &cell)) != 0)
+		return error;
+	if (cell.session_id != session_id)
+		return -ENOENT;
+	label.cell_id = id;
+	/* NOEXIST: a socket of another cell (or this one) stays its own. */
+	error = bpf_map_update_elem(e->labels_fd, &sock_fd, &label,
+	    BPF_NOEXIST);
+	return error == -EOPNOTSUPP ? -ENOTSOCK : error;
 }
 
 /* Endpoints */
@@ -998,6 +1242,12 @@ endpoint_key(struct fg_endpoint *k, uint64_t session_id,
 		} else {
 			k->family = AF_INET6;
 			memcpy(k->addr, &sin6->sin6_addr, 16);
+			/* A link-local address means nothing without its link. */
+			if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr)) {
+				if (sin6->sin6_scope_id == 0)
+					return -EINVAL;
+				k->ifindex = sin6->sin6_scope_id;
+			}
 		}
 		return 0;
 	default:
@@ -1057,6 +1307,7 @@ endpoint_walk_one(const void *key, void *arg)
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = k.family;
 	sin6.sin6_port = k.port;
+	sin6.sin6_scope_id = k.ifindex;
 	memcpy(&sin6.sin6_addr, k.addr, sizeof(sin6.sin6_addr));
 	return w->cb(k.session_id, (struct sockaddr *)&sin6, sizeof(sin6),
 	    w->arg);

@@ -68,6 +68,27 @@ int fg_enforcer_pins(void);
  */
 int fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		   uint64_t *cell_id);
+/*
+ * The kinds of socket the cell of session_id may create, beyond the
+ * default every cell gets (TCP over IPv4 and IPv6, AF_UNIX stream, which
+ * without bind or connect can only be a socketpair within the cell).
+ * protocol 0 means the family's default, as for socket(2): TCP for
+ * SOCK_STREAM and UDP for SOCK_DGRAM over IP. -EINVAL for a family, type
+ * or protocol out of range; disallowing a kind not allowed is -ENOENT.
+ */
+int fg_cell_allow_socket(struct fg_enforcer *e, uint64_t session_id,
+			 int family, int type, int protocol);
+int fg_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
+			    int family, int type, int protocol);
+/*
+ * Gives the socket sock_fd (created outside the cell: the worker's control
+ * socketpair) to the cell of session_id: tasks in that cell may use it as
+ * one of their own. A cell may use no other socket it did not create.
+ * -EEXIST if the socket belongs to a cell already, -ENOTSOCK if sock_fd is
+ * not a socket, -ENOENT if the session has no cell.
+ */
+int fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
+			int sock_fd);
 /* Moves pid (0: the caller) into the cell of session_id. */
 int fg_cell_enter(uint64_t session_id, pid_t pid);
 /*
@@ -89,7 +110,10 @@ int fg_cell_foreach(struct fg_enforcer *e,
 
 /*
  * Allows or disallows the session's cell to reach sa (AF_INET, AF_INET6;
- * an IPv4-mapped IPv6 address is its IPv4 address). Adding an endpoint
+ * an IPv4-mapped IPv6 address is its IPv4 address; an IPv6 link-local
+ * address needs its link in sin6_scope_id, else -EINVAL, and is reachable
+ * through that interface only; other addresses through any interface, the
+ * scope id ignored). Adding an endpoint
  * that exists is not an error; removing one that does not is -ENOENT.
  * -EAFNOSUPPORT for other families, -E2BIG when the map is full.
  */

@@ -65,6 +65,8 @@ static long fg_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return fg_camera_attach(uarg);
 	case FG_IOC_NOSIZE(FG_IOC_SESSION_CREATE):
 		return fg_session_create(uarg);
+	case FG_IOC_NOSIZE(FG_IOC_BOARD):
+		return fg_board_set(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -173,12 +173,25 @@ struct fg_session {
 	atomic64_t denied[FG_HOOK_COUNT];
 	struct ratelimit_state denied_rs;	/* its denial events */
 	bool fs_pinned;			/* holds a pin of the session fs */
+	bool board_held;		/* its board slot; under fg_lock */
+	u64 board_base;			/* the slot's egress_denied when taken */
+	u64 board_carry;		/* counted on boards since replaced */
 	bool lost_unannounced;		/* lost before it was published */
 
 	u32 ncameras;			/* bound: each subs[i].cam referenced */
 	u32 nlinked;			/* subs[0..nlinked) on their cameras */
 	struct fg_sub subs[FG_SESSION_CAMERAS_MAX];
 };
+
+/* board.c */
+long fg_board_set(struct fg_board __user *uarg);
+u64 fg_board_next_id(u64 last);
+void fg_board_publish(struct fg_session *s);
+void fg_board_update(struct fg_session *s);
+void fg_board_release(struct fg_session *s);
+u64 fg_board_session_denied(const struct fg_session *s);
+u64 fg_board_denied(void);
+void fg_board_exit(void);
 
 /* main.c */
 void fg_object_created(const char *kind, u64 id);
@@ -199,6 +212,7 @@ void fg_session_lose(struct fg_session *s);
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,
 			 u32 *state);
 bool fg_session_file(const struct file *file, u64 *id);
+u64 fg_session_files_other(u64 session_id);
 struct file *fg_session_probe_file(void);
 bool fg_session_probe_put(struct file *file);
 u64 fg_session_mm_other(const struct mm_struct *mm, u64 session_id);
@@ -216,6 +230,7 @@ u32 fg_enforce_file_camera(const struct file *file);
 /* kfunc.c; the bpf_fg_* kfuncs are called only by BPF programs */
 int fg_kfunc_init(void);
 u64 bpf_fg_file_session(struct file *file);
+u64 bpf_fg_files_other_session(u64 session_id);
 u32 bpf_fg_file_camera(struct file *file);
 u32 bpf_fg_send_check(u64 session_id, u32 hook);
 u64 bpf_fg_mm_other_session(u64 session_id);

@@ -41,6 +41,15 @@ noinline u64 bpf_fg_file_session(struct file *file)
 	return id;
 }
 
+/*
+ * A session other than @session_id whose fd the current task holds, or 0:
+ * what a task must not carry into a cell's exec.
+ */
+noinline u64 bpf_fg_files_other_session(u64 session_id)
+{
+	return fg_session_files_other(session_id);
+}
+
 /* The attached camera @file opens other than through framegate, or 0. */
 noinline u32 bpf_fg_file_camera(struct file *file)
 {
@@ -93,6 +102,7 @@ noinline void bpf_fg_camera_denied(u32 camera_id, u32 hook)
 BTF_SET8_START(fg_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_fg_file_session)
 BTF_ID_FLAGS(func, bpf_fg_file_camera)
+BTF_ID_FLAGS(func, bpf_fg_files_other_session)
 BTF_ID_FLAGS(func, bpf_fg_send_check)
 BTF_ID_FLAGS(func, bpf_fg_mm_other_session)
 BTF_ID_FLAGS(func, bpf_fg_session_denied)

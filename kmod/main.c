@@ -74,6 +74,7 @@ static void __exit fg_mod_exit(void)
 {
 	fg_debugfs_exit();
 	fg_ctl_exit();
+	fg_board_exit();
 	fg_enforce_exit();
 	fg_netlink_exit();
 	fg_sysfs_exit();

@@ -12,6 +12,7 @@
  * lock, cannot race with a fault that would map a page after the zap.
  */
 
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
@@ -86,24 +87,67 @@ static_assert(sizeof(((struct inode *)0)->i_ino) >= sizeof(u64));
 static struct file *fg_probe_file;
 static bool fg_probe_asked;
 
-bool fg_session_file(const struct file *file, u64 *id)
+/*
+ * Whether @inode is on the session filesystem, and its number (a session
+ * id, or FG_SESSION_ID_PROBE) in *@id. Any context; @inode is trusted only
+ * for its type (see kfunc.c).
+ */
+static bool fg_session_inode(const struct inode *inode, u64 *id)
 {
 	struct file_system_type *type;
 	struct super_block *sb;
-	struct inode *inode;
 	unsigned long ino;
 
-	if (get_kernel_nofault(inode, &file->f_inode) || !inode ||
-	    get_kernel_nofault(sb, &inode->i_sb) || !sb ||
+	if (!inode || get_kernel_nofault(sb, &inode->i_sb) || !sb ||
 	    get_kernel_nofault(type, &sb->s_type) ||
 	    type != &fg_session_fs_type ||
 	    get_kernel_nofault(ino, &inode->i_ino))
 		return false;
-	/* The answer is kept in module memory, never through the file. */
-	if (ino == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
-		WRITE_ONCE(fg_probe_asked, true);
 	*id = ino;
 	return true;
+}
+
+bool fg_session_file(const struct file *file, u64 *id)
+{
+	struct inode *inode;
+
+	if (get_kernel_nofault(inode, &file->f_inode) ||
+	    !fg_session_inode(inode, id))
+		return false;
+	/* The answer is kept in module memory, never through the file. */
+	if (*id == FG_SESSION_ID_PROBE && file == READ_ONCE(fg_probe_file))
+		WRITE_ONCE(fg_probe_asked, true);
+	return true;
+}
+
+/*
+ * A session other than @session_id (and not the probe) that a file of the
+ * current task's file table belongs to, or 0; close-on-exec fds do not
+ * count (an exec closes them before the new program runs). The table is
+ * read under RCU only, as the fd lookup of a syscall does: files are freed
+ * after a grace period and read without faulting. Not from NMI (0).
+ */
+u64 fg_session_files_other(u64 session_id)
+{
+	struct files_struct *files = current->files;
+	struct fdtable *fdt;
+	unsigned int fd;
+	u64 id, other = 0;
+
+	if (in_nmi() || !files)
+		return 0;
+	rcu_read_lock();
+	fdt = files_fdtable(files);
+	for (fd = 0; fd < fdt->max_fds && !other; fd++) {
+		struct file *f = rcu_dereference_raw(fdt->fd[fd]);
+
+		if (f && !close_on_exec(fd, fdt) && fg_session_file(f, &id) &&
+		    id != session_id &&
+		    id != FG_SESSION_ID_PROBE)
+			other = id;
+	}
+	rcu_read_unlock();
+	return other;
 }
 
 /* No owner: the superblock holds the module while the probe exists. */
@@ -400,6 +444,7 @@ void fg_session_lose(struct fg_session *s)
 	wake_up_interruptible_poll(&s->wq, EPOLLHUP | EPOLLERR);
 	if (!id)
 		return;
+	fg_board_update(s);
 	pr_debug("session %llu lost\n", id);
 	fg_netlink_event_session(FG_EVENT_SESSION_LOST, id, s->tenant);
 }
@@ -417,6 +462,8 @@ int fg_session_revoke(struct fg_session *s)
 	s->state = FG_SESSION_REVOKED;
 	fg_session_drop_all(s, true);
 	spin_unlock(&s->lock);
+	/* Packets too, even of a send that is already running. */
+	fg_board_update(s);
 	unmap_mapping_range(s->inode->i_mapping, 0, 0, 1);
 	mutex_unlock(&s->map_lock);
 
@@ -731,6 +778,8 @@ static int fg_session_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&fg_lock);
 	list_del(&s->node);
+	/* The packet filter drops what its sockets still send. */
+	fg_board_release(s);
 	mutex_unlock(&fg_lock);
 	/* From now on the cell programs see a closed session. */
 	xa_erase(&fg_session_ids, s->id);
@@ -870,7 +919,12 @@ static int fg_session_publish(struct fg_session *s)
 	int ret;
 
 	mutex_lock(&fg_lock);
-	id = fg_next_session_id + 1;
+	/* The next id whose board slot is free. */
+	id = fg_board_next_id(fg_next_session_id);
+	if (!id) {
+		mutex_unlock(&fg_lock);
+		return -ENOSPC;
+	}
 	s->created_ns = ktime_get_ns();
 	fg_session_link(s);
 	ret = xa_insert(&fg_session_ids, id, s, GFP_KERNEL_ACCOUNT);
@@ -888,6 +942,7 @@ static int fg_session_publish(struct fg_session *s)
 	if (s->state == FG_SESSION_ACTIVE)
 		atomic64_inc(&fg_stats.sessions_active);
 	spin_unlock(&s->lock);
+	fg_board_publish(s);
 	list_add_tail(&s->node, &fg_sessions);
 	mutex_unlock(&fg_lock);
 	fg_object_created("session", id);

@@ -105,8 +105,17 @@ static struct fg_counter_attr fg_global_attr_denied_socket =
 	FG_DENIED_INIT(socket, FG_HOOK_SOCKET, fg_global_show, struct fg_stats);
 static struct fg_counter_attr fg_global_attr_denied_sockopt =
 	FG_DENIED_INIT(sockopt, FG_HOOK_SOCKOPT, fg_global_show, struct fg_stats);
+/* Egress drops are counted by the packet filter, on the board. */
+static ssize_t fg_global_egress_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", fg_board_denied() +
+			  atomic64_read(&fg_stats.denied[FG_HOOK_EGRESS]));
+}
+
 static struct fg_counter_attr fg_global_attr_denied_egress =
-	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, fg_global_show, struct fg_stats);
+	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, fg_global_egress_show,
+		       struct fg_stats);
 static struct fg_counter_attr fg_global_attr_denied_channel =
 	FG_DENIED_INIT(channel, FG_HOOK_CHANNEL, fg_global_show, struct fg_stats);
 static struct fg_counter_attr fg_global_attr_denied_read =
@@ -362,8 +371,17 @@ static struct fg_counter_attr fg_session_attr_denied_socket =
 	FG_DENIED_INIT(socket, FG_HOOK_SOCKET, session_denied_show, struct fg_session);
 static struct fg_counter_attr fg_session_attr_denied_sockopt =
 	FG_DENIED_INIT(sockopt, FG_HOOK_SOCKOPT, session_denied_show, struct fg_session);
+static ssize_t session_egress_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct fg_session *s = to_session(kobj);
+
+	return sysfs_emit(buf, "%llu\n", fg_board_session_denied(s) +
+			  atomic64_read(&s->denied[FG_HOOK_EGRESS]));
+}
+
 static struct fg_counter_attr fg_session_attr_denied_egress =
-	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, session_denied_show, struct fg_session);
+	FG_DENIED_INIT(egress, FG_HOOK_EGRESS, session_egress_show, struct fg_session);
 static struct fg_counter_attr fg_session_attr_denied_channel =
 	FG_DENIED_INIT(channel, FG_HOOK_CHANNEL, session_denied_show, struct fg_session);
 

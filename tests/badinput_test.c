@@ -14,6 +14,8 @@
 
 #include <linux/videodev2.h>
 
+#include <bpf/bpf.h>
+
 #include "fgtest.h"
 #include "kselftest_harness.h"
 
@@ -484,6 +486,7 @@ union uapi_struct {
 	struct fg_session_info info;
 	struct fg_frame frame;
 	struct fg_frame_release release;
+	struct fg_board board;
 };
 
 FIXTURE(uapi) {
@@ -494,6 +497,7 @@ FIXTURE(uapi) {
 	uint64_t sid;
 	int vfd;		/* /dev/video1, for attach */
 	uint64_t held;		/* a frame the session holds, for release */
+	int board_fd;		/* a BPF map of the board's layout */
 	struct fgt_ledger ledger;
 };
 
@@ -536,11 +540,18 @@ FIXTURE_SETUP(uapi)
 	ASSERT_EQ(0, hold_frame(self));
 	/* A frame ready too, for acquire. */
 	ASSERT_EQ(1, fgt_wait_frame(self->sfd, 5000));
+	self->board_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fgtest_board",
+					sizeof(__u32),
+					sizeof(struct fg_board_slot),
+					FG_BOARD_SLOTS + 1, NULL);
+	ASSERT_LE(0, self->board_fd);
 }
 
 FIXTURE_TEARDOWN(uapi)
 {
 	EXPECT_TRUE(fgt_ledger_check(&self->ledger));
+	if (self->board_fd >= 0)
+		close(self->board_fd);
 	close(self->vfd);
 	close(self->sfd);
 	close(self->cam_fd);
@@ -641,6 +652,18 @@ static int undo_release(FIXTURE_DATA(uapi) *self, union uapi_struct *u, int ret)
 	return hold_frame(self);
 }
 
+static void fill_board(FIXTURE_DATA(uapi) *self, union uapi_struct *u)
+{
+	u->board = (struct fg_board){
+		.size = sizeof(u->board), .map_fd = self->board_fd,
+	};
+}
+
+static int call_board(FIXTURE_DATA(uapi) *self, union uapi_struct *u)
+{
+	return fg_ioctl(self->ctl, FG_IOC_BOARD, &u->board);
+}
+
 #define WORDS(type, field) {						\
 	offsetof(type, field),						\
 	sizeof(((type *)0)->field) / sizeof(__u32),			\
@@ -684,6 +707,13 @@ FIXTURE_VARIANT_ADD(uapi, frame_release) {
 	.flags = offsetof(struct fg_frame_release, flags),
 	.zero = { WORDS(struct fg_frame_release, reserved) },
 	.fill = fill_release, .call = call_release, .undo = undo_release,
+};
+/* Handing the same board again changes nothing: nothing to undo. */
+FIXTURE_VARIANT_ADD(uapi, board) {
+	.size = sizeof(struct fg_board),
+	.flags = offsetof(struct fg_board, flags),
+	.zero = { WORDS(struct fg_board, reserved) },
+	.fill = fill_board, .call = call_board, .undo = undo_nothing,
 };
 #undef WORDS
 

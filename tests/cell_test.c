@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +32,22 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
 #include <sys/sem.h>
 #include <sys/sendfile.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/videodev2.h>
 #include <netinet/in.h>
 
@@ -118,7 +123,7 @@ FIXTURE_SETUP(cells)
 	}
 	self->ctl = fg_ctl_open();
 	ASSERT_LE(0, self->ctl);
-	/* Before the attach: afterwards the nodes cannot be opened. */
+	/* Before the attach, and a file of node 0 opened before it. */
 	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
 	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_BLUE));
 	self->pre_vfd = fgt_video_open(VIVID_CAPTURE(0));
@@ -138,6 +143,15 @@ FIXTURE_SETUP(cells)
 			       (unsigned long long)self->sid[i], strerror(-ret));
 		}
 		self->cell[i] = true;
+		/* Beyond the default (TCP, AF_UNIX stream): the tests' UDP
+		 * and AF_UNIX datagram paths, as a session's policy may.
+		 */
+		ASSERT_EQ(0, fgt_cell_allow_socket(self->e, self->sid[i],
+						  AF_INET, SOCK_DGRAM, 0));
+		ASSERT_EQ(0, fgt_cell_allow_socket(self->e, self->sid[i],
+						  AF_INET6, SOCK_DGRAM, 0));
+		ASSERT_EQ(0, fgt_cell_allow_socket(self->e, self->sid[i],
+						  AF_UNIX, SOCK_DGRAM, 0));
 	}
 	for (i = 0; i < 2; i++) {
 		struct sockaddr_in sin = fgt_sin(LOOP4, ports[i]);
@@ -484,6 +498,9 @@ TEST_F(cells, scm_rights_session_fd_into_another_cell_is_refused)
 	ASSERT_NE(NULL, p);
 	p->self = self;
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p->sp));
+	/* A loader's mistake: one pair between two cells. */
+	ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[A], p->sp[0]));
+	ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[B], p->sp[1]));
 	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
 				      send_session_fd, p));
 	ASSERT_EQ(0, fgt_worker_finish(&self->w[0]));
@@ -653,24 +670,38 @@ TEST_F(cells, ptrace_seize_across_cells_is_refused)
 }
 
 /*
- * B's worker forks a child that moves itself into cell A and asks to be
- * traced by its parent, in cell B: the other way round of an attach.
+ * B's worker forks a child, which the test moves into cell A (a cell
+ * cannot move itself), and which then asks to be traced by its parent, in
+ * cell B: the other way round of an attach.
  */
+struct traceme {
+	pid_t child;
+};
+
 static int traceme_under_another_cell(struct fgt_worker *w, void *arg)
 {
-	FIXTURE_DATA(cells) *self = arg;
-	int status;
+	struct traceme *t = arg;
+	int status, go[2];
+	char byte = 0;
 	pid_t pid;
 
-	(void)w;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return FGT_WORKER_SETUP;
 	pid = fork();
 	if (pid < 0)
 		return FGT_WORKER_SETUP;
 	if (pid == 0) {
-		if (fg_cell_enter(self->sid[A], 0))
-			_exit(FGT_WORKER_CELL);
+		close(go[1]);
+		if (read(go[0], &byte, 1) != 1)
+			_exit(FGT_WORKER_LOST);
 		_exit(err_of(ptrace(PTRACE_TRACEME, 0, 0, 0)));
 	}
+	close(go[0]);
+	t->child = pid;
+	if (fgt_worker_signal(w) || fgt_worker_await(w) ||
+	    write(go[1], &byte, 1) != 1)
+		return FGT_WORKER_LOST;
+	close(go[1]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return FGT_WORKER_SETUP;
 	return WEXITSTATUS(status);
@@ -679,8 +710,14 @@ static int traceme_under_another_cell(struct fgt_worker *w, void *arg)
 /* Counted on A: the cell of the task that asked. */
 TEST_F(cells, ptrace_traceme_under_another_cells_parent_is_refused)
 {
+	struct traceme *t = fgt_shared(sizeof(*t));
+
+	ASSERT_NE(NULL, t);
 	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B],
-				      traceme_under_another_cell, self));
+				      traceme_under_another_cell, t));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	ASSERT_EQ(0, fg_cell_enter(self->sid[A], t->child));
+	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
 	EXPECT_EQ(EPERM, fgt_worker_finish(&self->w[0]));
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_PTRACE);
 }
@@ -742,33 +779,11 @@ TEST_F(cells, ps_probe_across_cells_is_refused_uncounted)
 /*
  * Without the programs, anybody who can open the node maps framegate's
  * capture buffers: VIDIOC_QUERYBUF and mmap() are not owner checked by vb2.
+ * With them, the node opens outside the cells for its controls and queries
+ * (operators keep exposure, gain, focus... while it streams), and whatever
+ * reaches a frame or changes the stream is refused on every file of the
+ * node but framegate's own, root included.
  */
-TEST_F(cells, attached_node_open_as_root_is_refused)
-{
-	struct v4l2_buffer b = {
-		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
-	int fd = fgt_video_open(VIVID_CAPTURE(0));
-
-	EXPECT_EQ(-EACCES, fd);
-	if (fd >= 0) {
-		void *p = MAP_FAILED;
-
-		if (!ioctl(fd, VIDIOC_QUERYBUF, &b))
-			p = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
-				 b.m.offset);
-		EXPECT_EQ(MAP_FAILED, p) {
-			TH_LOG("the I4 hole: mapped capture buffer 0 (%u bytes) of an attached camera",
-			       b.length);
-		}
-		if (p != MAP_FAILED)
-			munmap(p, b.length);
-		close(fd);
-	}
-	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_OPEN);
-}
-
 TEST_F(cells, pre_attach_node_fd_mmap_is_refused)
 {
 	void *p = mmap(NULL, FRAME_BYTES, PROT_READ, MAP_SHARED,
@@ -843,6 +858,339 @@ TEST_F(cells, pre_attach_node_fd_keeps_control_ioctls)
 	EXPECT_EQ(0, ioctl(self->pre_vfd, VIDIOC_S_CTRL, &c));
 	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
 	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+/* Root opens the attached node: its controls change what A's worker sees. */
+TEST_F(cells, attached_node_opens_outside_cells_for_controls)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_control c = {
+		.id = VIVID_CID_TEST_PATTERN, .value = VIVID_PATTERN_GREEN,
+	};
+	struct colour_wait cw = { .self = self, .want = FGT_GREEN };
+	struct v4l2_capability cap;
+	int fd;
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      wait_for_colour, &cw));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	fd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, fd) {
+		TH_LOG("open of the attached node outside the cells: %s",
+		       strerror(-fd));
+	}
+	EXPECT_EQ(0, ioctl(fd, VIDIOC_QUERYCAP, &cap));
+	/* The format framegate streams, read through the new file. */
+	EXPECT_EQ(0, ioctl(fd, VIDIOC_G_FMT, &fmt));
+	EXPECT_EQ(FGT_WIDTH, fmt.fmt.pix.width);
+	EXPECT_EQ(FGT_HEIGHT, fmt.fmt.pix.height);
+	EXPECT_EQ(V4L2_PIX_FMT_YUYV, fmt.fmt.pix.pixelformat);
+	EXPECT_EQ(0, ioctl(fd, VIDIOC_S_CTRL, &c));
+	c.value = 0;
+	EXPECT_EQ(0, ioctl(fd, VIDIOC_G_CTRL, &c));
+	EXPECT_EQ(VIVID_PATTERN_GREEN, c.value);
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	close(fd);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+/*
+ * Every query of bpf/cell.bpf.c's list gets the driver's answer (success,
+ * or its own errno for what vivid lacks), never a refusal. Arguments are
+ * zeroed but for the buffer type: only the hook's verdict is looked at.
+ * Non-blocking, for VIDIOC_DQEVENT with no event pending.
+ */
+TEST_F(cells, attached_node_answers_every_query_outside_cells)
+{
+	static const unsigned long queries[] = {
+		VIDIOC_QUERYCAP, VIDIOC_QUERYCTRL, VIDIOC_QUERY_EXT_CTRL,
+		VIDIOC_QUERYMENU, VIDIOC_G_CTRL, VIDIOC_G_EXT_CTRLS,
+		VIDIOC_TRY_EXT_CTRLS, VIDIOC_SUBSCRIBE_EVENT,
+		VIDIOC_UNSUBSCRIBE_EVENT, VIDIOC_DQEVENT, VIDIOC_LOG_STATUS,
+		VIDIOC_ENUM_FMT, VIDIOC_G_FMT, VIDIOC_G_PARM, VIDIOC_G_STD,
+		VIDIOC_ENUMSTD, VIDIOC_ENUMINPUT, VIDIOC_G_TUNER,
+		VIDIOC_G_AUDIO, VIDIOC_G_INPUT, VIDIOC_G_OUTPUT,
+		VIDIOC_G_AUDOUT, VIDIOC_G_MODULATOR, VIDIOC_G_FREQUENCY,
+		VIDIOC_CROPCAP, VIDIOC_G_CROP, VIDIOC_G_JPEGCOMP,
+		VIDIOC_ENUMAUDIO, VIDIOC_G_PRIORITY, VIDIOC_ENUM_FRAMESIZES,
+		VIDIOC_ENUM_FRAMEINTERVALS, VIDIOC_G_DV_TIMINGS,
+		VIDIOC_G_SELECTION, VIDIOC_ENUM_DV_TIMINGS,
+		VIDIOC_DV_TIMINGS_CAP,
+	};
+	unsigned int i;
+	int fd;
+
+	fd = open("/dev/video0", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		uint32_t arg[128] = { V4L2_BUF_TYPE_VIDEO_CAPTURE };
+		int err = ioctl(fd, queries[i], arg) < 0 ? errno : 0;
+
+		EXPECT_NE(EACCES, err) {
+			TH_LOG("ioctl %#lx (nr %lu) refused", queries[i],
+			       _IOC_NR(queries[i]));
+		}
+	}
+	close(fd);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+/* The same for a 32-bit process, whose layouts of three of them differ. */
+TEST_F(cells, attached_node_answers_compat_queries_outside_cells)
+{
+	/* The i386 numbers: v4l2_format, v4l2_input, v4l2_standard. */
+	const unsigned int g_fmt32 = _IOWR('V', 4, uint8_t[204]);
+	const unsigned int enuminput32 = _IOWR('V', 26, uint8_t[76]);
+	const unsigned int enumstd32 = _IOWR('V', 25, uint8_t[64]);
+	uint32_t *arg;
+	int fd, ret;
+
+	arg = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	ASSERT_NE(MAP_FAILED, arg);
+	fd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, fd);
+	/* struct v4l2_format32: type, then the union at offset 4. */
+	arg[0] = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	EXPECT_EQ(0, ioctl_i386(fd, g_fmt32, (uintptr_t)arg));
+	EXPECT_EQ(FGT_WIDTH, arg[1]);
+	EXPECT_EQ(FGT_HEIGHT, arg[2]);
+	memset(arg, 0, PAGE);
+	EXPECT_EQ(0, ioctl_i386(fd, enuminput32, (uintptr_t)arg));
+	EXPECT_STREQ("Webcam 0", (const char *)&arg[1]);
+	/* A webcam input has no TV standards: vivid's answer, not ours. */
+	memset(arg, 0, PAGE);
+	ret = ioctl_i386(fd, enumstd32, (uintptr_t)arg);
+	EXPECT_NE(-EACCES, ret);
+	close(fd);
+	munmap(arg, PAGE);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+TEST_F(cells, attached_node_new_fd_mmap_is_refused)
+{
+	int fd = fgt_video_open(VIVID_CAPTURE(0));
+	void *p;
+
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, FRAME_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p) {
+		TH_LOG("the I4 hole: mapped capture buffer 0 through a new file of the attached node");
+	}
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, FRAME_BYTES);
+	close(fd);
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_MMAP);
+}
+
+/*
+ * Buffers, streaming, and anything that changes the format, input,
+ * standard, timings, selection, rate, priority or overlay: refused and
+ * counted, one each. Zeroed arguments (buffer type 0): without the
+ * programs the driver refuses them too, and changes nothing.
+ */
+TEST_F(cells, attached_node_new_fd_stream_ioctls_are_refused)
+{
+	static const unsigned long refused[] = {
+		VIDIOC_REQBUFS, VIDIOC_CREATE_BUFS, VIDIOC_QUERYBUF,
+		VIDIOC_PREPARE_BUF, VIDIOC_QBUF, VIDIOC_DQBUF,
+		VIDIOC_EXPBUF, VIDIOC_STREAMON, VIDIOC_STREAMOFF,
+		VIDIOC_S_FMT, VIDIOC_TRY_FMT, VIDIOC_S_PARM, VIDIOC_S_INPUT,
+		VIDIOC_S_STD, VIDIOC_QUERYSTD, VIDIOC_S_DV_TIMINGS,
+		VIDIOC_QUERY_DV_TIMINGS, VIDIOC_S_SELECTION, VIDIOC_S_CROP,
+		VIDIOC_S_PRIORITY, VIDIOC_S_TUNER, VIDIOC_S_FREQUENCY,
+		VIDIOC_G_FBUF, VIDIOC_S_FBUF, VIDIOC_OVERLAY,
+	};
+	const int n = sizeof(refused) / sizeof(refused[0]);
+	struct fgt_denied now;
+	int fd, i;
+
+	fd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, fd);
+	for (i = 0; i < n; i++) {
+		uint32_t arg[128] = { 0 };
+
+		EXPECT_EQ(-1, ioctl(fd, refused[i], arg));
+		EXPECT_EQ(EACCES, errno) {
+			TH_LOG("ioctl %#lx (nr %lu): %s", refused[i],
+			       _IOC_NR(refused[i]), strerror(errno));
+		}
+	}
+	close(fd);
+	EXPECT_TRUE(fgt_denied_exactly(&self->before, &now, FGT_CAMERA,
+				       self->cam[0], FG_HOOK_IOCTL, n));
+}
+
+/* The 32-bit ioctl(2) is refused the same (file_ioctl_compat). */
+TEST_F(cells, attached_node_new_fd_compat_reqbufs_is_refused)
+{
+	struct v4l2_requestbuffers *rb;
+	int fd;
+
+	rb = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	ASSERT_NE(MAP_FAILED, rb);
+	fd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, fd);
+	/* The same layout in both ABIs; type 0 changes nothing without us. */
+	EXPECT_EQ(-EACCES, ioctl_i386(fd, VIDIOC_REQBUFS, (uintptr_t)rb));
+	close(fd);
+	munmap(rb, PAGE);
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_IOCTL);
+}
+
+/* read(), readv() and write(): one count of denied_read each. */
+TEST_F(cells, attached_node_new_fd_read_and_write_are_refused)
+{
+	char buf[64] = { 0 };
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct fgt_denied now;
+	int fd;
+
+	fd = fgt_video_open(VIVID_CAPTURE(0));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, readv(fd, &iov, 1));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, write(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EACCES, errno);
+	close(fd);
+	EXPECT_TRUE(fgt_denied_exactly(&self->before, &now, FGT_CAMERA,
+				       self->cam[0], FG_HOOK_READ, 3));
+}
+
+/* A worker never needs the node: from a cell, even opening it is refused. */
+static int open_node(struct fgt_worker *w, void *arg)
+{
+	int fd = fgt_video_open(*(int *)arg);
+
+	(void)w;
+	if (fd < 0)
+		return -fd;
+	close(fd);
+	return 0;
+}
+
+TEST_F(cells, attached_node_open_from_a_cell_is_refused)
+{
+	int node = VIVID_CAPTURE(0);
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], open_node,
+				      &node));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_OPEN);
+}
+
+/*
+ * Nor can a cell use a file of the node it did not open: one opened before
+ * the worker entered its cell (inherited here, as SCM_RIGHTS would pass
+ * it), not even for a control.
+ */
+static int control_on_pre_vfd(struct fgt_worker *w, void *arg)
+{
+	FIXTURE_DATA(cells) *self = arg;
+	struct v4l2_control c = {
+		.id = VIVID_CID_TEST_PATTERN, .value = VIVID_PATTERN_GREEN,
+	};
+
+	(void)w;
+	return ioctl(self->pre_vfd, VIDIOC_S_CTRL, &c) < 0 ? errno : 0;
+}
+
+TEST_F(cells, node_fd_control_ioctl_from_a_cell_is_refused)
+{
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      control_on_pre_vfd, self));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_IOCTL);
+}
+
+/* ---- v4l2-ctl on the attached node (issue 9) -------------------------- */
+
+#define V4L2_CTL_OUT	65536
+
+/* Runs v4l2-ctl -d /dev/video0 with args; its exit status, output in out. */
+static int v4l2_ctl(char *out, const char *a1, const char *a2, const char *a3)
+{
+	const char *const argv[] = {
+		"v4l2-ctl", "-d", "/dev/video0", a1, a2, a3, NULL,
+	};
+
+	return fgt_run_output(argv, out, V4L2_CTL_OUT);
+}
+
+/* --set-ctrl reaches the stream, --get-ctrl reads it back. */
+TEST_F(cells, v4l2_ctl_sets_a_control_while_attached)
+{
+	struct colour_wait cw = { .self = self, .want = FGT_GREEN };
+	char *out = malloc(V4L2_CTL_OUT);
+
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      wait_for_colour, &cw));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	/* vivid's "Test Pattern" menu: 8 is "100% Green" (fgtest.h). */
+	EXPECT_EQ(0, v4l2_ctl(out, "--set-ctrl", "test_pattern=8", NULL)) {
+		TH_LOG("v4l2-ctl --set-ctrl: %s", out);
+	}
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ(0, v4l2_ctl(out, "--get-ctrl", "test_pattern", NULL));
+	EXPECT_STREQ("test_pattern: 8 (100% Green)\n", out);
+	free(out);
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+/*
+ * --all runs and describes the stream framegate set up. Of its queries
+ * only VIDIOC_G_FBUF (the overlay's framebuffer) is refused: one count.
+ */
+TEST_F(cells, v4l2_ctl_all_describes_the_attached_stream)
+{
+	char *out = malloc(V4L2_CTL_OUT);
+	struct fgt_denied now;
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, v4l2_ctl(out, "--all", NULL, NULL));
+	EXPECT_NE(NULL, strstr(out, "Width/Height      : 320/180\n")) {
+		TH_LOG("v4l2-ctl --all: %s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "Pixel Format      : 'YUYV'"));
+	EXPECT_NE(NULL, strstr(out, "test_pattern 0x00f0f000 (menu)"));
+	free(out);
+	EXPECT_TRUE(fgt_denied_exactly(&self->before, &now,
+				       fgt_detached() ? FGT_NONE : FGT_CAMERA,
+				       self->cam[0], FG_HOOK_IOCTL, 1));
+}
+
+/*
+ * --stream-mmap: its queries go through, its VIDIOC_REQBUFS is refused
+ * (one count) and no frame comes out. v4l2-ctl reports the error but exits
+ * 0 all the same (v4l-utils 1.22), so its status is not looked at.
+ */
+TEST_F(cells, v4l2_ctl_stream_mmap_is_refused)
+{
+	char path[] = "/tmp/fgcell-v4l2-ctl-XXXXXX", to[64];
+	char *out = malloc(V4L2_CTL_OUT);
+	struct stat st;
+	int fd;
+
+	ASSERT_NE(NULL, out);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	snprintf(to, sizeof(to), "--stream-to=%s", path);
+	v4l2_ctl(out, "--stream-mmap", "--stream-count=1", to);
+	EXPECT_NE(NULL, strstr(out,
+			       "VIDIOC_REQBUFS returned -1 (Permission denied)")) {
+		TH_LOG("v4l2-ctl --stream-mmap: %s", out);
+	}
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_size);
+	close(fd);
+	unlink(path);
+	free(out);
+	EXPECT_DENIED(FGT_CAMERA, self->cam[0], FG_HOOK_IOCTL);
 }
 
 /* ---- sockets: labelled with their creator's cell (I6) ------------------ */
@@ -1116,7 +1464,7 @@ TEST_F(cells, udp_v6_sendto_another_tenants_endpoint_is_refused)
 
 struct unix_peer {
 	int type;
-	struct sockaddr_un addr;	/* B's, abstract */
+	struct sockaddr_un addr;	/* the target's, abstract */
 	socklen_t len;
 };
 
@@ -1144,71 +1492,70 @@ static int unix_bound(int type, const struct sockaddr_un *a, socklen_t len)
 	return fd;
 }
 
-static int unix_serve(struct fgt_worker *w, void *arg)
+/* From the cell: a socketpair of its own works; then the target. */
+static int unix_client(struct fgt_worker *w, void *arg)
 {
 	struct unix_peer *u = arg;
+	int fd, sv[2], ret;
 
-	if (unix_bound(u->type, &u->addr, u->len) < 0)
+	(void)w;
+	if (socketpair(AF_UNIX, u->type | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    send(sv[0], payload, sizeof(payload), 0) < 0)
 		return FGT_WORKER_SETUP;
-	if (fgt_worker_signal(w))
-		return FGT_WORKER_LOST;
-	fgt_worker_await(w);
-	return 0;
-}
-
-/* Reach a socket of its own cell (which works), then B's. */
-static int unix_reach(struct unix_peer *u, const struct sockaddr_un *a,
-		      socklen_t len)
-{
-	int fd = socket(AF_UNIX, u->type | SOCK_CLOEXEC, 0), ret;
-
+	fd = socket(AF_UNIX, u->type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return FGT_WORKER_SETUP;
 	if (u->type == SOCK_STREAM)
-		ret = err_of(connect(fd, (const struct sockaddr *)a, len));
+		ret = err_of(connect(fd, (const struct sockaddr *)&u->addr,
+				     u->len));
 	else
 		ret = err_of(sendto(fd, payload, sizeof(payload), 0,
-				    (const struct sockaddr *)a, len));
+				    (const struct sockaddr *)&u->addr, u->len));
 	close(fd);
 	return ret;
 }
 
-static int unix_client(struct fgt_worker *w, void *arg)
-{
-	struct unix_peer *u = arg;
-	struct sockaddr_un own;
-	socklen_t len = unix_name(&own, "own", getpid());
-	int fd = unix_bound(u->type, &own, len);
-
-	(void)w;
-	if (fd < 0 || unix_reach(u, &own, len))
-		return FGT_WORKER_SETUP;
-	return unix_reach(u, &u->addr, u->len);
-}
-
+/*
+ * The target is bound by the test; given to B (to_cell B) it is a socket
+ * of another cell, not given (NO_CELL) a socket outside the cells.
+ */
 static void unix_test(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(cells) *self, int type)
+		      FIXTURE_DATA(cells) *self, int type, int to_cell)
 {
 	struct unix_peer u = { .type = type };
+	int fd;
 
-	u.len = unix_name(&u.addr, "b", getpid());
-	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B], unix_serve,
+	u.len = unix_name(&u.addr, "target", getpid());
+	fd = unix_bound(type, &u.addr, u.len);
+	ASSERT_LE(0, fd);
+	if (to_cell != NO_CELL)
+		ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[to_cell],
+						 fd));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], unix_client,
 				      &u));
-	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
-	ASSERT_EQ(0, fgt_worker_start(&self->w[1], self->sid[A], unix_client,
-				      &u));
-	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[1]));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_UNIX);
+	close(fd);
 }
 
 TEST_F(cells, unix_stream_connect_across_cells_is_refused)
 {
-	unix_test(_metadata, self, SOCK_STREAM);
+	unix_test(_metadata, self, SOCK_STREAM, B);
 }
 
 TEST_F(cells, unix_datagram_across_cells_is_refused)
 {
-	unix_test(_metadata, self, SOCK_DGRAM);
+	unix_test(_metadata, self, SOCK_DGRAM, B);
+}
+
+TEST_F(cells, unix_stream_connect_out_of_the_cells_is_refused)
+{
+	unix_test(_metadata, self, SOCK_STREAM, NO_CELL);
+}
+
+TEST_F(cells, unix_datagram_out_of_the_cells_is_refused)
+{
+	unix_test(_metadata, self, SOCK_DGRAM, NO_CELL);
 }
 
 /* ---- SysV IPC --------------------------------------------------------- */
@@ -1291,6 +1638,626 @@ TEST_F(cells, sysv_shmat_from_a_cell_is_refused)
 	ASSERT_LE(0, t.shmid);
 	ipc_test(_metadata, self, &t);
 	shmctl(t.shmid, IPC_RMID, NULL);
+}
+
+/* ---- default deny: what a cell may create ---------------------------- */
+
+/* What the fixture's cells may create: the default plus UDP, unix dgram. */
+static bool kind_allowed(int family, int type, int protocol)
+{
+	if (family != AF_INET && family != AF_INET6 && family != AF_UNIX)
+		return false;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return false;
+	return protocol == 0;
+}
+
+struct creation {
+	int tried;
+	int refused;		/* with EACCES, as they must be */
+	int wrong;		/* allowed and refused, or not refused */
+	int wrong_family, wrong_type, wrong_protocol, wrong_errno;
+};
+
+static void create_one(struct creation *c, int family, int type, int protocol)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+	int err = fd < 0 ? errno : 0;
+	bool allowed = kind_allowed(family, type, protocol);
+
+	if (fd >= 0)
+		close(fd);
+	c->tried++;
+	if (allowed)
+		return;		/* made below, where it must work */
+	if (err == EACCES) {
+		c->refused++;
+		return;
+	}
+	if (!c->wrong++) {
+		c->wrong_family = family;
+		c->wrong_type = type;
+		c->wrong_protocol = protocol;
+		c->wrong_errno = err;
+	}
+}
+
+static int create_every_kind(struct fgt_worker *w, void *arg)
+{
+	static const int types[] = {
+		SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET,
+		SOCK_DCCP, SOCK_PACKET,
+	};
+	static const int protocols[][3] = {
+		{ AF_INET, SOCK_STREAM, IPPROTO_SCTP },
+		{ AF_INET6, SOCK_STREAM, IPPROTO_SCTP },
+		{ AF_INET, SOCK_STREAM, IPPROTO_MPTCP },
+		{ AF_INET6, SOCK_STREAM, IPPROTO_MPTCP },
+		{ AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
+		{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+		{ AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6 },
+		{ AF_INET, SOCK_RAW, IPPROTO_RAW },
+	};
+	struct creation *c = arg;
+	unsigned int i, t;
+	int family;
+
+	(void)w;
+	for (family = 0; family < AF_MAX; family++)
+		for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+			create_one(c, family, types[t], 0);
+	for (i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		create_one(c, protocols[i][0], protocols[i][1], protocols[i][2]);
+	/* The allowed kinds themselves. */
+	for (family = AF_UNIX; family <= AF_INET6; family++) {
+		if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+			continue;
+		for (t = SOCK_STREAM; t <= SOCK_DGRAM; t++) {
+			int fd = socket(family, t | SOCK_CLOEXEC, 0);
+
+			if (fd < 0)
+				return errno;
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every address family with every socket type, and other protocols of the
+ * allowed ones (SCTP, MPTCP, UDP-Lite, ping, raw): only what the policy
+ * names is created, every other is refused with EACCES and counted, once.
+ */
+TEST_F(cells, socket_of_a_kind_the_policy_lacks_is_refused)
+{
+	struct creation *c = fgt_shared(sizeof(*c));
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      create_every_kind, c));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ(0, c->wrong) {
+		TH_LOG("%d kinds wrong, first: socket(%d, %d, %d): %s", c->wrong,
+		       c->wrong_family, c->wrong_type, c->wrong_protocol,
+		       strerror(c->wrong_errno));
+	}
+	/* Every (family, type) but the six allowed, and the 8 protocols. */
+	EXPECT_EQ(AF_MAX * 7 - 6 + 8, c->refused);
+	EXPECT_TRUE(fgt_denied_exactly(&self->before, &(struct fgt_denied){ 0 },
+				 FGT_SESSION, self->sid[A], FG_HOOK_SOCKET,
+				 c->refused));
+}
+
+static int udp_socket(struct fgt_worker *w, void *arg)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	(void)w;
+	(void)arg;
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? errno : 0;
+}
+
+/* UDP only when the session's policy says so: not by default. */
+TEST_F(cells, udp_socket_without_policy_is_refused)
+{
+	ASSERT_EQ(0, fgt_cell_disallow_socket(self->e, self->sid[A], AF_INET,
+					     SOCK_DGRAM, IPPROTO_UDP));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], udp_socket,
+				      NULL));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SOCKET);
+}
+
+/* ---- default deny: options ------------------------------------------- */
+
+/* The allow-list of bpf/cell.bpf.c, as the tests know it. */
+static bool option_allowed(int level, int name)
+{
+	switch (level) {
+	case SOL_SOCKET:
+		return name == SO_SNDBUF || name == SO_RCVBUF ||
+		       name == SO_KEEPALIVE || name == SO_LINGER ||
+		       name == 20 || name == 21 ||	/* SO_{RCV,SND}TIMEO_OLD */
+		       name == 66 || name == 67;	/* SO_{RCV,SND}TIMEO_NEW */
+	case IPPROTO_TCP:
+		return name == 1 || name == 4 || name == 5 || name == 6 ||
+		       name == 18;	/* NODELAY, KEEPIDLE/INTVL/CNT, USER_TIMEOUT */
+	case IPPROTO_IP:
+		return name == IP_RECVERR;
+	case IPPROTO_IPV6:
+		return name == IPV6_RECVERR || name == IPV6_V6ONLY;
+	}
+	return false;
+}
+
+#define OPTNAME_MAX	80	/* above every option 6.1 defines at these levels */
+
+static int set_every_option(struct fgt_worker *w, void *arg)
+{
+	static const int levels[] = {
+		SOL_SOCKET, IPPROTO_IP, IPPROTO_TCP, IPPROTO_IPV6,
+	};
+	struct creation *c = arg;
+	unsigned int l;
+	int fd4, fd6, name;
+
+	(void)w;
+	fd4 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd4 < 0 || fd6 < 0)
+		return FGT_WORKER_SETUP;
+	for (l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		for (name = 0; name <= OPTNAME_MAX; name++) {
+			int fd = levels[l] == IPPROTO_IPV6 ? fd6 : fd4;
+			int zero[64] = { 0 }, err;
+			bool allowed = option_allowed(levels[l], name);
+
+			err = setsockopt(fd, levels[l], name, zero, sizeof(int)) ?
+			      errno : 0;
+			c->tried++;
+			if (!allowed && err == EACCES) {
+				c->refused++;
+				continue;
+			}
+			if (allowed && err != EACCES)
+				continue;
+			if (!c->wrong++) {
+				c->wrong_family = levels[l];
+				c->wrong_type = name;
+				c->wrong_errno = err;
+			}
+		}
+	}
+	close(fd4);
+	close(fd6);
+	return 0;
+}
+
+/*
+ * Every option number at SOL_SOCKET, IPv4, TCP and IPv6: only the
+ * allow-list gets past the cell (to whatever the protocol answers); every
+ * other is refused with EACCES and counted once.
+ */
+TEST_F(cells, socket_option_off_the_allow_list_is_refused)
+{
+	struct creation *c = fgt_shared(sizeof(*c));
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      set_every_option, c));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ(0, c->wrong) {
+		TH_LOG("%d options wrong, first: level %d option %d: %s",
+		       c->wrong, c->wrong_family, c->wrong_type,
+		       strerror(c->wrong_errno));
+	}
+	/* Every number at the four levels but the 16 allowed. */
+	EXPECT_EQ(4 * (OPTNAME_MAX + 1) - 16, c->refused);
+	EXPECT_TRUE(fgt_denied_exactly(&self->before, &(struct fgt_denied){ 0 },
+				 FGT_SESSION, self->sid[A], FG_HOOK_SOCKOPT,
+				 c->refused));
+}
+
+/* A type 2 routing header: "to" A's endpoint, in fact to home. */
+struct rthdr2 {
+	uint8_t nxt, len, type, segleft;
+	uint32_t reserved;
+	struct in6_addr home;
+};
+
+static int routing_header(struct fgt_worker *w, void *arg)
+{
+	struct rthdr2 rh = { .len = 2, .type = 2, .segleft = 1 };
+	char cbuf[CMSG_SPACE(sizeof(rh))] = { 0 };
+	struct sockaddr_in6 to = fgt_sin6(LOOP6, PORT_A);
+	struct iovec iov = { .iov_base = (void *)payload, .iov_len = 8 };
+	struct msghdr m = {
+		.msg_name = &to, .msg_namelen = sizeof(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	bool sticky = *(bool *)arg;
+	struct cmsghdr *c;
+	int fd, ret;
+
+	(void)w;
+	inet_pton(AF_INET6, "2001:db8::77", &rh.home);
+	fd = socket(AF_INET6, (sticky ? SOCK_STREAM : SOCK_DGRAM) |
+		    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	if (sticky) {
+		ret = err_of(setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, &rh,
+					sizeof(rh)));
+	} else {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_RTHDR;
+		c->cmsg_len = CMSG_LEN(sizeof(rh));
+		memcpy(CMSG_DATA(c), &rh, sizeof(rh));
+		ret = err_of(sendmsg(fd, &m, 0));
+	}
+	close(fd);
+	return ret;
+}
+
+TEST_F(cells, ipv6_routing_header_cmsg_is_refused)
+{
+	bool sticky = false;
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      routing_header, &sticky));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SOCKOPT);
+}
+
+TEST_F(cells, ipv6_routing_header_option_is_refused)
+{
+	bool sticky = true;
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      routing_header, &sticky));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SOCKOPT);
+}
+
+/* ---- default deny: sockets a cell did not create ---------------------- */
+
+enum foreign_op { FOP_SEND, FOP_RECV, FOP_CONNECT, FOP_BIND, FOP_LISTEN,
+		  FOP_ACCEPT, FOP_GIVEN };
+
+struct foreign_sock {
+	enum foreign_op op;
+	int fd;			/* made by the test before the worker */
+};
+
+static int use_foreign(struct fgt_worker *w, void *arg)
+{
+	struct foreign_sock *f = arg;
+	struct sockaddr_in any = fgt_sin(LOOP4, 0);
+	struct sockaddr_in own = fgt_sin(LOOP4, PORT_A);
+	char byte;
+	int fd;
+
+	(void)w;
+	switch (f->op) {
+	case FOP_SEND:
+	case FOP_GIVEN:
+		return err_of(send(f->fd, payload, sizeof(payload),
+				   MSG_NOSIGNAL));
+	case FOP_RECV:
+		return err_of(recv(f->fd, &byte, 1, MSG_DONTWAIT));
+	case FOP_CONNECT:
+		return err_of(connect(f->fd, (struct sockaddr *)&own,
+				      sizeof(own)));
+	case FOP_ACCEPT:
+		return err_of(accept4(f->fd, NULL, NULL, SOCK_CLOEXEC));
+	case FOP_BIND:
+	case FOP_LISTEN:
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return FGT_WORKER_SETUP;
+		if (f->op == FOP_BIND)
+			return err_of(bind(fd, (struct sockaddr *)&any,
+					   sizeof(any)));
+		return err_of(listen(fd, 1));
+	}
+	return FGT_WORKER_SETUP;
+}
+
+static void foreign_test(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(cells) *self, enum foreign_op op,
+			 int want, enum fg_hook hook)
+{
+	struct foreign_sock f = { .op = op, .fd = -1 };
+	struct sockaddr_in own = fgt_sin(LOOP4, PORT_A);
+	int sv[2] = { -1, -1 };
+
+	switch (op) {
+	case FOP_SEND:
+	case FOP_RECV:
+		f.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ASSERT_LE(0, f.fd);
+		ASSERT_EQ(0, connect(f.fd, (struct sockaddr *)&own,
+				     sizeof(own)));
+		break;
+	case FOP_CONNECT:
+		f.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ASSERT_LE(0, f.fd);
+		break;
+	case FOP_ACCEPT:
+		f.fd = listener(SOCK_STREAM, false, 0);
+		ASSERT_LE(0, f.fd);
+		ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[A], f.fd));
+		break;
+	case FOP_GIVEN:
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+					sv));
+		ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[A], sv[0]));
+		/* Given once, the socket is the cell's: not again. */
+		if (self->e)
+			EXPECT_EQ(-EEXIST, fg_cell_give_socket(self->e,
+							       self->sid[B],
+							       sv[0]));
+		f.fd = sv[0];
+		break;
+	default:
+		break;
+	}
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], use_foreign,
+				      &f));
+	EXPECT_EQ(want, fgt_worker_finish(&self->w[0]));
+	if (op == FOP_GIVEN) {
+		char buf[sizeof(payload)];
+
+		EXPECT_EQ((ssize_t)sizeof(buf), recv(sv[1], buf, sizeof(buf),
+						     MSG_DONTWAIT));
+		EXPECT_DENIED(FGT_NONE, 0, 0);
+	} else {
+		EXPECT_DENIED(FGT_SESSION, self->sid[A], hook);
+	}
+	if (f.fd >= 0)
+		close(f.fd);
+	if (sv[1] >= 0)
+		close(sv[1]);
+}
+
+/* Connected by the test, inherited by the worker, used in cell A. */
+TEST_F(cells, send_on_a_socket_made_outside_the_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_SEND, EACCES, FG_HOOK_SENDMSG);
+}
+
+TEST_F(cells, recv_on_a_socket_made_outside_the_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_RECV, EACCES, FG_HOOK_SOCKET);
+}
+
+TEST_F(cells, connect_of_a_socket_made_outside_the_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_CONNECT, EACCES, FG_HOOK_SOCKET);
+}
+
+TEST_F(cells, bind_in_a_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_BIND, EACCES, FG_HOOK_SOCKET);
+}
+
+TEST_F(cells, listen_in_a_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_LISTEN, EACCES, FG_HOOK_SOCKET);
+}
+
+/* Even on a listener its loader gave it: a cell accepts nothing. */
+TEST_F(cells, accept_in_a_cell_is_refused)
+{
+	foreign_test(_metadata, self, FOP_ACCEPT, EACCES, FG_HOOK_SOCKET);
+}
+
+/* The worker's control socket, handed over explicitly, works. */
+TEST_F(cells, socket_given_to_the_cell_carries_data)
+{
+	foreign_test(_metadata, self, FOP_GIVEN, 0, FG_HOOK_COUNT);
+}
+
+/* ---- default deny: kernel channels that are not sockets --------------- */
+
+enum channel_op {
+	CH_ADD_KEY, CH_BPF, CH_PERF, CH_USERNS, CH_KILL, CH_CLONE_INTO,
+	CH_CGROUP_PROCS, CH_DEV_MEM, CH_KCORE, CH_MOUNT, CH_MODULE,
+	CH_EXEC_FOREIGN, CH_EXEC_CLOEXEC,
+};
+
+struct channel {
+	FIXTURE_DATA(cells) *self;
+	enum channel_op op;
+};
+
+static int use_channel(struct fgt_worker *w, void *arg)
+{
+	struct channel *ch = arg;
+	union bpf_attr_min {
+		struct {
+			uint32_t map_type, key_size, value_size, max_entries;
+		} create;
+		char pad[128];
+	} attr = { .create = { 2 /* BPF_MAP_TYPE_ARRAY */, 4, 4, 1 } };
+	struct perf_attr_min {
+		uint32_t type, size;
+		uint64_t config;
+		char pad[112];
+	} pattr = { .type = 1 /* PERF_TYPE_SOFTWARE */, .size = 128 };
+	struct clone_args_min {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+		uint64_t stack, stack_size, tls, set_tid, set_tid_size;
+		uint64_t cgroup;
+	} ca = { .flags = 0x200000000ULL /* CLONE_INTO_CGROUP */,
+		 .exit_signal = SIGCHLD };
+	int fd, ldisc = 13 /* N_HDLC */;
+	long ret;
+
+	(void)w;
+	switch (ch->op) {
+	case CH_ADD_KEY:
+		return err_of(syscall(SYS_add_key, "user", "fgcell", "x", 1,
+				      -4 /* KEY_SPEC_USER_KEYRING */));
+	case CH_BPF:
+		ret = syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, &attr,
+			      sizeof(attr));
+		if (ret >= 0)
+			close(ret);
+		return err_of(ret);
+	case CH_PERF:
+		ret = syscall(SYS_perf_event_open, &pattr, 0, -1, -1, 0);
+		if (ret >= 0)
+			close(ret);
+		return err_of(ret);
+	case CH_USERNS:
+		return err_of(unshare(CLONE_NEWUSER));
+	case CH_KILL:
+		return err_of(kill(getppid(), 0));
+	case CH_CLONE_INTO:
+		fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return FGT_WORKER_SETUP;
+		ca.cgroup = fd;
+		ret = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (ret == 0)
+			_exit(0);
+		if (ret > 0)
+			waitpid(ret, NULL, 0);
+		return err_of(ret);
+	case CH_CGROUP_PROCS:
+		return -fgt_write_file("/sys/fs/cgroup/cgroup.procs", "0");
+	case CH_DEV_MEM:
+	case CH_KCORE:
+		fd = open(ch->op == CH_DEV_MEM ? "/dev/mem" : "/proc/kcore",
+			  O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		return err_of(fd);
+	case CH_MOUNT:
+		return err_of(mount("fgcell", "/tmp", "tmpfs", 0, NULL));
+	case CH_MODULE:
+		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return FGT_WORKER_SETUP;
+		ret = ioctl(fd, TIOCSETD, &ldisc);
+		close(fd);
+		return ret ? 0 : EEXIST;	/* the discipline must not load */
+	case CH_EXEC_FOREIGN:
+	case CH_EXEC_CLOEXEC:
+		/* Inherited from the test: B's fd, in A's worker. */
+		if (ch->op == CH_EXEC_FOREIGN &&
+		    fcntl(ch->self->sfd[B], F_SETFD, 0))
+			return FGT_WORKER_SETUP;
+		execl("/bin/true", "true", (char *)NULL);
+		return errno;
+	}
+	return FGT_WORKER_SETUP;
+}
+
+static void channel_test(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(cells) *self, enum channel_op op,
+			 int want, enum fg_hook hook)
+{
+	struct channel ch = { .self = self, .op = op };
+
+	/* uid 0's user keyring exists: the worker asks to write to it. */
+	if (op == CH_ADD_KEY)
+		ASSERT_LT(0, syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */,
+				     -4 /* KEY_SPEC_USER_KEYRING */, 1));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], use_channel,
+				      &ch));
+	EXPECT_EQ(want, fgt_worker_finish(&self->w[0]));
+	if (hook == FG_HOOK_COUNT)
+		EXPECT_DENIED(FGT_NONE, 0, 0);
+	else
+		EXPECT_DENIED(FGT_SESSION, self->sid[A], hook);
+}
+
+/*
+ * A key added in one cell could be found and read in another. The refusal
+ * comes from the search for uid 0's user keyring, which the keyring code
+ * reports as ENOKEY.
+ */
+TEST_F(cells, keyring_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_ADD_KEY, ENOKEY, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, bpf_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_BPF, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, perf_event_open_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_PERF, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, user_namespace_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_USERNS, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, signal_out_of_the_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_KILL, EPERM, FG_HOOK_CHANNEL);
+}
+
+/* Root in a cell: no way out of it. */
+TEST_F(cells, clone_into_another_cgroup_is_refused)
+{
+	channel_test(_metadata, self, CH_CLONE_INTO, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, cgroup_procs_write_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_CGROUP_PROCS, EACCES,
+		     FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, dev_mem_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_DEV_MEM, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, proc_kcore_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_KCORE, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, mount_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_MOUNT, EACCES, FG_HOOK_CHANNEL);
+}
+
+/* A line discipline that is not loaded: no module loads for a cell. */
+TEST_F(cells, module_request_from_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_MODULE, 0, FG_HOOK_CHANNEL);
+}
+
+/*
+ * B's session fd, inherited into A's worker: no program runs in A with it
+ * in its table. (fstat() and poll() of it cannot be refused on 6.1: the
+ * session inodes are S_PRIVATE, which inode_getattr skips; see the threat
+ * model. An exec is where a worker's life starts.)
+ */
+TEST_F(cells, exec_holding_another_sessions_fd_is_refused)
+{
+	channel_test(_metadata, self, CH_EXEC_FOREIGN, EACCES,
+		     FG_HOOK_RECEIVE);
+}
+
+/* Close-on-exec fds are gone before the program runs: that exec works. */
+TEST_F(cells, exec_with_only_close_on_exec_foreign_fds_works)
+{
+	channel_test(_metadata, self, CH_EXEC_CLOEXEC, 0, FG_HOOK_COUNT);
 }
 
 /* ---- sockets of sessions that ended (I2) ------------------------------ */

@@ -16,9 +16,9 @@
 # point of a load leaves one working set after the next start; a partial
 # set is replaced, keeping its cells; enforce status; cell add, list and
 # remove; endpoint add, list and remove; cell remove revokes the session
-# and kills the cell's tasks; the attached node cannot be opened, not even
-# by root. Leaves enforcement as it found it. Prints TAP, one line per
-# check.
+# and kills the cell's tasks; the attached node yields no frame to root:
+# it opens (for its controls), its read() is refused. Leaves enforcement
+# as it found it. Prints TAP, one line per check.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -216,10 +216,13 @@ read -r camera session <"$work/ids" || true
 check "session $session is active" \
 	outputs '^active$' cat "$sysfs/sessions/$session/state"
 open_before=$(cat "$sysfs/cameras/$camera/denied_open")
-check "root cannot open the attached /dev/video0" \
+read_before=$(cat "$sysfs/cameras/$camera/denied_read")
+check "root cannot read the attached /dev/video0" \
 	fails 1 'Permission denied' cat /dev/video0
-check "the refusal is counted on camera $camera" \
-	equal "$(cat "$sysfs/cameras/$camera/denied_open")" $((open_before + 1))
+check "the refusal is counted on camera $camera, as a read" \
+	equal "$(cat "$sysfs/cameras/$camera/denied_read")" $((read_before + 1))
+check "the open itself was not refused" \
+	equal "$(cat "$sysfs/cameras/$camera/denied_open")" "$open_before"
 
 check "cell add $session" \
 	outputs "^session $session: cell /sys/fs/cgroup/framegate/session-$session, cgroup id [0-9]+$" \

@@ -384,6 +384,26 @@ int fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 	return e ? fg_endpoint_add(e, session_id, sa, len) : 0;
 }
 
+int fgt_cell_allow_socket(struct fg_enforcer *e, uint64_t session_id,
+			  int family, int type, int protocol)
+{
+	return e ? fg_cell_allow_socket(e, session_id, family, type,
+					protocol) : 0;
+}
+
+int fgt_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
+			     int family, int type, int protocol)
+{
+	return e ? fg_cell_disallow_socket(e, session_id, family, type,
+					   protocol) : 0;
+}
+
+int fgt_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
+			 int sock_fd)
+{
+	return e ? fg_cell_give_socket(e, session_id, sock_fd) : 0;
+}
+
 struct sockaddr_in fgt_sin(const char *ip, uint16_t port)
 {
 	struct sockaddr_in sin = {
@@ -528,7 +548,7 @@ void *fgt_shared(size_t len)
 static bool camera_hook(int hook)
 {
 	return hook == FG_HOOK_OPEN || hook == FG_HOOK_MMAP ||
-	       hook == FG_HOOK_IOCTL;
+	       hook == FG_HOOK_IOCTL || hook == FG_HOOK_READ;
 }
 
 void fgt_denied_track(struct fgt_denied *d, const uint64_t *sessions,
@@ -578,6 +598,13 @@ static bool denied_check(const char *what, unsigned long long id, int hook,
 bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 		     enum fgt_obj obj, uint64_t id, enum fg_hook hook)
 {
+	return fgt_denied_exactly(before, now, obj, id, hook, 1);
+}
+
+bool fgt_denied_exactly(const struct fgt_denied *before,
+			struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
+			enum fg_hook hook, int64_t n)
+{
 	bool ok = true, found = obj == FGT_NONE || obj == FGT_GLOBAL;
 	unsigned int i;
 	int h;
@@ -592,7 +619,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 		bool hit = obj != FGT_NONE && h == (int)hook;
 
 		ok &= denied_check("global ", 0, h, before->global[h],
-				   now->global[h], hit);
+				   now->global[h], hit ? n : 0);
 		for (i = 0; i < before->nsessions; i++) {
 			bool me = hit && obj == FGT_SESSION &&
 				  before->session_id[i] == id;
@@ -600,7 +627,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 			found |= me;
 			ok &= denied_check("session ", before->session_id[i], h,
 					   before->session[i][h],
-					   now->session[i][h], me);
+					   now->session[i][h], me ? n : 0);
 		}
 		for (i = 0; i < before->ncameras; i++) {
 			bool me = hit && obj == FGT_CAMERA &&
@@ -609,7 +636,7 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 			found |= me;
 			ok &= denied_check("camera ", before->camera_id[i], h,
 					   before->camera[i][h],
-					   now->camera[i][h], me);
+					   now->camera[i][h], me ? n : 0);
 		}
 	}
 	if (!found) {
@@ -621,8 +648,10 @@ bool fgt_denied_only(const struct fgt_denied *before, struct fgt_denied *now,
 
 /* Commands, namespaces */
 
-int fgt_run(const char *const argv[])
+/* fgt_run() and fgt_run_output(): echoes the output if out is NULL. */
+static int run_command(const char *const argv[], char *out, size_t len)
 {
+	size_t used = 0;
 	char line[512];
 	int pfd[2], status;
 	FILE *f;
@@ -646,8 +675,18 @@ int fgt_run(const char *const argv[])
 	}
 	close(pfd[1]);
 	f = fdopen(pfd[0], "r");
-	while (f && fgets(line, sizeof(line), f))
-		fprintf(stderr, "# %s: %s", argv[0], line);
+	if (out && len)
+		out[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		if (!out) {
+			fprintf(stderr, "# %s: %s", argv[0], line);
+		} else if (used + n < len) {
+			memcpy(out + used, line, n + 1);
+			used += n;
+		}
+	}
 	if (f)
 		fclose(f);
 	else
@@ -655,6 +694,16 @@ int fgt_run(const char *const argv[])
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fgt_run(const char *const argv[])
+{
+	return run_command(argv, NULL, 0);
+}
+
+int fgt_run_output(const char *const argv[], char *out, size_t len)
+{
+	return run_command(argv, out, len);
 }
 
 int fgt_netns_add(const char *ns, const char *here_addr, const char *peer_addr)

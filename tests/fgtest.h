@@ -118,6 +118,14 @@ int		 fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id);
 int		 fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
 		    const struct sockaddr *sa, socklen_t len);
 
+/* fg_cell_{allow,disallow}_socket(), fg_cell_give_socket(); 0 if !e. */
+int		 fgt_cell_allow_socket(struct fg_enforcer *e,
+		    uint64_t session_id, int family, int type, int protocol);
+int		 fgt_cell_disallow_socket(struct fg_enforcer *e,
+		    uint64_t session_id, int family, int type, int protocol);
+int		 fgt_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
+		    int sock_fd);
+
 /* An IPv4 / IPv6 socket address from a literal, port in host order. */
 struct sockaddr_in  fgt_sin(const char *ip, uint16_t port);
 struct sockaddr_in6 fgt_sin6(const char *ip, uint16_t port);
@@ -163,7 +171,7 @@ void		*fgt_shared(size_t len);
 /*
  * Denial counters: denied_<hook> (fg_hook_name()) of some sessions and
  * cameras and the global ones, read at one time. A value is -1 when its file is absent
- * (camera counters exist only for open, mmap and ioctl).
+ * (camera counters exist only for open, mmap, ioctl and read).
  */
 #define FGT_DENIED_MAX		4
 
@@ -194,12 +202,21 @@ int		 fgt_denied_read(struct fgt_denied *d);
 bool		 fgt_denied_only(const struct fgt_denied *before,
 		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
 		    enum fg_hook hook);
+/* The same, with n instead of one (FGT_NONE: nothing moved; n unused). */
+bool		 fgt_denied_exactly(const struct fgt_denied *before,
+		    struct fgt_denied *now, enum fgt_obj obj, uint64_t id,
+		    enum fg_hook hook, int64_t n);
 
 /*
  * Runs argv[0] (looked up in PATH) with argv, output to stderr as "# "
  * lines; its exit status, or -errno.
  */
 int		 fgt_run(const char *const argv[]);
+/*
+ * The same with the output (stdout and stderr) in out instead: as many
+ * whole lines as fit in len bytes, NUL-terminated.
+ */
+int		 fgt_run_output(const char *const argv[], char *out, size_t len);
 /*
  * A network namespace ns (ip netns add) joined to this one by a veth pair:
  * here_addr/24 on "<ns>-a" here, peer_addr/24 on "<ns>-b" there, both up,

@@ -55,10 +55,28 @@
  *
  *   VIDIOC_QUERYBUF followed by mmap() of the node is not owner checked by
  *   vb2: without the cell programs (see "Enforcement" below) any process
- *   that may open the node can map capture buffers. With them, open() of
- *   the node, and mmap() and every ioctl other than the control ioctls on
- *   any other file of it, fail with -EACCES while the camera is attached,
- *   for root too.
+ *   that may open the node can map capture buffers. With them, while the
+ *   camera is attached, on every file of the node but framegate's own, for
+ *   root too:
+ *     - open() works outside the cells, so that operators keep the
+ *       camera's controls (v4l2-ctl), and fails with -EACCES from a cell;
+ *     - the ioctls that only read or set controls or only query the
+ *       device work outside the cells: VIDIOC_QUERYCAP, QUERYCTRL,
+ *       QUERY_EXT_CTRL, QUERYMENU, G_CTRL, S_CTRL, G_EXT_CTRLS,
+ *       S_EXT_CTRLS, TRY_EXT_CTRLS, SUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT,
+ *       DQEVENT, LOG_STATUS, and G_FMT, ENUM_FMT, ENUM_FRAMESIZES,
+ *       ENUM_FRAMEINTERVALS, G_PARM, G_INPUT, ENUMINPUT, G_STD, ENUMSTD,
+ *       G_DV_TIMINGS, ENUM_DV_TIMINGS, DV_TIMINGS_CAP, G_SELECTION,
+ *       G_CROP, CROPCAP, G_PRIORITY, G_TUNER, G_FREQUENCY, G_AUDIO,
+ *       ENUMAUDIO, G_OUTPUT, G_AUDOUT, G_MODULATOR, G_JPEGCOMP (and the
+ *       32-bit forms of those whose layout differs); every other ioctl
+ *       (buffers, streaming, S_FMT, TRY_FMT, S_PARM, S_INPUT, S_STD,
+ *       QUERYSTD, S_SELECTION, S_PRIORITY, the overlay's G_FBUF, S_FBUF
+ *       and OVERLAY, ...) fails with -EACCES, and from a cell every ioctl
+ *       does, whoever opened the file;
+ *     - mmap(), read() and write() (and readv, splice, sendfile, io_uring
+ *       reads and writes) fail with -EACCES.
+ *   Each refusal is counted on the camera (enum fg_hook).
  *
  *   On success returns a new camera file descriptor (O_CLOEXEC), also
  *   stored in fd, and fills camera_id, bytesperline and sizeimage. Closing
@@ -96,7 +114,9 @@
  *   From the start of this call (before the first capture buffer exists)
  *   the node counts as attached for the cell programs, so no other file
  *   of it can map a buffer; bpf_fg_file_camera() returns
- *   FG_CAMERA_ID_SETUP for it until the camera has its id.
+ *   FG_CAMERA_ID_SETUP for it until the camera has its id, and until then
+ *   open() of the node fails with -EACCES outside the cells too (counted
+ *   only globally, as the camera has no counters yet).
  *
  * FG_IOC_SESSION_CREATE (struct fg_session_create)
  *   Creates a session of tenant_id on ncameras cameras (no duplicates) with
@@ -114,7 +134,28 @@
  *     -ENOENT      a camera id is not attached
  *     -ENODEV      a camera is lost
  *     -E2BIG       depth * slot size exceeds FG_WINDOW_MAX
+ *     -ENOSPC      FG_BOARD_SLOTS sessions exist already
  *     -ENOMEM      out of memory
+ *
+ *   Ids increase and are never reused. An id whose board slot (see
+ *   FG_IOC_BOARD) is held by a session that still exists is skipped, so
+ *   no two sessions that exist at once share a slot.
+ *
+ * FG_IOC_BOARD (struct fg_board)
+ *   Hands the module the cell programs' board: a BPF array map (type
+ *   BPF_MAP_TYPE_ARRAY, key __u32, value struct fg_board_slot,
+ *   FG_BOARD_SLOTS + 1 entries, not frozen) that the loader pins with the
+ *   programs. The packet filter of the cells (a cgroup_skb program, which
+ *   on 6.1 cannot call kfuncs) reads there whether a session may still
+ *   send, and counts there the packets it drops. The module keeps a
+ *   reference until it is unloaded or handed another board, writes every
+ *   existing session into it at once, and from then on keeps it current:
+ *   slot (session_id & (FG_BOARD_SLOTS - 1)) holds the session's id and
+ *   state while the session exists (id 0: free). Handing the same map
+ *   again changes nothing. Before any board, the filter finds no session
+ *   and drops every packet of a cell: enforcement fails closed.
+ *   Errors: -EINVAL bad size, flags or reserved; -EBADF map_fd is not
+ *   open; -EINVAL it is not a BPF map of that layout.
  *
  * Session file descriptor
  * -----------------------
@@ -348,8 +389,31 @@ struct fg_session_create {
 #define __FG_SESSION_F_ALL	0u
 #define FG_SESSION_CREATE_SIZE_VER0	80
 
+struct fg_board {
+	__u32 size;		/* in: sizeof(struct fg_board) */
+	__u32 flags;		/* in: no flags defined, must be 0 */
+	__s32 map_fd;		/* in: the board map */
+	__u32 reserved[5];	/* must be 0 */
+};
+
+#define __FG_BOARD_F_ALL	0u
+#define FG_BOARD_SIZE_VER0	32
+
+/*
+ * The board's slots (FG_IOC_BOARD). Slot FG_BOARD_SLOTS, past the
+ * sessions' slots, counts the drops of sockets whose session is gone.
+ */
+#define FG_BOARD_SLOTS		4096
+struct fg_board_slot {
+	__u64 session_id;	/* module: the session in this slot, 0: none */
+	__u32 state;		/* module: its enum fg_session_state */
+	__u32 reserved;
+	__u64 egress_denied;	/* programs: packets dropped, ever */
+};
+
 #define FG_IOC_CAMERA_ATTACH	_IOWR(FG_IOC_MAGIC, 0x01, struct fg_camera_attach)
 #define FG_IOC_SESSION_CREATE	_IOWR(FG_IOC_MAGIC, 0x02, struct fg_session_create)
+#define FG_IOC_BOARD		_IOWR(FG_IOC_MAGIC, 0x03, struct fg_board)
 
 enum fg_camera_state {
 	FG_CAMERA_STREAMING = 1,	/* capturing */
@@ -451,21 +515,23 @@ enum fg_event {
  * to use a session fd and may not send on a socket created in a cell.
  */
 enum fg_hook {
-	/* "open": open() of an attached V4L2 node (camera counter), or of a
-	 * session's inode (e.g. /proc/PID/fd/N) outside its cell
+	/* "open": open() of an attached V4L2 node from a cell, or by anyone
+	 * while it is being attached (camera counter), or of a session's
+	 * inode (e.g. /proc/PID/fd/N) outside its cell
 	 */
 	FG_HOOK_OPEN,
 	/* "receive": a session fd arriving in another cell or in no cell
-	 * (SCM_RIGHTS, pidfd_getfd)
+	 * (SCM_RIGHTS, pidfd_getfd), or carried into an exec in another
+	 * cell (an inherited fd without close-on-exec)
 	 */
 	FG_HOOK_RECEIVE,
 	/* "mmap": mmap() of a session fd outside its cell, or of another
 	 * file of an attached node (camera counter)
 	 */
 	FG_HOOK_MMAP,
-	/* "ioctl": ioctl() on a session fd outside its cell, or a
-	 * non-control ioctl on another file of an attached node (camera
-	 * counter)
+	/* "ioctl": ioctl() on a session fd outside its cell, or on another
+	 * file of an attached node any ioctl but the control and query ioctls
+	 * of FG_IOC_CAMERA_ATTACH, and from a cell any ioctl (camera counter)
 	 */
 	FG_HOOK_IOCTL,
 	/* "ptrace": ptrace, /proc/PID/mem, /proc/PID/fd, process_vm_readv
@@ -510,12 +576,14 @@ enum fg_hook {
 	FG_HOOK_EGRESS,
 	/* "channel": from a cell, a kernel channel that is not a socket:
 	 * keyrings, bpf(), perf_event_open(), new user namespaces, signals
-	 * to tasks outside the cell, moving a task between cgroups,
-	 * /proc/kcore and memory devices, fstat() of another session's fd
+	 * to tasks outside the cell, mounts, module loads, moving a task
+	 * between cgroups (cgroup.procs, clone3(CLONE_INTO_CGROUP)),
+	 * /proc/kcore and memory devices
 	 */
 	FG_HOOK_CHANNEL,
-	/* "read": read() of another file of an attached node (camera
-	 * counter)
+	/* "read": read() or write() (and readv, writev, splice, sendfile,
+	 * io_uring reads and writes) of another file of an attached node
+	 * (camera counter)
 	 */
 	FG_HOOK_READ,
 	FG_HOOK_COUNT
