@@ -49,6 +49,7 @@
 
 #include <arpa/inet.h>
 #include <linux/videodev2.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include "fgtest.h"
@@ -2614,6 +2615,247 @@ TEST_F_TIMEOUT(cells, legitimate_worker_streams_every_frame_to_its_endpoint, 60)
 	EXPECT_DENIED(FGT_NONE, 0, 0);
 	EXPECT_EQ(0, fgt_netns_del(RX_NS));
 	munmap(st, sizeof(*st));
+}
+
+/* ---- packets: what the call-time hooks cannot see --------------------- */
+
+#define EG_NS		"fgcelleg"
+#define EG_HERE		"10.77.2.1"
+#define EG_PEER		"10.77.2.2"
+#define EG_PORT		7300
+#define EG_MSGS		8
+#define EG_BYTES	1400
+
+struct burst {
+	int sent;		/* what sendmmsg() returned */
+	int err;		/* its errno, if it returned -1 */
+};
+
+/*
+ * One sendmmsg() of EG_MSGS datagrams to A's endpoint, all to the same
+ * address: the kernel asks socket_sendmsg about the first only. With the
+ * send buffer at its minimum and the link delaying every packet, the third
+ * waits for buffer space inside the call.
+ */
+static int send_burst(struct fgt_worker *w, void *arg)
+{
+	struct sockaddr_in to = fgt_sin(EG_PEER, EG_PORT);
+	static char data[EG_MSGS][EG_BYTES];
+	struct mmsghdr m[EG_MSGS] = { 0 };
+	struct iovec iov[EG_MSGS];
+	struct burst *b = arg;
+	int fd, zero = 0, i;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &zero,
+				 sizeof(zero)))
+		return FGT_WORKER_SETUP;
+	for (i = 0; i < EG_MSGS; i++) {
+		iov[i] = (struct iovec){ data[i], sizeof(data[i]) };
+		m[i].msg_hdr.msg_name = &to;
+		m[i].msg_hdr.msg_namelen = sizeof(to);
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	b->sent = sendmmsg(fd, m, EG_MSGS, 0);
+	b->err = b->sent < 0 ? errno : 0;
+	close(fd);
+	return 0;
+}
+
+/* Whether task pid sleeps (state S in /proc/PID/stat). */
+static bool sleeping(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/*
+ * A's worker is inside one sendmmsg() when the test revokes A: the rest
+ * of its datagrams never leave, dropped at the packet, counted once (the
+ * drop ends the call).
+ */
+TEST_F_TIMEOUT(cells, sendmmsg_across_a_revoke_is_refused_at_egress, 60)
+{
+	struct sockaddr_in ep = fgt_sin(EG_PEER, EG_PORT);
+	const char *const netem[] = { "tc", "qdisc", "add", "dev", EG_NS "-a",
+				      "root", "netem", "delay", "400ms", NULL };
+	struct burst *b = fgt_shared(sizeof(*b));
+	struct fg_nl *nl = fg_nl_open();
+	int i;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, fgt_netns_add(EG_NS, EG_HERE, EG_PEER));
+	ASSERT_EQ(0, fgt_run(netem));
+	ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[A],
+				      (struct sockaddr *)&ep, sizeof(ep)));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], send_burst,
+				      b));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	/* Blocked in the call, waiting for its buffer. */
+	for (i = 0; i < 500 && !sleeping(self->w[0].pid); i++)
+		fgt_sleep_ms(2);
+	ASSERT_TRUE(sleeping(self->w[0].pid));
+	fgt_sleep_ms(50);
+	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_LT(0, b->sent);
+	EXPECT_GT(EG_MSGS, b->sent) {
+		TH_LOG("all %d datagrams left after the revoke", b->sent);
+	}
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_EGRESS);
+	EXPECT_EQ(0, fgt_netns_del(EG_NS));
+	fg_nl_close(nl);
+}
+
+/* ---- endpoints: a link-local address names its link ------------------- */
+
+#define LL_PEER		"fe80::77"
+#define LL_PORT		7301
+
+struct links {
+	unsigned int own, other;	/* interface indexes */
+};
+
+static int dial_links(struct fgt_worker *w, void *arg)
+{
+	struct links *l = arg;
+	struct sockaddr_in6 to = fgt_sin6(LL_PEER, LL_PORT);
+	int fd, err;
+
+	(void)w;
+	/* Its own link: not refused (nobody listens: ECONNREFUSED). */
+	to.sin6_scope_id = l->own;
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	err = err_of(connect(fd, (struct sockaddr *)&to, sizeof(to)));
+	close(fd);
+	if (err == EACCES)
+		return FGT_WORKER_SETUP;
+	/* The same address on the other link. */
+	to.sin6_scope_id = l->other;
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return FGT_WORKER_SETUP;
+	err = err_of(connect(fd, (struct sockaddr *)&to, sizeof(to)));
+	close(fd);
+	return err;
+}
+
+static int link_local_peer(const char *ns)
+{
+	char dev[IFNAMSIZ];
+	const char *const addr[] = { "ip", "-n", ns, "addr", "add",
+				     LL_PEER "/64", "dev", dev, "nodad", NULL };
+
+	snprintf(dev, sizeof(dev), "%s-b", ns);
+	return fgt_run(addr);
+}
+
+TEST_F(cells, link_local_endpoint_on_another_link_is_refused)
+{
+	struct links l;
+	struct sockaddr_in6 ep = fgt_sin6(LL_PEER, LL_PORT);
+
+	ASSERT_EQ(0, fgt_netns_add("fgcellla", "10.77.3.1", "10.77.3.2"));
+	ASSERT_EQ(0, fgt_netns_add("fgcelllb", "10.77.4.1", "10.77.4.2"));
+	ASSERT_EQ(0, link_local_peer("fgcellla"));
+	ASSERT_EQ(0, link_local_peer("fgcelllb"));
+	l.own = if_nametoindex("fgcellla-a");
+	l.other = if_nametoindex("fgcelllb-a");
+	ASSERT_NE(0, l.own);
+	ASSERT_NE(0, l.other);
+	ep.sin6_scope_id = l.own;
+	ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[A],
+				      (struct sockaddr *)&ep, sizeof(ep)));
+	/* Without its link, a link-local endpoint means nothing. */
+	if (self->e) {
+		ep.sin6_scope_id = 0;
+		EXPECT_EQ(-EINVAL, fg_endpoint_add(self->e, self->sid[A],
+						   (struct sockaddr *)&ep,
+						   sizeof(ep)));
+	}
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], dial_links,
+				      &l));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_CONNECT);
+	EXPECT_EQ(0, fgt_netns_del("fgcellla"));
+	EXPECT_EQ(0, fgt_netns_del("fgcelllb"));
+}
+
+/* ---- what is not refused ---------------------------------------------- */
+
+struct benign {
+	bool udp6;
+};
+
+/*
+ * sendto() with an address on a connected TCP socket (the kernel ignores
+ * it), and AF_UNSPEC on a connected UDPv6 socket (the connected peer).
+ */
+static int benign_sendto(struct fgt_worker *w, void *arg)
+{
+	struct benign *bn = arg;
+	struct sockaddr_in own = fgt_sin(LOOP4, PORT_A);
+	struct sockaddr_in6 own6 = fgt_sin6(LOOP6, PORT_A);
+	struct sockaddr_in other = fgt_sin(LOOP4, PORT_B);
+	struct sockaddr_in6 unspec = { .sin6_family = AF_UNSPEC };
+	int fd, ret;
+
+	(void)w;
+	if (!bn->udp6) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&own, sizeof(own)))
+			return FGT_WORKER_SETUP;
+		ret = err_of(sendto(fd, payload, sizeof(payload), MSG_NOSIGNAL,
+				    (struct sockaddr *)&other, sizeof(other)));
+	} else {
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&own6,
+				      sizeof(own6)))
+			return FGT_WORKER_SETUP;
+		ret = err_of(sendto(fd, payload, sizeof(payload), 0,
+				    (struct sockaddr *)&unspec, sizeof(unspec)));
+	}
+	close(fd);
+	return ret;
+}
+
+TEST_F(cells, sendto_with_an_address_on_connected_tcp_works)
+{
+	struct benign bn = { .udp6 = false };
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], benign_sendto,
+				      &bn));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+}
+
+TEST_F(cells, sendto_unspec_on_connected_udp6_works)
+{
+	struct benign bn = { .udp6 = true };
+
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A], benign_sendto,
+				      &bn));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_NONE, 0, 0);
 }
 
 FGT_HARNESS_MAIN
