@@ -66,8 +66,8 @@ static void fg_board_write(struct bpf_map *map, struct fg_session *s,
 
 	if (!slot)
 		return;
-	/* The state first: a reader that sees the id sees its state. */
 	WRITE_ONCE(slot->state, state);
+	/* The state before the id: the filter reads the id, then the state. */
 	smp_wmb();
 	WRITE_ONCE(slot->session_id, id);
 }
