@@ -1147,22 +1147,27 @@ TEST_F(cells, v4l2_ctl_sets_a_control_while_attached)
  * --all runs and describes the stream framegate set up. Of its queries
  * only VIDIOC_G_FBUF (the overlay's framebuffer) is refused: one count.
  */
-TEST_F(cells, v4l2_ctl_all_describes_the_attached_stream)
+/*
+ * What an operator asks of a streaming camera: its card, format and
+ * controls. Not --all: that walks every item of every menu control, and
+ * at item 64 of a vivid menu that long 6.1's v4l2_querymenu() shifts
+ * 1ULL by the index, which UBSAN reports (and the debug kernel panics on)
+ * with or without framegate.
+ */
+TEST_F(cells, v4l2_ctl_describes_the_attached_stream)
 {
 	char *out = malloc(V4L2_CTL_OUT);
-	struct fgt_denied now;
 
 	ASSERT_NE(NULL, out);
-	EXPECT_EQ(0, v4l2_ctl(out, "--all", NULL, NULL));
+	EXPECT_EQ(0, v4l2_ctl(out, "--info", "--get-fmt-video",
+			      "--list-ctrls"));
 	EXPECT_NE(NULL, strstr(out, "Width/Height      : 320/180\n")) {
-		TH_LOG("v4l2-ctl --all: %s", out);
+		TH_LOG("v4l2-ctl: %s", out);
 	}
 	EXPECT_NE(NULL, strstr(out, "Pixel Format      : 'YUYV'"));
 	EXPECT_NE(NULL, strstr(out, "test_pattern 0x00f0f000 (menu)"));
 	free(out);
-	EXPECT_TRUE(fgt_denied_exactly(&self->before, &now,
-				       fgt_detached() ? FGT_NONE : FGT_CAMERA,
-				       self->cam[0], FG_HOOK_IOCTL, 1));
+	EXPECT_DENIED(FGT_NONE, 0, 0);
 }
 
 /*
