@@ -505,8 +505,10 @@ static struct prog_cost print_prog_stats(void)
 			continue;
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
+		/* The LSM programs and the packet filter. */
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    info.type == BPF_PROG_TYPE_LSM && info.run_cnt) {
+		    (info.type == BPF_PROG_TYPE_LSM ||
+		     info.type == BPF_PROG_TYPE_CGROUP_SKB) && info.run_cnt) {
 			printf("  %-16s %10llu runs %8.0f ns\n", info.name,
 			       (unsigned long long)info.run_cnt,
 			       (double)info.run_time_ns / info.run_cnt);
@@ -558,6 +560,9 @@ static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
 		ret = fgt_endpoint_add(e, sid, (struct sockaddr *)&tcp, sizeof(tcp));
 	if (!ret)
 		ret = fgt_endpoint_add(e, sid, (struct sockaddr *)&udp, sizeof(udp));
+	/* UDP is not in a cell's default policy. */
+	if (!ret)
+		ret = fgt_cell_allow_socket(e, sid, AF_INET, SOCK_DGRAM, 0);
 	if (ret)
 		die("cell", ret);
 	if (profile && fgt_write_file(BPF_STATS, "1"))
