@@ -11,12 +11,13 @@
  * egress_denied; a session's denied_egress is what its slot gained while
  * it held it.
  *
- * Locking: the slot bitmap, the sessions' board_base and board_carry and
- * the map pointer change under fg_lock; the map pointer is read under RCU.
- * Slots are written, and board_held changes, under fg_board_wlock too, so
- * that a state change racing with the close cannot write a closed session
- * back into its slot. An array map's element is plain memory that lives as
- * long as the map, and the module holds a reference on the map.
+ * Locking: the slot bitmap and the map pointer change under fg_lock; the
+ * map pointer is read under RCU. Slots are written, and a session's
+ * board_held, board_base and board_carry change, under fg_board_wlock,
+ * so that a state change racing with the close cannot write a closed
+ * session back into its slot, and a sysfs read never waits for fg_lock.
+ * An array map's element is plain memory that lives as long as the map,
+ * and the module holds a reference on the map.
  */
 
 #include <linux/bitmap.h>
@@ -139,12 +140,15 @@ u64 fg_board_session_denied(const struct fg_session *s)
 	struct bpf_map *map;
 	u64 n;
 
-	mutex_lock(&fg_lock);
+	/* Not fg_lock: sysfs reads must not wait for a session's close. */
+	rcu_read_lock();
+	map = rcu_dereference(fg_board);
+	spin_lock(&fg_board_wlock);
 	n = s->board_carry;
-	map = rcu_dereference_protected(fg_board, lockdep_is_held(&fg_lock));
 	if (map && s->board_held)
 		n += fg_board_gained(map, s);
-	mutex_unlock(&fg_lock);
+	spin_unlock(&fg_board_wlock);
+	rcu_read_unlock();
 	return n;
 }
 
@@ -215,14 +219,14 @@ long fg_board_set(struct fg_board __user *uarg)
 	list_for_each_entry(s, &fg_sessions, node) {
 		struct fg_board_slot *slot;
 
-		if (!s->board_held)
-			continue;
-		if (old)
-			s->board_carry += fg_board_gained(old, s);
-		slot = fg_board_slot(map, fg_board_index(s->id));
-		s->board_base = slot ? READ_ONCE(slot->egress_denied) : 0;
 		spin_lock(&fg_board_wlock);
-		fg_board_write(map, s, s->id, READ_ONCE(s->state));
+		if (s->board_held) {
+			if (old)
+				s->board_carry += fg_board_gained(old, s);
+			slot = fg_board_slot(map, fg_board_index(s->id));
+			s->board_base = slot ? READ_ONCE(slot->egress_denied) : 0;
+			fg_board_write(map, s, s->id, READ_ONCE(s->state));
+		}
 		spin_unlock(&fg_board_wlock);
 	}
 	mutex_unlock(&fg_lock);

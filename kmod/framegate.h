@@ -173,7 +173,7 @@ struct fg_session {
 	atomic64_t denied[FG_HOOK_COUNT];
 	struct ratelimit_state denied_rs;	/* its denial events */
 	bool fs_pinned;			/* holds a pin of the session fs */
-	bool board_held;		/* its board slot; under fg_lock */
+	bool board_held;		/* its board slot (board.c: locking) */
 	u64 board_base;			/* the slot's egress_denied when taken */
 	u64 board_carry;		/* counted on boards since replaced */
 	bool lost_unannounced;		/* lost before it was published */
