@@ -61,6 +61,8 @@
 #include <linux/netlink.h>
 #include <linux/videodev2.h>
 
+#include <bpf/bpf.h>
+
 #include "tests/fgtest.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -204,6 +206,7 @@ static const int e_acquire[] = { EAGAIN, EPERM, ENODEV, EINVAL, EFAULT, EBADF,
 				 ENOTTY, 0 };
 static const int e_release[] = { ENOENT, EPERM, EINVAL, EFAULT, EBADF, ENOTTY,
 				 0 };
+static const int e_board[] = { EBADF, EINVAL, EFAULT, ENOTTY, 0 };
 static const int e_netlink[] = { EINVAL, ERANGE, ENOENT, EALREADY, EPERM,
 				 EOPNOTSUPP, ENOMEM, ENOBUFS, EMSGSIZE, 0 };
 
@@ -425,6 +428,8 @@ static const struct layout l_frame = LAYOUT(struct fg_frame,
 					    FG_FRAME_SIZE_VER0);
 static const struct layout l_release = LAYOUT(struct fg_frame_release,
 					      FG_FRAME_RELEASE_SIZE_VER0);
+static const struct layout l_board = LAYOUT(struct fg_board,
+					    FG_BOARD_SIZE_VER0);
 
 struct arg {
 	void *p;		/* what the ioctl gets */
@@ -756,6 +761,49 @@ static void op_session_ioctl(struct fuzzer *f)
 	}
 }
 
+/*
+ * FG_IOC_BOARD with every kind of fd, a BPF array of the wrong layout, or
+ * a board (each thread makes one of each once): the module may end up
+ * keeping the fuzzer's board, which no program reads in this guest.
+ */
+static void op_board(struct fuzzer *f)
+{
+	static _Thread_local int board = -2, wrong = -2;
+	struct fg_board b = { 0 };
+	bool sane = one_in(f, 2);
+	struct res *ctl, *r;
+	struct arg a;
+	long ret;
+	int fd;
+
+	if (board == -2)
+		board = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fgfuzz_board", 4,
+				       sizeof(struct fg_board_slot),
+				       FG_BOARD_SLOTS + 1, NULL);
+	if (wrong == -2)
+		wrong = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fgfuzz_wrong", 4,
+				       sizeof(struct fg_board_slot),
+				       FG_BOARD_SLOTS, NULL);
+	fd = target(f, K_CTL, &ctl);
+	switch (below(f, 4)) {
+	case 0:
+		b.map_fd = board;
+		break;
+	case 1:
+		b.map_fd = wrong;
+		break;
+	case 2:
+		b.map_fd = target(f, below(f, K_COUNT), &r);
+		break;
+	default:
+		b.map_fd = (int32_t)next(f);
+	}
+	junk(f, &b.flags, b.reserved, 5, sane);
+	a = make_arg(f, &b, &l_board, sane);
+	ret = counted(fg_ioctl(fd, cmd_of(f, FG_IOC_BOARD), a.p));
+	judge("BOARD", kind_of(ctl), K_CTL, ret, &a, e_board);
+}
+
 /* A framegate command number that is not one: other numbers, directions. */
 static void op_bad_ioctl(struct fuzzer *f)
 {
@@ -770,6 +818,7 @@ static void op_bad_ioctl(struct fuzzer *f)
 	/* Commands match without their size bits: those are real ones. */
 	if (NOSIZE(cmd) == NOSIZE(FG_IOC_CAMERA_ATTACH) ||
 	    NOSIZE(cmd) == NOSIZE(FG_IOC_SESSION_CREATE) ||
+	    NOSIZE(cmd) == NOSIZE(FG_IOC_BOARD) ||
 	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_INFO) ||
 	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_ACQUIRE) ||
 	    NOSIZE(cmd) == NOSIZE(FG_SESSION_IOC_RELEASE))
@@ -1205,7 +1254,7 @@ static const struct {
 } ops[] = {
 	OP(op_open, 10), OP(op_close, 7), OP(op_dup, 2),
 	OP(op_attach, 8), OP(op_create, 10), OP(op_session_ioctl, 20),
-	OP(op_bad_ioctl, 3), OP(op_v4l2, 4),
+	OP(op_bad_ioctl, 3), OP(op_v4l2, 4), OP(op_board, 1),
 	OP(op_mmap, 6), OP(op_munmap, 4), OP(op_remap, 6),
 	OP(op_netlink, 8), OP(op_revoke_or_dump, 4), OP(op_misc, 6),
 	OP(op_fork, 1),
