@@ -287,12 +287,42 @@ static __always_inline void denied(__u64 cur, __u64 object, __u32 hook)
 	bpf_fg_session_denied(cur ? cur : object, hook);
 }
 
+/*
+ * Cheap first looks, from the file itself, before the kfuncs that decide
+ * (and read what they are given without faulting, slower): only a
+ * character device of the video major can be an attached node, only a
+ * file on the session filesystem a session's. Every ioctl, mmap and open
+ * of the system passes here.
+ */
+static __always_inline bool maybe_video_node(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+
+	return (inode->i_mode & S_IFMT) == S_IFCHR &&
+	       inode->i_rdev >> MINORBITS == VIDEO_MAJOR;
+}
+
+static __always_inline bool maybe_session_file(struct file *file)
+{
+	return file->f_inode->i_sb->s_magic == FG_SESSION_FS_MAGIC;
+}
+
+static __always_inline __u32 file_camera(struct file *file)
+{
+	return maybe_video_node(file) ? bpf_fg_file_camera(file) : 0;
+}
+
+static __always_inline __u64 file_session(struct file *file)
+{
+	return maybe_session_file(file) ? bpf_fg_file_session(file) : 0;
+}
+
 /* A session fd (or its inode) used outside its cell: 0 or -EACCES. */
 static __always_inline int check_session_file(struct file *file, __u32 hook)
 {
 	__u64 sid, cur;
 
-	sid = bpf_fg_file_session(file);
+	sid = file_session(file);
 	if (!sid)
 		return 0;
 	/* The module's arming probe: refused, never counted. */
@@ -591,7 +621,7 @@ static __always_inline int check_ioctl(struct file *file, unsigned int cmd,
 	 * the cells only (a file opened before its task entered a cell, or
 	 * passed into one, gives the cell nothing).
 	 */
-	cam = bpf_fg_file_camera(file);
+	cam = file_camera(file);
 	if (cam) {
 		if (v4l2_operator_ioctl(cmd, compat) && !current_session())
 			return 0;
@@ -657,7 +687,7 @@ int BPF_PROG(file_open, struct file *file)
 	 * included); never from a cell, and by nobody while it is being
 	 * attached (its buffers are being allocated).
 	 */
-	cam = bpf_fg_file_camera(file);
+	cam = file_camera(file);
 	if (cam) {
 		if (cam != FG_CAMERA_ID_SETUP && !current_session())
 			return 0;
@@ -689,7 +719,7 @@ int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
 	if (!file)
 		return 0;
 	/* vb2 does not check the owner on mmap(): refuse it here. */
-	cam = bpf_fg_file_camera(file);
+	cam = file_camera(file);
 	if (cam) {
 		bpf_fg_camera_denied(cam, FG_HOOK_MMAP);
 		return -EACCES;
@@ -906,7 +936,7 @@ int BPF_PROG(file_permission, struct file *file, int mask)
 		if ((inode->i_rdev >> MINORBITS) != VIDEO_MAJOR ||
 		    !(mask & (MAY_READ | MAY_WRITE)))
 			return 0;
-		cam = bpf_fg_file_camera(file);
+		cam = file_camera(file);
 		if (!cam)
 			return 0;
 		bpf_fg_camera_denied(cam, FG_HOOK_READ);
@@ -1194,11 +1224,12 @@ int egress(struct __sk_buff *skb)
 	struct fg_endpoint key = {};
 	struct fg_sock_label *label;
 	struct fg_board_slot *slot;
+	void *data, *data_end;
 	struct bpf_sock *sk;
 	__u32 i, l4, len;
-	__u8 proto, doff;
 	__u16 dport;
 	__u64 sid;
+	__u8 proto;
 	bool live;
 
 	sk = skb->sk;
@@ -1219,50 +1250,56 @@ int egress(struct __sk_buff *skb)
 		slot->state == FG_SESSION_LOST);
 
 	key.session_id = sid;
+	/* Direct reads: the headers of a local packet are in its head. */
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr ip;
+		struct iphdr *ip = data;
 
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) ||
-		    ip.version != 4 || ip.ihl != 5 ||
-		    (ip.frag_off & bpf_htons(IP_MF_OFFSET)) ||
-		    (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP))
+		if ((void *)(ip + 1) > data_end || ip->version != 4 ||
+		    ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_MF_OFFSET)) ||
+		    (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP))
 			return egress_drop(sid);
 		key.family = AF_INET;
-		__builtin_memcpy(key.addr, &ip.daddr, 4);
-		l4 = sizeof(ip);
-		proto = ip.protocol;
-		len = bpf_ntohs(ip.tot_len);
+		__builtin_memcpy(key.addr, &ip->daddr, 4);
+		l4 = sizeof(*ip);
+		proto = ip->protocol;
+		len = bpf_ntohs(ip->tot_len);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
+		struct ipv6hdr *ip6 = data;
 
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) ||
-		    ip6.version != 6 ||
-		    (ip6.nexthdr != IPPROTO_TCP && ip6.nexthdr != IPPROTO_UDP))
+		if ((void *)(ip6 + 1) > data_end || ip6->version != 6 ||
+		    (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
 			return egress_drop(sid);
 		key.family = AF_INET6;
-		__builtin_memcpy(key.addr, &ip6.daddr, 16);
+		__builtin_memcpy(key.addr, &ip6->daddr, 16);
 		if (ipv6_link_local(key.addr))
 			key.ifindex = skb->ifindex;
-		l4 = sizeof(ip6);
-		proto = ip6.nexthdr;
-		len = sizeof(ip6) + bpf_ntohs(ip6.payload_len);
+		l4 = sizeof(*ip6);
+		proto = ip6->nexthdr;
+		len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	} else {
 		return egress_drop(sid);
 	}
 	/*
-	 * A session that ended sends nothing it wrote: only TCP segments
-	 * without payload (the kernel's ACK, FIN, RST of the teardown) pass,
-	 * to where the session was allowed to go.
+	 * The destination port; and a session that ended sends nothing it
+	 * wrote: only TCP segments without payload (the kernel's ACK, FIN,
+	 * RST of the teardown) pass, to where the session was allowed to go.
 	 */
-	if (!live) {
-		if (proto != IPPROTO_TCP ||
-		    bpf_skb_load_bytes(skb, l4 + 12, &doff, sizeof(doff)) ||
-		    len != l4 + (doff >> 4) * 4)
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + l4;
+
+		if ((void *)(th + 1) > data_end ||
+		    (!live && len != l4 + th->doff * 4))
 			return egress_drop(sid);
+		dport = th->dest;
+	} else {
+		struct udphdr *uh = data + l4;
+
+		if ((void *)(uh + 1) > data_end || !live)
+			return egress_drop(sid);
+		dport = uh->dest;
 	}
-	/* The destination port: the same offset in TCP and UDP. */
-	if (bpf_skb_load_bytes(skb, l4 + 2, &dport, sizeof(dport)))
-		return egress_drop(sid);
 	key.port = dport;
 	if (bpf_map_lookup_elem(&endpoints, &key))
 		return CG_PASS;

@@ -28,7 +28,6 @@
 
 #include "framegate.h"
 
-#define FG_SESSION_FS_MAGIC	0x66675373	/* "fgSs" */
 
 static u64 fg_next_session_id;	/* the last id handed out, under fg_lock */
 

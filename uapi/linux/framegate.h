@@ -355,6 +355,9 @@
 
 #define FG_IOC_MAGIC		0xFB
 
+/* fstatfs() f_type of a session fd: its own pseudo filesystem. */
+#define FG_SESSION_FS_MAGIC	0x66675373	/* "fgSs" */
+
 struct fg_camera_attach {
 	__u32 size;		/* in: sizeof(struct fg_camera_attach) */
 	__u32 flags;		/* in: no flags defined, must be 0 */
