@@ -28,7 +28,6 @@
 
 #include "framegate.h"
 
-
 static u64 fg_next_session_id;	/* the last id handed out, under fg_lock */
 
 static int fg_session_fs_init_context(struct fs_context *fc)
