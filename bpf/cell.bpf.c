@@ -763,17 +763,27 @@ int BPF_PROG(ptrace_access, struct task_struct *child, unsigned int mode)
 	return -EPERM;
 }
 
-/* PTRACE_TRACEME from a cell: only under a tracer of the same cell. */
-SEC("lsm/ptrace_traceme")
-int BPF_PROG(ptrace_traceme, struct task_struct *parent)
+/*
+ * From a cell, something towards task: only a task of the same cell.
+ * 0, else counted as hook and -EPERM.
+ */
+static __always_inline int check_same_cell(struct task_struct *task,
+					   __u32 hook)
 {
 	__u64 cur;
 
 	cur = current_session();
-	if (!cur || task_session(parent) == cur)
+	if (!cur || task_session(task) == cur)
 		return 0;
-	bpf_fg_session_denied(cur, FG_HOOK_PTRACE);
+	bpf_fg_session_denied(cur, hook);
 	return -EPERM;
+}
+
+/* PTRACE_TRACEME from a cell: only under a tracer of the same cell. */
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(ptrace_traceme, struct task_struct *parent)
+{
+	return check_same_cell(parent, FG_HOOK_PTRACE);
 }
 
 /* What a cell may create: its policy's (family, type, protocol) only. */
@@ -1097,13 +1107,7 @@ SEC("lsm/task_kill")
 int BPF_PROG(task_kill, struct task_struct *p, struct kernel_siginfo *info,
 	     int sig, const struct cred *cred)
 {
-	__u64 cur;
-
-	cur = current_session();
-	if (!cur || task_session(p) == cur)
-		return 0;
-	bpf_fg_session_denied(cur, FG_HOOK_CHANNEL);
-	return -EPERM;
+	return check_same_cell(p, FG_HOOK_CHANNEL);
 }
 
 /* clone3(CLONE_INTO_CGROUP) would start a child outside the cell. */
