@@ -46,6 +46,7 @@
  *   userns_create    userns_create              channel
  *   task_kill        task_kill                  channel
  *   task_alloc       task_alloc                 channel
+ *   file_fcntl       file_fcntl                 channel
  *   sb_mount         sb_mount                   channel
  *   module_request   kernel_module_request      channel
  *   bprm_check       bprm_check_security        receive
@@ -128,6 +129,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define PROC_SUPER_MAGIC	0x9fa0
 #define CGROUP_SUPER_MAGIC	0x27e0eb
 #define CGROUP2_SUPER_MAGIC	0x63677270
+#define MQUEUE_MAGIC		0x19800202
+#define F_SETOWN		8
+#define F_SETSIG		10
+#define F_SETOWN_EX		15
+#define FIOSETOWN		0x8901
+#define SIOCSPGRP		0x8902
 #define MEM_MAJOR		1
 #define DEV_MEM_MINOR		1	/* /dev/mem */
 #define DEV_KMEM_MINOR		2	/* /dev/kmem */
@@ -616,6 +623,10 @@ static __always_inline int check_ioctl(struct file *file, unsigned int cmd,
 {
 	__u32 cam;
 
+	/* SIGIO to a task of another cell: see file_fcntl. */
+	if (cmd == FIOSETOWN || cmd == SIOCSPGRP)
+		return refuse_in_cell(FG_HOOK_CHANNEL);
+
 	/*
 	 * Another file of an attached node: controls and queries, outside
 	 * the cells only (a file opened before its task entered a cell, or
@@ -634,8 +645,9 @@ static __always_inline int check_ioctl(struct file *file, unsigned int cmd,
 
 /*
  * What file_open refuses in a cell besides session files: cgroupfs files
- * opened for writing (cgroup.procs moves tasks out of the cell), memory
- * devices and /proc/kcore. 0 or -EACCES, counted as channel.
+ * opened for writing (cgroup.procs moves tasks out of the cell), POSIX
+ * message queues, memory devices and /proc/kcore. 0 or -EACCES, counted
+ * as channel.
  */
 static __always_inline int check_cell_open(struct file *file, __u64 cur)
 {
@@ -648,6 +660,9 @@ static __always_inline int check_cell_open(struct file *file, __u64 cur)
 	magic = inode->i_sb->s_magic;
 	if ((magic == CGROUP2_SUPER_MAGIC || magic == CGROUP_SUPER_MAGIC) &&
 	    (file->f_mode & FMODE_WRITE))
+		goto refuse;
+	/* POSIX message queues: named, shared by uid, across cells. */
+	if (magic == MQUEUE_MAGIC)
 		goto refuse;
 	if ((inode->i_mode & S_IFMT) == S_IFCHR) {
 		rdev = inode->i_rdev;
@@ -1108,6 +1123,20 @@ int BPF_PROG(task_kill, struct task_struct *p, struct kernel_siginfo *info,
 	     int sig, const struct cred *cred)
 {
 	return check_same_cell(p, FG_HOOK_CHANNEL);
+}
+
+/*
+ * F_SETOWN and its kin: I/O on a cell's file would signal (SIGIO, or any
+ * signal F_SETSIG picks) a task the cell names, in another cell or none;
+ * task_kill does not see those signals. A worker needs none.
+ */
+SEC("lsm/file_fcntl")
+int BPF_PROG(file_fcntl, struct file *file, unsigned int cmd,
+	     unsigned long arg)
+{
+	if (cmd != F_SETOWN && cmd != F_SETOWN_EX && cmd != F_SETSIG)
+		return 0;
+	return refuse_in_cell(FG_HOOK_CHANNEL);
 }
 
 /* clone3(CLONE_INTO_CGROUP) would start a child outside the cell. */

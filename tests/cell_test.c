@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <linux/videodev2.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -2087,7 +2088,7 @@ TEST_F(cells, socket_given_to_the_cell_carries_data)
 enum channel_op {
 	CH_ADD_KEY, CH_BPF, CH_PERF, CH_USERNS, CH_KILL, CH_CLONE_INTO,
 	CH_CGROUP_PROCS, CH_DEV_MEM, CH_KCORE, CH_MOUNT, CH_MODULE,
-	CH_EXEC_FOREIGN, CH_EXEC_CLOEXEC,
+	CH_EXEC_FOREIGN, CH_EXEC_CLOEXEC, CH_SETOWN, CH_SIOCSPGRP, CH_MQUEUE,
 };
 
 struct channel {
@@ -2167,6 +2168,22 @@ static int use_channel(struct fgt_worker *w, void *arg)
 		ret = ioctl(fd, TIOCSETD, &ldisc);
 		close(fd);
 		return ret ? 0 : EEXIST;	/* the discipline must not load */
+	case CH_SETOWN:
+	case CH_SIOCSPGRP:
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return FGT_WORKER_SETUP;
+		ldisc = getppid();
+		ret = ch->op == CH_SETOWN ? fcntl(fd, F_SETOWN, ldisc) :
+					    ioctl(fd, SIOCSPGRP, &ldisc);
+		close(fd);
+		return err_of(ret);
+	case CH_MQUEUE:
+		ret = syscall(SYS_mq_open, "fgcell", O_RDWR | O_CREAT | O_CLOEXEC,
+			      0600, NULL);
+		if (ret >= 0)
+			close(ret);
+		return err_of(ret);
 	case CH_EXEC_FOREIGN:
 	case CH_EXEC_CLOEXEC:
 		/* Inherited from the test: B's fd, in A's worker. */
@@ -2253,6 +2270,25 @@ TEST_F(cells, proc_kcore_in_a_cell_is_refused)
 TEST_F(cells, mount_in_a_cell_is_refused)
 {
 	channel_test(_metadata, self, CH_MOUNT, EACCES, FG_HOOK_CHANNEL);
+}
+
+/* SIGIO (or F_SETSIG's signal) to a task outside the cell, named by it. */
+TEST_F(cells, fcntl_setown_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_SETOWN, EACCES, FG_HOOK_CHANNEL);
+}
+
+TEST_F(cells, ioctl_siocspgrp_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_SIOCSPGRP, EACCES, FG_HOOK_CHANNEL);
+}
+
+/* A POSIX message queue is a name any task of the uid can open. */
+TEST_F(cells, posix_message_queue_in_a_cell_is_refused)
+{
+	channel_test(_metadata, self, CH_MQUEUE, EACCES, FG_HOOK_CHANNEL);
+	/* The open is refused after the queue was made: remove it. */
+	syscall(SYS_mq_unlink, "fgcell");
 }
 
 /* A line discipline that is not loaded: no module loads for a cell. */
