@@ -185,14 +185,16 @@ FUZZ_SEED	?=
 check-fault: all $(FAULT_MODULE)
 	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) --timeout 2400 \
 		--out $(CACHE)/out-fault -- env FG_MODULE=$(FAULT_MODULE) \
-		$(TOP)/tests/fault-guest $(FAULT_SUITES)
+		$(TOP)/tests/fault-guest $(FAULT_SUITES); \
+	$(TOP)/tests/guest-totals $$? $(CACHE)/out-fault
 
 fuzz-kernel: all $(FAULT_MODULE)
 	$(QEMU_RUN) --flavour $(FAULT_FLAVOUR) $(FAULT_QEMU_ARGS) \
 		--timeout $$(( $(FUZZ_MINUTES) * 60 + 600 )) \
 		--out $(CACHE)/out-fuzz -- env FG_MODULE=$(FAULT_MODULE) \
 		FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) \
-		$(TOP)/tests/fault-guest fuzz
+		$(TOP)/tests/fault-guest fuzz; \
+	$(TOP)/tests/guest-totals $$? $(CACHE)/out-fuzz
 
 demo: all
 	$(QEMU_RUN) --timeout 600 -- $(TOP)/scripts/demo-guest
