@@ -384,11 +384,10 @@ static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 }
 
 /*
- * Any other use of sk from a cell (receiving, connecting, options, names,
- * shutdown): only a socket of the task's own cell. 0 or -EACCES, counted
- * as socket.
+ * From a cell, sk must be a socket of the task's own cell (one it created
+ * or was given): 0, else counted as hook and -EACCES.
  */
-static __always_inline int check_use(struct sock *sk)
+static __always_inline int check_own_socket(struct sock *sk, __u32 hook)
 {
 	struct fg_sock_label *label;
 	__u64 cell, cur;
@@ -400,11 +399,20 @@ static __always_inline int check_use(struct sock *sk)
 	label = sk ? bpf_sk_storage_get(&sock_labels, sk, NULL, 0) : NULL;
 	if (label && label->cell_id == cell)
 		return 0;
-	bpf_fg_session_denied(cur, FG_HOOK_SOCKET);
+	bpf_fg_session_denied(cur, hook);
 	return -EACCES;
 }
 
-/* From a cell: refused and counted as socket; elsewhere: allowed. */
+/*
+ * Any other use of sk from a cell (receiving, connecting, options, names,
+ * shutdown): only a socket of the task's own cell, counted as socket.
+ */
+static __always_inline int check_use(struct sock *sk)
+{
+	return check_own_socket(sk, FG_HOOK_SOCKET);
+}
+
+/* From a cell: refused and counted as hook; elsewhere: allowed. */
 static __always_inline int refuse_in_cell(__u32 hook)
 {
 	__u64 cur;
@@ -1048,19 +1056,7 @@ int BPF_PROG(getpeername, struct socket *sock)
  */
 static __always_inline int check_unix_peer(struct sock *peer_sk)
 {
-	struct fg_sock_label *label;
-	__u64 cell, cur;
-
-	cell = current_cell_id();
-	cur = cell_session(cell);
-	if (!cur)
-		return 0;
-	label = peer_sk ? bpf_sk_storage_get(&sock_labels, peer_sk, NULL, 0) :
-			  NULL;
-	if (label && label->cell_id == cell)
-		return 0;
-	bpf_fg_session_denied(cur, FG_HOOK_UNIX);
-	return -EACCES;
+	return check_own_socket(peer_sk, FG_HOOK_UNIX);
 }
 
 SEC("lsm/unix_stream_connect")
