@@ -96,7 +96,12 @@ $(RESOLVE_BTFIDS):
 	@mkdir -p $(dir $@)
 	$(MAKE) -C $(KSRC)/tools/bpf/resolve_btfids OUTPUT=$(dir $@) >/dev/null
 
-daemon:
+daemon: $(TOP)/daemon/libframegate.a
+
+# The sub-make decides whether the library is out of date; make looks at
+# its time again after the recipe, so the tests relink only when it changed
+# (and never against the one from before a parallel sub-make ran).
+$(TOP)/daemon/libframegate.a: FORCE
 	@$(MAKE) -C $(TOP)/daemon
 
 tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS)

@@ -207,7 +207,6 @@ char LICENSE[] SEC("license") = "GPL";
 extern __u64 bpf_fg_file_session(struct file *file) __ksym;
 extern __u32 bpf_fg_file_camera(struct file *file) __ksym;
 extern __u64 bpf_fg_files_other_session(__u64 session_id) __ksym;
-extern __u32 bpf_fg_send_check(__u64 session_id, __u32 hook) __ksym;
 extern __u64 bpf_fg_mm_other_session(__u64 session_id) __ksym;
 extern void bpf_fg_session_denied(__u64 session_id, __u32 hook) __ksym;
 extern void bpf_fg_camera_denied(__u32 camera_id, __u32 hook) __ksym;
@@ -240,6 +239,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fg_board_slot);
 } board SEC(".maps");
+
+/* The endpoints' epoch (bpf/cell.h): a loader changes it on a removal. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} epoch SEC(".maps");
 
 /*
  * BPF_F_CLONE: a socket accept()ed from a labelled listener inherits it
@@ -319,9 +326,23 @@ static __always_inline __u32 file_camera(struct file *file)
 	return maybe_video_node(file) ? bpf_fg_file_camera(file) : 0;
 }
 
+/*
+ * The session of a file on the session filesystem is its inode number
+ * (uapi: st_ino), set before the file can exist and never changed; read
+ * here directly, through the hook's own pointer. Only the module's arming
+ * probe is asked about through the kfunc: that question is how the module
+ * learns that the programs run.
+ */
 static __always_inline __u64 file_session(struct file *file)
 {
-	return maybe_session_file(file) ? bpf_fg_file_session(file) : 0;
+	__u64 id;
+
+	if (!maybe_session_file(file))
+		return 0;
+	id = file->f_inode->i_ino;
+	if (id == FG_SESSION_ID_PROBE)
+		return bpf_fg_file_session(file);
+	return id;
 }
 
 /* A session fd (or its inode) used outside its cell: 0 or -EACCES. */
@@ -343,6 +364,23 @@ static __always_inline int check_session_file(struct file *file, __u32 hook)
 }
 
 /*
+ * Whether session sid may still send (active or lost), as the module keeps
+ * it on the board: written before a revoke or close returns, and read here
+ * without a call into the module. No board yet: nobody may.
+ */
+static __always_inline bool session_live(__u64 sid)
+{
+	struct fg_board_slot *slot;
+	__u32 i = sid & (FG_BOARD_SLOTS - 1);
+
+	slot = bpf_map_lookup_elem(&board, &i);
+	/* The id, then the state: the module writes them the other way. */
+	return slot && slot->session_id == sid &&
+	       (slot->state == FG_SESSION_ACTIVE ||
+		slot->state == FG_SESSION_LOST);
+}
+
+/*
  * Sending on sk from the current task (sendmsg, or a write to the socket
  * file): a. only from the cell the socket was created in, and only while
  * that session is active or lost; b. never while the task maps a session
@@ -359,7 +397,9 @@ static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 	if (label && label->cell_id == current_cell_id()) {
 		/* A worker on a socket of its own cell: no cells map lookup. */
 		*curp = cur = label->session_id;
-		refused = bpf_fg_send_check(cur, hook);
+		refused = session_live(cur) ? 0 : hook;
+		if (!refused && bpf_fg_mm_other_session(cur))
+			refused = FG_HOOK_SEND_MAPPED;
 		if (refused) {
 			bpf_fg_session_denied(cur, refused);
 			return -EACCES;
@@ -1240,6 +1280,42 @@ static __always_inline int egress_drop(__u64 sid)
 }
 
 /*
+ * Whether key (filled but for its session id's part, which is the label's)
+ * is one of the session's endpoints. A socket sends to the same place
+ * packet after packet: the label remembers the last destination the map
+ * had, under the epoch read before that lookup, and while the epoch stays
+ * the same the 32-byte hash lookup is a compare of three words.
+ */
+static __always_inline bool egress_to_endpoint(struct fg_sock_label *label,
+					       struct fg_endpoint *key)
+{
+	const __u64 *k = (const __u64 *)key + 1;
+	__u64 *ep, now;
+	__u32 zero = 0;
+	bool hit;
+
+	ep = bpf_map_lookup_elem(&epoch, &zero);
+	if (!ep)
+		return false;
+	now = *ep;
+	bpf_spin_lock(&label->lock);
+	hit = now && label->passed_epoch == now && label->passed[0] == k[0] &&
+	      label->passed[1] == k[1] && label->passed[2] == k[2];
+	bpf_spin_unlock(&label->lock);
+	if (hit)
+		return true;
+	if (!bpf_map_lookup_elem(&endpoints, key))
+		return false;
+	bpf_spin_lock(&label->lock);
+	label->passed_epoch = now;
+	label->passed[0] = k[0];
+	label->passed[1] = k[1];
+	label->passed[2] = k[2];
+	bpf_spin_unlock(&label->lock);
+	return true;
+}
+
+/*
  * Every IP packet of a cell's socket as it leaves: the socket's session
  * is active or lost (the module's word, on the board) or the packet
  * carries no payload, and the packet's real destination (address, port,
@@ -1252,10 +1328,9 @@ int egress(struct __sk_buff *skb)
 {
 	struct fg_endpoint key = {};
 	struct fg_sock_label *label;
-	struct fg_board_slot *slot;
 	void *data, *data_end;
 	struct bpf_sock *sk;
-	__u32 i, l4, len;
+	__u32 l4, len;
 	__u16 dport;
 	__u64 sid;
 	__u8 proto;
@@ -1272,11 +1347,7 @@ int egress(struct __sk_buff *skb)
 	if (!label)
 		return egress_drop(0);
 	sid = label->session_id;
-	i = sid & (FG_BOARD_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&board, &i);
-	live = slot && slot->session_id == sid &&
-	       (slot->state == FG_SESSION_ACTIVE ||
-		slot->state == FG_SESSION_LOST);
+	live = session_live(sid);
 
 	key.session_id = sid;
 	/* Direct reads: the headers of a local packet are in its head. */
@@ -1330,7 +1401,5 @@ int egress(struct __sk_buff *skb)
 		dport = uh->dest;
 	}
 	key.port = dport;
-	if (bpf_map_lookup_elem(&endpoints, &key))
-		return CG_PASS;
-	return egress_drop(sid);
+	return egress_to_endpoint(label, &key) ? CG_PASS : egress_drop(sid);
 }

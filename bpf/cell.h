@@ -2,7 +2,8 @@
 /*
  * framegate cells: the policy maps shared by bpf/cell.bpf.c and the loader
  * (daemon/enforce.c). No kernel or libc includes: the BPF side gets __u64
- * and friends from vmlinux.h, userspace from <linux/types.h>.
+ * and friends from vmlinux.h, userspace from <linux/bpf.h> (struct
+ * bpf_spin_lock too).
  *
  * A cell is a cgroup v2 directory FG_CELL_ROOT/session-<id>, at level
  * FG_CELL_LEVEL of the hierarchy (the root is level 0), in which the worker
@@ -16,6 +17,8 @@
  *   FG_PIN_DIR/endpoints    hash: struct fg_endpoint -> __u8 (1)
  *   FG_PIN_DIR/socket_rules hash: struct fg_socket_rule -> __u8 (1)
  *   FG_PIN_DIR/sock_labels  sk_storage: struct fg_sock_label
+ *   FG_PIN_DIR/epoch        array, 1 entry: __u64, nonzero, changed (to a
+ *                           random value) after an endpoint is removed
  *   FG_PIN_DIR/link_<prog>  one BPF link per program of cell.bpf.c
  */
 #ifndef _FG_BPF_CELL_H
@@ -74,6 +77,18 @@ struct fg_socket_rule {
 struct fg_sock_label {
 	__u64 session_id;
 	__u64 cell_id;		/* cgroup id of the cell */
+	/*
+	 * The packet filter's memory, under lock: the last destination of
+	 * this socket it found in the endpoints map (an fg_endpoint without
+	 * its session id: family, port, ifindex, addr), and the epoch map's
+	 * value read before that lookup. It holds while the epoch is the
+	 * same; a loader changes the epoch after it removes an endpoint.
+	 * Zero (no epoch is zero) holds nothing.
+	 */
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 passed_epoch;
+	__u64 passed[3];
 };
 
 #endif /* _FG_BPF_CELL_H */

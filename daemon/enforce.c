@@ -23,6 +23,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -73,6 +74,7 @@ struct fg_enforcer {
 	int	rules_fd;
 	int	labels_fd;
 	int	board_fd;
+	int	epoch_fd;
 };
 
 /*
@@ -94,11 +96,12 @@ static const struct pinned_map {
 	  sizeof(struct fg_sock_label) },
 	{ "board", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 	  sizeof(struct fg_board_slot) },
+	{ "epoch", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(__u64) },
 };
 
 /* Indexes of pinned_maps; the first MAP_MIGRATED are kept on a reload. */
 enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_BOARD,
-    MAP_COUNT };
+    MAP_EPOCH, MAP_COUNT };
 #define MAP_MIGRATED	MAP_SOCK_LABELS
 
 /*
@@ -553,6 +556,25 @@ egress_attach(struct cell_bpf *skel)
 	return error;
 }
 
+/*
+ * Gives the endpoints a new epoch, a random nonzero value (bpf/cell.h):
+ * what the packet filter remembers of an endpoint that was there before
+ * no longer holds. Random, not counted up: two loaders that remove at once
+ * could count to the same value. 0 or -errno.
+ */
+static int
+epoch_change(struct fg_enforcer *e)
+{
+	__u32 zero = 0;
+	__u64 epoch;
+
+	do {
+		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
+			return -errno;
+	} while (epoch == 0);
+	return bpf_map_update_elem(e->epoch_fd, &zero, &epoch, BPF_ANY);
+}
+
 /* Hands the module the board (FG_IOC_BOARD): 0 or -errno. */
 static int
 board_hand(struct fg_enforcer *e)
@@ -652,11 +674,15 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	e->labels_fd = fcntl(bpf_map__fd(skel->maps.sock_labels),
 	    F_DUPFD_CLOEXEC, 3);
 	e->board_fd = fcntl(bpf_map__fd(skel->maps.board), F_DUPFD_CLOEXEC, 3);
+	e->epoch_fd = fcntl(bpf_map__fd(skel->maps.epoch), F_DUPFD_CLOEXEC, 3);
 	if (e->cells_fd < 0 || e->endpoints_fd < 0 || e->rules_fd < 0 ||
-	    e->labels_fd < 0 || e->board_fd < 0) {
+	    e->labels_fd < 0 || e->board_fd < 0 || e->epoch_fd < 0) {
 		error = -errno;
 		goto cleanup;
 	}
+	/* The filter remembers nothing until the epoch is not zero. */
+	if ((error = epoch_change(e)) != 0)
+		goto cleanup;
 	return 0;
 cleanup:
 	warnx("cannot pin the cell programs in %s: %s", FG_PIN_DIR,
@@ -679,7 +705,7 @@ fg_enforcer_open(struct fg_enforcer **ep)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
 	e->cells_fd = e->endpoints_fd = e->rules_fd = e->labels_fd = -1;
-	e->board_fd = -1;
+	e->board_fd = e->epoch_fd = -1;
 	libbpf_log_len = 0;
 	libbpf_log[0] = '\0';
 	old_print = libbpf_set_print(libbpf_log_print);
@@ -708,6 +734,7 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		e->rules_fd = fds[MAP_SOCKET_RULES];
 		e->labels_fd = fds[MAP_SOCK_LABELS];
 		e->board_fd = fds[MAP_BOARD];
+		e->epoch_fd = fds[MAP_EPOCH];
 	} else if (state == FG_PINS_PARTIAL) {
 		warnx("%s holds an incomplete or foreign set of pins: replacing "
 		    "it", FG_PIN_DIR);
@@ -751,6 +778,8 @@ fg_enforcer_close(struct fg_enforcer *e)
 		close(e->labels_fd);
 	if (e->board_fd >= 0)
 		close(e->board_fd);
+	if (e->epoch_fd >= 0)
+		close(e->epoch_fd);
 	free(e);
 }
 
@@ -1162,6 +1191,7 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 		goto cleanup;
 	if ((error = session_keys_delete(e->endpoints_fd,
 	    sizeof(struct fg_endpoint), session_id)) != 0 ||
+	    (error = epoch_change(e)) != 0 ||
 	    (error = session_keys_delete(e->rules_fd,
 	    sizeof(struct fg_socket_rule), session_id)) != 0)
 		goto cleanup;
@@ -1277,7 +1307,9 @@ fg_endpoint_remove(struct fg_enforcer *e, uint64_t session_id,
 
 	if ((error = endpoint_key(&key, session_id, sa, len)) != 0)
 		return error;
-	return bpf_map_delete_elem(e->endpoints_fd, &key);
+	if ((error = bpf_map_delete_elem(e->endpoints_fd, &key)) != 0)
+		return error;
+	return epoch_change(e);
 }
 
 struct endpoint_walk {

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <linux/types.h>		/* for cell.h */
+#include <linux/bpf.h>		/* for cell.h */
 
 #include "cell.h"
 #include "enforce.h"

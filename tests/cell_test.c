@@ -2787,6 +2787,71 @@ TEST_F_TIMEOUT(cells, sendmmsg_across_a_revoke_is_refused_at_egress, 60)
 	fg_nl_close(nl);
 }
 
+struct resend {
+	int first, second;	/* errno of each send(), 0 if it went */
+	volatile int removed;	/* set by the test */
+};
+
+/*
+ * A connected datagram socket sends to A's endpoint, waits until the test
+ * has removed that endpoint, and sends again: send() asks socket_sendmsg
+ * nothing about a connected peer, so the second datagram meets the filter
+ * only, which remembered the first one's destination.
+ */
+static int resend_after_removal(struct fgt_worker *w, void *arg)
+{
+	struct sockaddr_in to = fgt_sin(EG_PEER, EG_PORT);
+	struct resend *r = arg;
+	int fd, i;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)))
+		return FGT_WORKER_SETUP;
+	r->first = err_of(send(fd, payload, sizeof(payload), 0));
+	if (fgt_worker_signal(w))
+		return FGT_WORKER_LOST;
+	for (i = 0; i < 5000 && !r->removed; i++)
+		fgt_sleep_ms(1);
+	if (!r->removed)
+		return FGT_WORKER_SETUP;
+	r->second = err_of(send(fd, payload, sizeof(payload), 0));
+	/* Nobody listens there: the first one's ICMP error comes first. */
+	if (r->second == ECONNREFUSED)
+		r->second = err_of(send(fd, payload, sizeof(payload), 0));
+	close(fd);
+	return 0;
+}
+
+/*
+ * An endpoint removed from a session's policy is gone for the sockets
+ * already connected to it too: the next packet is dropped (send() fails
+ * with EPERM, the cgroup filter's errno) and counted once, as egress.
+ */
+TEST_F_TIMEOUT(cells, removed_endpoint_is_refused_at_egress_on_a_connected_socket,
+	       60)
+{
+	struct sockaddr_in ep = fgt_sin(EG_PEER, EG_PORT);
+	struct resend *r = fgt_shared(sizeof(*r));
+
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, fgt_netns_add(EG_NS, EG_HERE, EG_PEER));
+	ASSERT_EQ(0, fgt_endpoint_add(self->e, self->sid[A],
+				      (struct sockaddr *)&ep, sizeof(ep)));
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      resend_after_removal, r));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	EXPECT_EQ(0, r->first);
+	if (self->e)
+		ASSERT_EQ(0, fg_endpoint_remove(self->e, self->sid[A],
+						(struct sockaddr *)&ep,
+						sizeof(ep)));
+	r->removed = 1;
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ(EPERM, r->second);
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_EGRESS);
+	EXPECT_EQ(0, fgt_netns_del(EG_NS));
+}
+
 /* ---- endpoints: a link-local address names its link ------------------- */
 
 #define LL_PEER		"fe80::77"

@@ -26,6 +26,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -283,8 +285,11 @@ struct enf_result {
 	double tcp_mb_s;	/* bulk TCP send throughput, MB/s */
 	double tcp_own_us;	/* the sender's own CPU per 64 KiB send(), us */
 	uint64_t small_calls;
-	double small_cpu_us;	/* guest busy CPU per small send(), us */
+	double small_cpu_us;	/* guest busy CPU per small UDP send(), us */
 	double small_own_us;	/* the sender's own CPU per send(), us */
+	uint64_t tsmall_calls;
+	double tsmall_cpu_us;	/* the same for small TCP send()s */
+	double tsmall_own_us;
 	uint64_t frames;
 	uint64_t frames_all;	/* with those of the settling second */
 	double frame_cpu_ms;	/* guest busy CPU per frame, ms */
@@ -383,25 +388,34 @@ static int bench_bulk(struct enf_result *r)
 	return 0;
 }
 
-static int bench_small(struct enf_result *r)
+/*
+ * SMALL_BYTES send()s for NET_SECONDS on a connected socket of type: UDP
+ * datagrams, or TCP segments (TCP_NODELAY, as a TLS uplink sends its
+ * records). Per call: *cpu the whole guest's CPU, *own the sender's.
+ */
+static int bench_small(int type, uint16_t port, uint64_t *calls, double *cpu,
+		       double *own)
 {
 	static char buf[SMALL_BYTES];
+	int fd, i, one = 1;
 	double c0, o0;
 	uint64_t end;
-	int fd, i;
 
-	fd = net_socket(SOCK_DGRAM, UDP_PORT);
+	fd = net_socket(type, port);
 	if (fd < 0)
 		return -fd;
+	if (type == SOCK_STREAM &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		return errno;
 	c0 = cpu_busy_ms();
 	o0 = own_cpu_us();
 	end = fgt_now_ns() + NET_SECONDS * 1000000000ull;
 	while (fgt_now_ns() < end)
-		for (i = 0; i < 100; i++, r->small_calls++)
-			if (send(fd, buf, sizeof(buf), 0) < 0)
+		for (i = 0; i < 100; i++, (*calls)++)
+			if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) < 0)
 				return errno;
-	r->small_cpu_us = (cpu_busy_ms() - c0) * 1e3 / r->small_calls;
-	r->small_own_us = (own_cpu_us() - o0) / r->small_calls;
+	*cpu = (cpu_busy_ms() - c0) * 1e3 / *calls;
+	*own = (own_cpu_us() - o0) / *calls;
 	close(fd);
 	return 0;
 }
@@ -459,7 +473,15 @@ static int enf_worker(struct fgt_worker *w, void *arg)
 	(void)w;
 	rd->r->err = bench_bulk(rd->r);
 	if (!rd->r->err)
-		rd->r->err = bench_small(rd->r);
+		rd->r->err = bench_small(SOCK_DGRAM, UDP_PORT,
+					 &rd->r->small_calls,
+					 &rd->r->small_cpu_us,
+					 &rd->r->small_own_us);
+	if (!rd->r->err)
+		rd->r->err = bench_small(SOCK_STREAM, TCP_PORT,
+					 &rd->r->tsmall_calls,
+					 &rd->r->tsmall_cpu_us,
+					 &rd->r->tsmall_own_us);
 	if (!rd->r->err)
 		rd->r->err = bench_frames(rd->sfd, rd->r);
 	return rd->r->err ? 1 : 0;
@@ -570,8 +592,8 @@ static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
 	ret = fgt_worker_start(&w, sid, enf_worker, &rd);
 	if (ret)
 		die("worker", ret);
-	/* The workloads take 2 * NET_SECONDS + seconds + 2 s. */
-	ret = fgt_worker_wait(&w, (2 * NET_SECONDS + seconds + 30) * 1000);
+	/* The workloads take 3 * NET_SECONDS + seconds + 2 s. */
+	ret = fgt_worker_wait(&w, (3 * NET_SECONDS + seconds + 30) * 1000);
 	if (ret || r->err)
 		die("worker", r->err ? r->err : EIO);
 	if (profile) {
@@ -595,12 +617,15 @@ static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
 
 static void enf_print(const char *what, const struct enf_result *r)
 {
-	printf("%-9s TCP %8.2f MB/s (%6.2f us own per send)   small send() "
-	       "%7.2f us guest CPU (%6.2f us own, %llu calls)   frame %6.3f ms "
-	       "guest CPU (%6.2f us own, %llu frames)\n", what, r->tcp_mb_s,
-	       r->tcp_own_us,
+	printf("%-9s TCP %8.2f MB/s (%6.2f us own per send)   small UDP "
+	       "send() %7.2f us guest CPU (%6.2f us own, %llu calls)   small "
+	       "TCP send() %7.2f us guest CPU (%6.2f us own, %llu calls)   "
+	       "frame %6.3f ms guest CPU (%6.2f us own, %llu frames)\n", what,
+	       r->tcp_mb_s, r->tcp_own_us,
 	       r->small_cpu_us, r->small_own_us,
-	       (unsigned long long)r->small_calls, r->frame_cpu_ms,
+	       (unsigned long long)r->small_calls,
+	       r->tsmall_cpu_us, r->tsmall_own_us,
+	       (unsigned long long)r->tsmall_calls, r->frame_cpu_ms,
 	       r->frame_own_us, (unsigned long long)r->frames);
 }
 
@@ -624,10 +649,14 @@ static const struct enf_metric {
 	{ "TCP throughput", offsetof(struct enf_result, tcp_mb_s), true, true },
 	{ "own CPU per 64 KiB send()", offsetof(struct enf_result, tcp_own_us),
 	  false, true },
-	{ "own CPU per 64 B send()", offsetof(struct enf_result, small_own_us),
-	  false, true },
-	{ "guest CPU per 64 B send()",
+	{ "own CPU per 64 B UDP send()",
+	  offsetof(struct enf_result, small_own_us), false, true },
+	{ "guest CPU per 64 B UDP send()",
 	  offsetof(struct enf_result, small_cpu_us), false, true },
+	{ "own CPU per 64 B TCP send()",
+	  offsetof(struct enf_result, tsmall_own_us), false, true },
+	{ "guest CPU per 64 B TCP send()",
+	  offsetof(struct enf_result, tsmall_cpu_us), false, true },
 	{ "own CPU per ACQUIRE+read", offsetof(struct enf_result, frame_own_us),
 	  false, true },
 	{ "guest CPU per frame", offsetof(struct enf_result, frame_cpu_ms),
@@ -662,10 +691,10 @@ static bool enf_ratios(const struct enf_result *det, const struct enf_result *at
 		qsort(v, n, sizeof(v[0]), cmp_double);
 		med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 		if (m->throughput)
-			printf("ratio     %-27s %.4f (%.4f .. %.4f)", m->name, med,
+			printf("ratio     %-29s %.4f (%.4f .. %.4f)", m->name, med,
 			       v[0], v[n - 1]);
 		else
-			printf("overhead  %-27s %+6.2f%% (%+.2f%% .. %+.2f%%)",
+			printf("overhead  %-29s %+6.2f%% (%+.2f%% .. %+.2f%%)",
 			       m->name, (med - 1) * 100, (v[0] - 1) * 100,
 			       (v[n - 1] - 1) * 100);
 		if (m->target) {

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>		/* for bpf/cell.h */
 #include <linux/videodev2.h>
 
 #include "fgtest.h"
