@@ -32,6 +32,23 @@
 #include "fgtest.h"
 #include "bpf/cell.h"
 
+/* libframegate's messages (fg_set_log()), as TAP diagnostics. */
+static void lib_log(enum fg_log_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (level > FG_LOG_INFO)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* One call, so that lines of two processes never mix. */
+	fprintf(stderr, "# framegate: %s\n", line);
+}
+
+static void __attribute__((constructor)) lib_log_set(void)
+{
+	fg_set_log(lib_log);
+}
+
 const char *fgt_colour_name(enum fgt_colour c)
 {
 	static const char *const names[] = {

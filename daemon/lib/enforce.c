@@ -17,7 +17,7 @@
  * attached program that nothing will find, and never a second copy of the
  * programs once a loader has finished.
  *
- * Not thread-safe: libbpf's print callback is process-wide.
+ * Not thread-safe: libbpf's print callback is process-wide (enforce.h).
  */
 
 #include <sys/file.h>
@@ -50,6 +50,7 @@
 #include "cell.skel.h"
 #include "enforce.h"
 #include "libframegate.h"
+#include "libframegate-internal.h"
 
 #define BPFFS			"/sys/fs/bpf"
 /* bpffs refuses dots in names. */
@@ -117,16 +118,15 @@ static const struct {
 	{ AF_UNIX, SOCK_STREAM, 0 },
 };
 
+/* A warning, for the program's log function (fg_set_log()). */
 static void __attribute__((format(printf, 1, 2)))
 warnx(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("framegate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fg_vlog(FG_LOG_WARN, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /*
@@ -154,6 +154,21 @@ libbpf_log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (n > 0)
 		libbpf_log_len += (size_t)n < room ? (size_t)n : room - 1;
 	return 0;
+}
+
+/* What libbpf said during the failed load, a warning per line. */
+static void
+libbpf_log_report(void)
+{
+	const char *line, *end;
+
+	for (line = libbpf_log; *line != '\0'; line = end) {
+		end = strchrnul(line, '\n');
+		if (end > line)
+			warnx("%.*s", (int)(end - line), line);
+		if (*end == '\n')
+			end++;
+	}
 }
 
 /* Paths */
@@ -508,7 +523,7 @@ load_error(int error)
 			    "(module built without BTF?)");
 		return -EOPNOTSUPP;
 	}
-	fputs(libbpf_log, stderr);
+	libbpf_log_report();
 	warnx("cannot load the cell programs: %s", strerror(-error));
 	return error;
 }
@@ -546,7 +561,7 @@ egress_attach(struct cell_bpf *skel)
 	error = skel->links.egress == NULL ? -errno : 0;
 	close(fd);
 	if (error != 0) {
-		fputs(libbpf_log, stderr);
+		libbpf_log_report();
 		warnx("cannot attach the packet filter to %s: %s",
 		    FG_CELL_ROOT, strerror(-error));
 	}
@@ -594,7 +609,7 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	if ((error = cell_bpf__load(skel)) != 0)
 		return load_error(error);
 	if ((error = cell_bpf__attach(skel)) != 0) {
-		fputs(libbpf_log, stderr);
+		libbpf_log_report();
 		warnx("cannot attach the cell programs: %s", strerror(-error));
 		return error;
 	}

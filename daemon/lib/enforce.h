@@ -9,6 +9,12 @@
  * pinned there, or loads, attaches and pins the programs when nothing is.
  * Every function returns 0 or a negative errno and leaves no partial state
  * behind on failure.
+ *
+ * Process-wide state: while fg_enforcer_open() and fg_enforcer_pins()
+ * run, libbpf's print function (libbpf_set_print()) is the library's own,
+ * collecting libbpf's messages in one static buffer; the caller's is put
+ * back before they return. Do not call them from two threads at once, nor
+ * while another thread uses libbpf.
  */
 #ifndef FG_ENFORCE_H
 #define FG_ENFORCE_H
@@ -26,8 +32,8 @@ struct fg_enforcer;
  * incomplete (a loader died mid-pin) or not this build's is replaced,
  * keeping its cells and endpoints. -ENOENT if the kernel has no BPF LSM,
  * -EOPNOTSUPP if framegate.ko's kfuncs are not registered; both, and other
- * load failures, are explained on stderr ("framegate: ..."). Loaders in
- * several processes serialise; none is ever left half-pinned.
+ * load failures, are explained to the log function (fg_set_log()).
+ * Loaders in several processes serialise; none is ever left half-pinned.
  */
 int fg_enforcer_open(struct fg_enforcer **ep);
 /* True if fg_enforcer_open() adopted pinned state rather than loading. */

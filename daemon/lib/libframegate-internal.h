@@ -16,11 +16,22 @@
 #ifndef LIBFRAMEGATE_INTERNAL_H
 #define LIBFRAMEGATE_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <linux/netlink.h>
 
 #include "libframegate.h"
+
+/*
+ * A message for the program's log function (fg_set_log()), if it set one;
+ * errno is kept. log.c.
+ */
+void	fg_log(enum fg_log_level level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	fg_vlog(enum fg_log_level level, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 
 /*
  * A reply to FG_CMD_GET_STATS / FG_CMD_GET_CAMERA / FG_CMD_GET_SESSION, or
