@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * Enforcement: loads the cell programs (bpf/cell.bpf.c, through the
  * skeleton bpf/build/cell.skel.h), pins them under FG_PIN_DIR or adopts

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: MIT */
 /*
  * Enforcement: loading the cell programs (bpf/cell.bpf.c) and managing the
  * cells and endpoints they enforce. Part of libframegate; link with
