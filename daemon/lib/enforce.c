@@ -23,8 +23,10 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,7 @@
 
 #include <linux/framegate.h>
 #include <linux/magic.h>
+#include <linux/sched.h>		/* struct clone_args */
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
@@ -1085,6 +1089,45 @@ fg_cell_enter(uint64_t session_id, pid_t pid)
 	return error;
 }
 
+pid_t
+fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd)
+{
+	struct clone_args args;
+	char path[PATH_MAX];
+	pid_t parent = getpid();
+	long pid;
+	int error, fd, child_pidfd = -1;
+
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE ||
+	    (flags & ~FG_CELL_SPAWN_PDEATHSIG) != 0)
+		return -EINVAL;
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_INTO_CGROUP | (pidfd != NULL ? CLONE_PIDFD : 0);
+	args.pidfd = (uintptr_t)&child_pidfd;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = fd;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	error = pid < 0 ? -errno : 0;
+	close(fd);
+	if (pid == 0) {
+		/* In the cell: system calls only, whatever the caller's threads. */
+		if ((flags & FG_CELL_SPAWN_PDEATHSIG) != 0 &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent))
+			kill(getpid(), SIGKILL);
+		return 0;
+	}
+	if (error != 0)
+		return error;
+	if (pidfd != NULL)
+		*pidfd = child_pidfd;
+	return (pid_t)pid;
+}
+
 /* Whether the cgroup dirfd and its descendants have no task left. */
 static int
 cell_populated(int dirfd)
@@ -1190,6 +1233,35 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	return error;
+}
+
+int
+fg_cell_cgroup_create(uint64_t session_id)
+{
+	char path[PATH_MAX];
+	int error, fd;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = cell_root_open()) < 0)
+		return fd;
+	close(fd);
+	return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+int
+fg_cell_cgroup_remove(uint64_t session_id)
+{
+	char path[PATH_MAX];
+	int error, fd;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	error = cell_kill(fd);
+	close(fd);
+	return error != 0 ? error : cell_rmdir(path);
 }
 
 int

@@ -98,6 +98,27 @@ int fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
 /* Moves pid (0: the caller) into the cell of session_id. */
 int fg_cell_enter(uint64_t session_id, pid_t pid);
 /*
+ * Starts a child inside the cell of session_id, the cgroup
+ * FG_CELL_ROOT/session-<id> that fg_cell_create() made (the cells map is
+ * not consulted): clone3(CLONE_INTO_CGROUP), so that the child runs not
+ * one instruction outside it. Returns as fork() does: the child's pid to
+ * the caller and 0 to the child, which exits with SIGCHLD to its parent;
+ * or a negative errno (-ENOENT: no such cell; -EINVAL: an id no cell has,
+ * or unknown flags). With pidfd not NULL, the caller gets a pidfd of the
+ * child (close-on-exec) in *pidfd.
+ *
+ * FG_CELL_SPAWN_PDEATHSIG: the child is sent SIGKILL when the thread that
+ * called fg_cell_spawn() ends (PR_SET_PDEATHSIG), and kills itself at once
+ * if that thread ended before it could ask.
+ *
+ * The child comes from the system call, not from fork(3): no atfork
+ * handlers run. If the caller has other threads, the child may call only
+ * async-signal-safe functions, as after fork() in a threaded program: a
+ * worker execs at once. Flush stdio before.
+ */
+#define FG_CELL_SPAWN_PDEATHSIG	(1u << 0)
+pid_t fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd);
+/*
  * Removes the cell of a session: revokes the session (over netlink; a
  * session already revoked, lost or closed is fine), kills every task left
  * in the cgroup (cgroup.kill) and waits for them, deletes its endpoints

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libframegate internals: not part of the library's API. Only the unit
- * tests (tests/unit/), the fuzz targets (tests/fuzz/) and tests/dump_test.c
- * (which reads dumps datagram by datagram) include this; framegatectl and
- * the daemon use libframegate.h.
- *
- * The parsers of what the kernel sends, callable on a buffer. The library
- * itself runs every reply, dump message and event through them.
- *
- * Each takes one netlink message at nlh, of which len bytes are readable
- * (nlmsg_len may be less; the bytes after it are ignored). It does not
- * check nlmsg_type against the family id, which the caller knows.
+ * libframegate internals: not part of the library's API, and never
+ * installed. Besides the library's own files, only the tests include
+ * this: the unit tests (tests/unit/), the fuzz targets (tests/fuzz/),
+ * tests/dump_test.c (which reads dumps datagram by datagram) and
+ * tests/fgtest.c (cells without the cell programs); framegatectl and the
+ * daemon use libframegate.h and enforce.h.
  */
 
 #ifndef LIBFRAMEGATE_INTERNAL_H
@@ -32,6 +27,27 @@ void	fg_log(enum fg_log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	fg_vlog(enum fg_log_level level, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
+
+/*
+ * The cgroup of a cell alone, FG_CELL_ROOT/session-<id>, for the tests
+ * that run with the cell programs detached, where a cell is a plain cgroup
+ * and there are no maps to update: made (with FG_CELL_ROOT and the cgroup2
+ * mount if needed; -EEXIST if it exists), or its tasks killed as
+ * fg_cell_remove() kills them and the cgroup removed (-ENOENT if none;
+ * -EBUSY if tasks outlive cgroup.kill). Not revoked, nothing unmapped:
+ * the daemon uses fg_cell_create() and fg_cell_remove(). enforce.c.
+ */
+int	fg_cell_cgroup_create(uint64_t session_id);
+int	fg_cell_cgroup_remove(uint64_t session_id);
+
+/*
+ * The parsers of what the kernel sends, callable on a buffer. The library
+ * itself runs every reply, dump message and event through them.
+ *
+ * Each takes one netlink message at nlh, of which len bytes are readable
+ * (nlmsg_len may be less; the bytes after it are ignored). It does not
+ * check nlmsg_type against the family id, which the caller knows.
+ */
 
 /*
  * A reply to FG_CMD_GET_STATS / FG_CMD_GET_CAMERA / FG_CMD_GET_SESSION, or
