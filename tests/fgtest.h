@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the framegate tests: vivid set-up, pixel checks and
- * sysfs reads. Every framegate call goes through libframegate.
+ * Helpers shared by the framegate tests (and the demo, daemon/fgdemo/):
+ * vivid set-up, pixel checks and sysfs reads. Every framegate call goes
+ * through libframegate.
  */
 #ifndef FGTEST_H
 #define FGTEST_H
