@@ -225,8 +225,12 @@ lint:
 		echo "sparse: findings" >&2; exit 1; fi
 	@echo "lint: checkpatch --strict and sparse are clean"
 
+# Not kbuild's clean (make M=$(TOP) clean): that deletes every *.ko below
+# $(TOP), the modules of the test kernels in .cache/ too.
+KMOD_OUTPUTS	:= framegate.ko framegate.o framegate.mod framegate.mod.c \
+		   framegate.mod.o Module.symvers modules.order
 clean:
-	@$(MAKE) -C $(KDIR) M=$(TOP) clean
+	cd $(TOP) && rm -f $(KMOD_OUTPUTS) .*.cmd kmod/*.o kmod/.*.cmd
 	@$(MAKE) -C $(TOP)/daemon clean
 	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log \
 		$(CACHE)/build
