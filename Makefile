@@ -20,18 +20,20 @@ CHECKPATCH	:= $(KSRC)/scripts/checkpatch.pl
 QEMU_RUN	:= $(TOP)/tests/qemu/run
 
 CC		?= gcc
+# libframegate (daemon/lib), which the tests, tools and programs link.
+LIBFG		:= $(TOP)/daemon/lib/libframegate.a
 CFLAGS		?= -O2 -g
 TEST_CFLAGS	:= $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-		   -I$(TOP) -I$(TOP)/uapi -I$(TOP)/daemon -isystem $(SELFTESTS) \
+		   -I$(TOP) -I$(TOP)/uapi -I$(TOP)/daemon/lib -isystem $(SELFTESTS) \
 		   $(shell pkg-config --cflags libnl-genl-3.0 libbpf liburing)
 # The cell tests use the loader (enforce.h: libbpf) and io_uring (liburing).
-TEST_LIBS	:= $(TOP)/daemon/libframegate.a \
+TEST_LIBS	:= $(LIBFG) \
 		   $(shell pkg-config --libs libnl-genl-3.0 libbpf liburing)
 
 TEST_SRCS	:= $(wildcard $(TOP)/tests/*_test.c)
 TEST_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(TEST_SRCS))
 TEST_UTIL	:= $(TOP)/tests/fgtest.c
-TOOL_BINS	:= $(TOP)/tests/build/fgbench $(TOP)/tests/build/fgdemo
+TOOL_BINS	:= $(TOP)/tests/build/fgbench
 # The fault suites and the kernel fuzzer (tests/fault-guest), apart from
 # the suites tests/run-guest runs.
 FAULT_SRCS	:= $(wildcard $(TOP)/tests/fault/*.c)
@@ -96,23 +98,21 @@ $(RESOLVE_BTFIDS):
 	@mkdir -p $(dir $@)
 	$(MAKE) -C $(KSRC)/tools/bpf/resolve_btfids OUTPUT=$(dir $@) >/dev/null
 
-daemon: $(TOP)/daemon/libframegate.a
+daemon: $(LIBFG)
 
 # The sub-make decides whether the library is out of date; make looks at
 # its time again after the recipe, so the tests relink only when it changed
 # (and never against the one from before a parallel sub-make ran).
-$(TOP)/daemon/libframegate.a: FORCE
+$(LIBFG): FORCE
 	@$(MAKE) -C $(TOP)/daemon
 
 tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS)
 
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
-		$(TOP)/daemon/libframegate.a $(TOP)/uapi/linux/framegate.h \
-		$(TOP)/daemon/enforce.h $(TOP)/bpf/cell.h
+		$(LIBFG) $(TOP)/uapi/linux/framegate.h \
+		$(TOP)/daemon/lib/enforce.h $(TOP)/bpf/cell.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_UTIL) $(TEST_LIBS)
-
-$(TOP)/daemon/libframegate.a: daemon
 
 # Host tests of libframegate's parsers, no kernel and no VM: `make unit` runs
 # tests/unit under ASan+UBSan, `make fuzz` each tests/fuzz target for
@@ -122,13 +122,14 @@ FUZZ_CC		?= clang
 UNIT_DIR	:= $(TOP)/tests/build/unit
 FUZZ_DIR	:= $(TOP)/tests/build/fuzz
 UNIT_CFLAGS	:= -O1 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-		   -I$(TOP)/uapi -I$(TOP)/daemon -I$(TOP)/tests/unit \
+		   -I$(TOP)/uapi -I$(TOP)/daemon/lib -I$(TOP)/tests/unit \
 		   $(shell pkg-config --cflags libnl-genl-3.0)
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 UNIT_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0)
-UNIT_LIBFG	:= $(TOP)/daemon/libframegate.c $(TOP)/daemon/libframegate.h \
-		   $(TOP)/daemon/libframegate-internal.h \
+UNIT_LIBFG	:= $(TOP)/daemon/lib/libframegate.c \
+		   $(TOP)/daemon/lib/libframegate.h \
+		   $(TOP)/daemon/lib/libframegate-internal.h \
 		   $(TOP)/uapi/linux/framegate.h
 UNIT_KMSG	:= $(TOP)/tests/unit/kmsg.c $(TOP)/tests/unit/kmsg.h
 UNIT_BINS	:= $(patsubst $(TOP)/tests/unit/%.c,$(UNIT_DIR)/%, \
@@ -144,7 +145,7 @@ unit: $(UNIT_BINS)
 $(UNIT_BINS): $(UNIT_DIR)/%: $(TOP)/tests/unit/%.c $(UNIT_KMSG) $(UNIT_LIBFG)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN) -isystem $(SELFTESTS) -o $@ $< \
-		$(TOP)/tests/unit/kmsg.c $(TOP)/daemon/libframegate.c $(UNIT_LIBS)
+		$(TOP)/tests/unit/kmsg.c $(TOP)/daemon/lib/libframegate.c $(UNIT_LIBS)
 
 fuzz: $(FUZZ_BINS) $(FUZZ_DIR)/seeds/.stamp
 	@$(TOP)/tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_BINS)
@@ -153,7 +154,7 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 		$(wildcard $(TOP)/tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(UNIT_CFLAGS) $(UNIT_SAN) -fsanitize=fuzzer -o $@ $< \
-		$(TOP)/daemon/libframegate.c $(UNIT_LIBS)
+		$(TOP)/daemon/lib/libframegate.c $(UNIT_LIBS)
 
 # Seeds: every message kmod/netlink.c sends, as tests/unit/kmsg.c builds it.
 $(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/mkcorpus
@@ -227,8 +228,12 @@ lint:
 		echo "sparse: findings" >&2; exit 1; fi
 	@echo "lint: checkpatch --strict and sparse are clean"
 
+# Not kbuild's clean (make M=$(TOP) clean): that deletes every *.ko below
+# $(TOP), the modules of the test kernels in .cache/ too.
+KMOD_OUTPUTS	:= framegate.ko framegate.o framegate.mod framegate.mod.c \
+		   framegate.mod.o Module.symvers modules.order
 clean:
-	@$(MAKE) -C $(KDIR) M=$(TOP) clean
+	cd $(TOP) && rm -f $(KMOD_OUTPUTS) .*.cmd kmod/*.o kmod/.*.cmd
 	@$(MAKE) -C $(TOP)/daemon clean
 	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log \
 		$(CACHE)/build

@@ -3,7 +3,7 @@
  * framegate cell programs: BPF LSM rules that keep a session's frames in
  * the cell (cgroup) of its worker. The policy is specified with enum
  * fg_hook and under "Enforcement" in uapi/linux/framegate.h, the maps in
- * bpf/cell.h; daemon/enforce.c loads, attaches and pins these programs.
+ * bpf/cell.h; daemon/lib/enforce.c loads, attaches and pins these programs.
  *
  * "cur" below is the session of the current task's cell (0: no cell). A
  * refusal is counted once, through the module's kfuncs: on cur when the

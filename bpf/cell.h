@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * framegate cells: the policy maps shared by bpf/cell.bpf.c and the loader
- * (daemon/enforce.c). No kernel or libc includes: the BPF side gets __u64
- * and friends from vmlinux.h, userspace from <linux/bpf.h> (struct
+ * (daemon/lib/enforce.c). No kernel or libc includes: the BPF side gets
+ * __u64 and friends from vmlinux.h, userspace from <linux/bpf.h> (struct
  * bpf_spin_lock too).
  *
  * A cell is a cgroup v2 directory FG_CELL_ROOT/session-<id>, at level

@@ -22,7 +22,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-ctl=$top/daemon/framegatectl
+ctl=$top/daemon/framegatectl/framegatectl
 bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 sysfs=/sys/kernel/framegate
 pins=/sys/fs/bpf/framegate

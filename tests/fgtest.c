@@ -31,7 +31,25 @@
 #include <linux/videodev2.h>
 
 #include "fgtest.h"
+#include "libframegate-internal.h"
 #include "bpf/cell.h"
+
+/* libframegate's messages (fg_set_log()), as TAP diagnostics. */
+static void lib_log(enum fg_log_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (level > FG_LOG_INFO)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* One call, so that lines of two processes never mix. */
+	fprintf(stderr, "# framegate: %s\n", line);
+}
+
+static void __attribute__((constructor)) lib_log_set(void)
+{
+	fg_set_log(lib_log);
+}
 
 const char *fgt_colour_name(enum fgt_colour c)
 {
@@ -336,47 +354,16 @@ int fgt_enforcer_open(struct fg_enforcer **e)
 	return fg_enforcer_open(e);
 }
 
-static void cell_path(char *buf, size_t len, uint64_t session_id,
-		      const char *file)
-{
-	snprintf(buf, len, "%s/session-%llu%s%s", FG_CELL_ROOT,
-		 (unsigned long long)session_id, file ? "/" : "", file ? file : "");
-}
-
 int fgt_cell_create(struct fg_enforcer *e, uint64_t session_id)
 {
-	char path[256];
-
-	if (e)
-		return fg_cell_create(e, session_id, NULL, NULL);
-	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	cell_path(path, sizeof(path), session_id, NULL);
-	return mkdir(path, 0755) < 0 ? -errno : 0;
+	return e ? fg_cell_create(e, session_id, NULL, NULL) :
+		   fg_cell_cgroup_create(session_id);
 }
 
 int fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 {
-	char path[256], events[256];
-	int i, ret;
-
-	if (e)
-		return fg_cell_remove(e, session_id);
-	cell_path(path, sizeof(path), session_id, "cgroup.kill");
-	ret = fgt_write_file(path, "1");
-	if (ret)
-		return ret;
-	cell_path(path, sizeof(path), session_id, NULL);
-	cell_path(events, sizeof(events), session_id, "cgroup.events");
-	/* The killed tasks leave the cgroup when they are reaped. */
-	for (i = 0; i < 200; i++) {
-		if (!rmdir(path))
-			return 0;
-		if (errno != EBUSY)
-			return -errno;
-		fgt_sleep_ms(10);
-	}
-	return -EBUSY;
+	return e ? fg_cell_remove(e, session_id) :
+		   fg_cell_cgroup_remove(session_id);
 }
 
 int fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
@@ -445,10 +432,15 @@ int fgt_worker_start(struct fgt_worker *w, uint64_t cell, fgt_worker_fn fn,
 	}
 	fflush(stdout);
 	fflush(stderr);
-	w->pid = fork();
+	/* In its cell from its first instruction, as the daemon's workers. */
+	if (cell)
+		w->pid = fg_cell_spawn(cell, FG_CELL_SPAWN_PDEATHSIG, NULL);
+	else if ((w->pid = fork()) < 0)
+		w->pid = -errno;
 	if (w->pid < 0) {
-		int err = -errno;
+		int err = w->pid;
 
+		w->pid = -1;
 		close(to_child[0]);
 		close(to_child[1]);
 		close(to_parent[0]);
@@ -460,10 +452,9 @@ int fgt_worker_start(struct fgt_worker *w, uint64_t cell, fgt_worker_fn fn,
 		close(to_parent[0]);
 		w->rd = to_child[0];
 		w->wr = to_parent[1];
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		if (!cell &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
 			_exit(FGT_WORKER_LOST);
-		if (cell && fg_cell_enter(cell, 0))
-			_exit(FGT_WORKER_CELL);
 		_exit(fn(w, arg) & 0xff);
 	}
 	close(to_child[0]);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the framegate tests: vivid set-up, pixel checks and
- * sysfs reads. Every framegate call goes through libframegate.
+ * Helpers shared by the framegate tests (and the demo, daemon/fgdemo/):
+ * vivid set-up, pixel checks and sysfs reads. Every framegate call goes
+ * through libframegate.
  */
 #ifndef FGTEST_H
 #define FGTEST_H
@@ -92,8 +93,8 @@ void		 fgt_sleep_ms(unsigned int ms);
 int		 fgt_as_nobody(int (*fn)(void *), void *arg);
 
 /*
- * Cells (bpf/cell.h, daemon/enforce.h)
- * ------------------------------------
+ * Cells (bpf/cell.h, daemon/lib/enforce.h)
+ * ----------------------------------------
  *
  * The cell tests run twice: with the cell programs attached, and with them
  * detached (FG_EXPECT_DETACHED=1, tests/run-guest phase 3), where every
@@ -110,9 +111,9 @@ bool		 fgt_detached(void);
  * NULL in detached mode, where it must not load them. 0 or -errno.
  */
 int		 fgt_enforcer_open(struct fg_enforcer **e);
-/* The cell of a session: fg_cell_create(), or a plain cgroup if !e. */
+/* The cell of a session: fg_cell_create(), or fg_cell_cgroup_create(). */
 int		 fgt_cell_create(struct fg_enforcer *e, uint64_t session_id);
-/* fg_cell_remove(), or cgroup.kill and rmdir if !e; -ENOENT if none. */
+/* fg_cell_remove(), or fg_cell_cgroup_remove() if !e; -ENOENT if none. */
 int		 fgt_cell_remove(struct fg_enforcer *e, uint64_t session_id);
 /* fg_endpoint_add(); nothing (0) if !e. */
 int		 fgt_endpoint_add(struct fg_enforcer *e, uint64_t session_id,
@@ -131,9 +132,10 @@ struct sockaddr_in  fgt_sin(const char *ip, uint16_t port);
 struct sockaddr_in6 fgt_sin6(const char *ip, uint16_t port);
 
 /*
- * A worker: a child process that enters the cell of a session (0: stays in
- * no cell) and runs fn, whose return value becomes its exit status (by
- * convention the errno an attack got, 0 if it went through). Parent and
+ * A worker: a child process that starts in the cell of a session
+ * (fg_cell_spawn(); cell 0: a fork() in no cell) and runs fn, whose return
+ * value becomes its exit status (by convention the errno an attack got, 0
+ * if it went through). It dies with its parent. Parent and
  * child step through a scenario with fgt_worker_{signal,await}() over a
  * pair of pipes (not sockets: the cell programs label and police sockets).
  */
@@ -146,10 +148,10 @@ struct fgt_worker {
 /* Exit statuses of a worker that failed before its attack. */
 #define FGT_WORKER_SETUP	250	/* its own set-up failed */
 #define FGT_WORKER_LOST		251	/* the parent went away */
-#define FGT_WORKER_CELL		252	/* could not enter its cell */
 
 typedef int (*fgt_worker_fn)(struct fgt_worker *w, void *arg);
 
+/* 0, or -errno (-ENOENT: the session has no cell): no worker then. */
 int		 fgt_worker_start(struct fgt_worker *w, uint64_t cell,
 		    fgt_worker_fn fn, void *arg);
 /* Either side: tell the other one a step is done / wait for its signal. */

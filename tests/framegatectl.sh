@@ -10,7 +10,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-ctl=$top/daemon/framegatectl
+ctl=$top/daemon/framegatectl/framegatectl
 work=$(mktemp -d)
 n=0
 failed=0
@@ -55,7 +55,7 @@ fails() {
 
 echo "TAP version 13"
 # Long enough for every check below, on the slowest kernel too.
-"$top/tests/build/fgdemo" $((30 * ${FG_TIMEOUT_SCALE:-1})) >"$work/demo.log" 2>&1 &
+"$top/daemon/fgdemo/fgdemo" $((30 * ${FG_TIMEOUT_SCALE:-1})) >"$work/demo.log" 2>&1 &
 demo=$!
 for _ in $(seq 50); do
 	[ "$(cat /sys/kernel/framegate/sessions_active 2>/dev/null)" = 2 ] && break

@@ -62,6 +62,14 @@ warnc(int error, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* libframegate's messages (warnings and information, no debugging). */
+static void
+lib_log(enum fg_log_level level, const char *fmt, va_list ap)
+{
+	if (level <= FG_LOG_INFO)
+		vlog(0, fmt, ap);
+}
+
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fatal(int error, const char *fmt, ...)
 {
@@ -1184,6 +1192,7 @@ main(int argc, char *argv[])
 	const struct command *c;
 	int ch;
 
+	fg_set_log(lib_log);
 	while ((ch = getopt_long(argc, argv, "+hjp", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':

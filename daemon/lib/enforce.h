@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: MIT */
 /*
  * Enforcement: loading the cell programs (bpf/cell.bpf.c) and managing the
  * cells and endpoints they enforce. Part of libframegate; link with
@@ -9,6 +9,12 @@
  * pinned there, or loads, attaches and pins the programs when nothing is.
  * Every function returns 0 or a negative errno and leaves no partial state
  * behind on failure.
+ *
+ * Process-wide state: while fg_enforcer_open() and fg_enforcer_pins()
+ * run, libbpf's print function (libbpf_set_print()) is the library's own,
+ * collecting libbpf's messages in one static buffer; the caller's is put
+ * back before they return. Do not call them from two threads at once, nor
+ * while another thread uses libbpf.
  */
 #ifndef FG_ENFORCE_H
 #define FG_ENFORCE_H
@@ -26,8 +32,8 @@ struct fg_enforcer;
  * incomplete (a loader died mid-pin) or not this build's is replaced,
  * keeping its cells and endpoints. -ENOENT if the kernel has no BPF LSM,
  * -EOPNOTSUPP if framegate.ko's kfuncs are not registered; both, and other
- * load failures, are explained on stderr ("framegate: ..."). Loaders in
- * several processes serialise; none is ever left half-pinned.
+ * load failures, are explained to the log function (fg_set_log()).
+ * Loaders in several processes serialise; none is ever left half-pinned.
  */
 int fg_enforcer_open(struct fg_enforcer **ep);
 /* True if fg_enforcer_open() adopted pinned state rather than loading. */
@@ -91,6 +97,27 @@ int fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
 			int sock_fd);
 /* Moves pid (0: the caller) into the cell of session_id. */
 int fg_cell_enter(uint64_t session_id, pid_t pid);
+/*
+ * Starts a child inside the cell of session_id, the cgroup
+ * FG_CELL_ROOT/session-<id> that fg_cell_create() made (the cells map is
+ * not consulted): clone3(CLONE_INTO_CGROUP), so that the child runs not
+ * one instruction outside it. Returns as fork() does: the child's pid to
+ * the caller and 0 to the child, which exits with SIGCHLD to its parent;
+ * or a negative errno (-ENOENT: no such cell; -EINVAL: an id no cell has,
+ * or unknown flags). With pidfd not NULL, the caller gets a pidfd of the
+ * child (close-on-exec) in *pidfd.
+ *
+ * FG_CELL_SPAWN_PDEATHSIG: the child is sent SIGKILL when the thread that
+ * called fg_cell_spawn() ends (PR_SET_PDEATHSIG), and kills itself at once
+ * if that thread ended before it could ask.
+ *
+ * The child comes from the system call, not from fork(3): no atfork
+ * handlers run. If the caller has other threads, the child may call only
+ * async-signal-safe functions, as after fork() in a threaded program: a
+ * worker execs at once. Flush stdio before.
+ */
+#define FG_CELL_SPAWN_PDEATHSIG	(1u << 0)
+pid_t fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd);
 /*
  * Removes the cell of a session: revokes the session (over netlink; a
  * session already revoked, lost or closed is fine), kills every task left

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * Enforcement: loads the cell programs (bpf/cell.bpf.c, through the
  * skeleton bpf/build/cell.skel.h), pins them under FG_PIN_DIR or adopts
@@ -17,15 +17,17 @@
  * attached program that nothing will find, and never a second copy of the
  * programs once a loader has finished.
  *
- * Not thread-safe: libbpf's print callback is process-wide.
+ * Not thread-safe: libbpf's print callback is process-wide (enforce.h).
  */
 
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +35,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,7 @@
 
 #include <linux/framegate.h>
 #include <linux/magic.h>
+#include <linux/sched.h>		/* struct clone_args */
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
@@ -51,6 +55,7 @@
 #include "cell.skel.h"
 #include "enforce.h"
 #include "libframegate.h"
+#include "libframegate-internal.h"
 
 #define BPFFS			"/sys/fs/bpf"
 /* bpffs refuses dots in names. */
@@ -120,16 +125,15 @@ static const struct {
 	{ AF_UNIX, SOCK_STREAM, 0 },
 };
 
+/* A warning, for the program's log function (fg_set_log()). */
 static void __attribute__((format(printf, 1, 2)))
 warnx(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("framegate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fg_vlog(FG_LOG_WARN, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /*
@@ -157,6 +161,21 @@ libbpf_log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (n > 0)
 		libbpf_log_len += (size_t)n < room ? (size_t)n : room - 1;
 	return 0;
+}
+
+/* What libbpf said during the failed load, a warning per line. */
+static void
+libbpf_log_report(void)
+{
+	const char *line, *end;
+
+	for (line = libbpf_log; *line != '\0'; line = end) {
+		end = strchrnul(line, '\n');
+		if (end > line)
+			warnx("%.*s", (int)(end - line), line);
+		if (*end == '\n')
+			end++;
+	}
 }
 
 /* Paths */
@@ -511,7 +530,7 @@ load_error(int error)
 			    "(module built without BTF?)");
 		return -EOPNOTSUPP;
 	}
-	fputs(libbpf_log, stderr);
+	libbpf_log_report();
 	warnx("cannot load the cell programs: %s", strerror(-error));
 	return error;
 }
@@ -549,7 +568,7 @@ egress_attach(struct cell_bpf *skel)
 	error = skel->links.egress == NULL ? -errno : 0;
 	close(fd);
 	if (error != 0) {
-		fputs(libbpf_log, stderr);
+		libbpf_log_report();
 		warnx("cannot attach the packet filter to %s: %s",
 		    FG_CELL_ROOT, strerror(-error));
 	}
@@ -616,7 +635,7 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	if ((error = cell_bpf__load(skel)) != 0)
 		return load_error(error);
 	if ((error = cell_bpf__attach(skel)) != 0) {
-		fputs(libbpf_log, stderr);
+		libbpf_log_report();
 		warnx("cannot attach the cell programs: %s", strerror(-error));
 		return error;
 	}
@@ -1099,6 +1118,45 @@ fg_cell_enter(uint64_t session_id, pid_t pid)
 	return error;
 }
 
+pid_t
+fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd)
+{
+	struct clone_args args;
+	char path[PATH_MAX];
+	pid_t parent = getpid();
+	long pid;
+	int error, fd, child_pidfd = -1;
+
+	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE ||
+	    (flags & ~FG_CELL_SPAWN_PDEATHSIG) != 0)
+		return -EINVAL;
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_INTO_CGROUP | (pidfd != NULL ? CLONE_PIDFD : 0);
+	args.pidfd = (uintptr_t)&child_pidfd;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = fd;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	error = pid < 0 ? -errno : 0;
+	close(fd);
+	if (pid == 0) {
+		/* In the cell: system calls only, whatever the caller's threads. */
+		if ((flags & FG_CELL_SPAWN_PDEATHSIG) != 0 &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent))
+			kill(getpid(), SIGKILL);
+		return 0;
+	}
+	if (error != 0)
+		return error;
+	if (pidfd != NULL)
+		*pidfd = child_pidfd;
+	return (pid_t)pid;
+}
+
 /* Whether the cgroup dirfd and its descendants have no task left. */
 static int
 cell_populated(int dirfd)
@@ -1205,6 +1263,35 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	return error;
+}
+
+int
+fg_cell_cgroup_create(uint64_t session_id)
+{
+	char path[PATH_MAX];
+	int error, fd;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = cell_root_open()) < 0)
+		return fd;
+	close(fd);
+	return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+int
+fg_cell_cgroup_remove(uint64_t session_id)
+{
+	char path[PATH_MAX];
+	int error, fd;
+
+	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+		return error;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	error = cell_kill(fd);
+	close(fd);
+	return error != 0 ? error : cell_rmdir(path);
 }
 
 int

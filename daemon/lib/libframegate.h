@@ -22,11 +22,36 @@
 #ifndef LIBFRAMEGATE_H
 #define LIBFRAMEGATE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <linux/framegate.h>
 #include <linux/netlink.h>		/* NLM_F_*, NLA_F_* */
+
+/*
+ * Messages
+ *
+ * The library never prints. What it has to say beyond an errno (why the
+ * cell programs did not load, say, or libbpf's log of the failure) goes
+ * to the program's log function, one line per call, without a prefix or a
+ * newline; with none set (the default) it is discarded. fg_set_log()
+ * returns the function it replaces. errno is kept across a call.
+ *
+ * Process-wide state: the log function is one pointer for the whole
+ * process. Set it before other threads use the library. It is the
+ * library's only mutable state apart from what enforce.h lists.
+ */
+enum fg_log_level {
+	FG_LOG_WARN,		/* something failed or was repaired */
+	FG_LOG_INFO,
+	FG_LOG_DEBUG,
+};
+
+typedef void (*fg_log_fn)(enum fg_log_level level, const char *fmt,
+	    va_list ap);
+
+fg_log_fn	fg_set_log(fg_log_fn fn);
 
 /* /dev/framegate and file descriptors */
 
