@@ -685,7 +685,7 @@ set_queue(struct parser *p, const struct key *k, const char *value,
 static const struct key global_keys[] = {
 	{ "user",		false,	set_user },
 	{ "control_socket",	false,	set_control_socket },
-	{ NULL }
+	{ NULL, false, NULL }
 };
 
 static const struct key camera_keys[] = {
@@ -695,7 +695,7 @@ static const struct key camera_keys[] = {
 	{ "height",		false,	set_height },
 	{ "fps",		false,	set_fps },
 	{ "buffers",		false,	set_buffers },
-	{ NULL }
+	{ NULL, false, NULL }
 };
 
 static const struct key tenant_keys[] = {
@@ -704,7 +704,7 @@ static const struct key tenant_keys[] = {
 	{ "cert",		true,	set_cert },
 	{ "key",		true,	set_key },
 	{ "public_key",		false,	set_public_key },
-	{ NULL }
+	{ NULL, false, NULL }
 };
 
 /* The order of the first five is that of SESSION_KEY_* below. */
@@ -716,7 +716,7 @@ static const struct key session_keys[] = {
 	{ "rate",		false,	set_rate },
 	{ "quality",		false,	set_quality },
 	{ "queue",		false,	set_queue },
-	{ NULL }
+	{ NULL, false, NULL }
 };
 
 enum {
