@@ -14,21 +14,13 @@
  * A broken promise aborts, which libFuzzer reports as a crash.
  */
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "CHECK failed: %s:%d: %s\n",		\
-			__FILE__, __LINE__, #cond);			\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyz" \
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
@@ -56,27 +48,43 @@ report(void *arg, const char *file, config_line line, const char *reason)
 /* A string field: terminated inside its array. */
 #define TERMINATED(field) (memchr((field), '\0', sizeof(field)) != NULL)
 
-static bool
-good_name(const char *name, size_t size)
+/*
+ * The n structs of size stride at first each begin with a valid name
+ * (config.h) in a char[size], and no two with the same one.
+ */
+static void
+check_names(const void *first, unsigned int n, size_t stride, size_t size)
 {
-	size_t len = strnlen(name, size);
+	const char *name, *other;
+	unsigned int i, j;
+	size_t len;
 
-	return len > 0 && len < size && strspn(name, NAME_CHARS) == len &&
-	       name[0] != '-' && name[0] != '_';
+	for (i = 0; i < n; i++) {
+		name = (const char *)first + i * stride;
+		len = strnlen(name, size);
+		CHECK(len > 0 && len < size);
+		CHECK(strspn(name, NAME_CHARS) == len);
+		CHECK(name[0] != '-' && name[0] != '_');
+		for (j = 0; j < i; j++) {
+			other = (const char *)first + j * stride;
+			CHECK(strcmp(name, other) != 0);
+		}
+	}
 }
+
+#define CHECK_NAMES(array, n) \
+	check_names((array), (n), sizeof((array)[0]), sizeof((array)[0].name))
 
 static void
 check_cameras(const struct config *c)
 {
 	const struct config_camera *cam;
-	unsigned int i, j;
+	unsigned int i;
 
 	CHECK(c->ncameras <= CONFIG_CAMERAS_MAX);
+	CHECK_NAMES(c->cameras, c->ncameras);
 	for (i = 0; i < c->ncameras; i++) {
 		cam = &c->cameras[i];
-		CHECK(good_name(cam->name, sizeof(cam->name)));
-		for (j = 0; j < i; j++)
-			CHECK(strcmp(cam->name, c->cameras[j].name) != 0);
 		CHECK(cam->line > 0 && cam->device_line > cam->line);
 		if (cam->device_kind == CONFIG_DEVICE_PATH) {
 			CHECK(TERMINATED(cam->path) && cam->path[0] == '/');
@@ -100,14 +108,12 @@ static void
 check_tenants(const struct config *c)
 {
 	const struct config_tenant *t;
-	unsigned int i, j;
+	unsigned int i;
 
 	CHECK(c->ntenants <= CONFIG_TENANTS_MAX);
+	CHECK_NAMES(c->tenants, c->ntenants);
 	for (i = 0; i < c->ntenants; i++) {
 		t = &c->tenants[i];
-		CHECK(good_name(t->name, sizeof(t->name)));
-		for (j = 0; j < i; j++)
-			CHECK(strcmp(t->name, c->tenants[j].name) != 0);
 		CHECK(TERMINATED(t->url.text) &&
 		      strncasecmp(t->url.text, "https://", 8) == 0);
 		CHECK(TERMINATED(t->url.host) && t->url.host[0] != '\0');
@@ -128,11 +134,9 @@ check_sessions(const struct config *c)
 	unsigned int i, j, k;
 
 	CHECK(c->nsessions <= CONFIG_SESSIONS_MAX);
+	CHECK_NAMES(c->sessions, c->nsessions);
 	for (i = 0; i < c->nsessions; i++) {
 		s = &c->sessions[i];
-		CHECK(good_name(s->name, sizeof(s->name)));
-		for (j = 0; j < i; j++)
-			CHECK(strcmp(s->name, c->sessions[j].name) != 0);
 		CHECK(s->tenant < c->ntenants);
 		CHECK(s->ncameras >= 1 &&
 		      s->ncameras <= CONFIG_SESSION_CAMERAS_MAX);
