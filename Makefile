@@ -155,7 +155,8 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 # config_test links the parser and runs framegated -n, built with the
 # sanitizers into $(UNIT_DIR)/framegated (not over the daemon's own build),
 # with fake_v4l2.so preloaded for cameras the host lacks; fuzz_config links
-# the parser, its seeds come from the shipped example (mkconfigseeds).
+# the parser, its seeds come from the shipped example (mkconfigseeds);
+# log_test links log.c.
 FGD_DIR		:= $(TOP)/daemon/framegated
 FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h
 FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih)
@@ -170,6 +171,9 @@ $(UNIT_DIR)/fake_v4l2.so: $(TOP)/tests/unit/fake_v4l2_preload.c $(FAKE_V4L2)
 $(UNIT_DIR)/config_test: UNIT_CFLAGS += -I$(FGD_DIR)
 $(UNIT_DIR)/config_test: UNIT_LIBS += $(TOP)/tests/unit/fake_v4l2.c $(FGD_LIBS)
 $(UNIT_DIR)/config_test: $(FGD_SRCS) $(FAKE_V4L2)
+$(UNIT_DIR)/log_test: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/log_test: UNIT_LIBS += $(FGD_DIR)/log.c
+$(UNIT_DIR)/log_test: $(FGD_DIR)/log.c $(FGD_DIR)/log.h
 
 fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
 $(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
@@ -256,5 +260,6 @@ lint:
 clean:
 	@$(MAKE) -C $(KDIR) M=$(TOP) clean
 	@$(MAKE) -C $(TOP)/daemon clean
+	@$(MAKE) -C $(TOP)/daemon/framegated clean
 	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log \
 		$(CACHE)/build

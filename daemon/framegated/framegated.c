@@ -157,7 +157,8 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		fatalx("need root privileges");
-	log_init(debug, verbose, LOG_DAEMON);
+	/* Still on stderr: whoever starts us sees a bad configuration. */
+	log_init(1, verbose, LOG_DAEMON);
 	log_procinit("parent");
 
 	if (config_read(conf, conffile, report_log, NULL) != 0)
@@ -166,9 +167,11 @@ main(int argc, char *argv[])
 		  conf->ncameras, conf->ntenants, conf->nsessions);
 
 	/*
-	 * Enforcement, cameras, cells, sessions and workers come here
-	 * (issue 10, section 2). Until then: no pretending.
+	 * Then log_init(debug, verbose, LOG_DAEMON), daemon() unless -d,
+	 * enforcement, cameras, cells, sessions and workers (issue 10,
+	 * section 2). Until they exist: no pretending.
 	 */
+	(void)debug;
 	fatalx("the daemon itself is not built yet; use -n to check %s",
 	       conffile);
 }
