@@ -86,7 +86,8 @@ static const char GOOD[] =
 	"mode = live\n"						/* 34 */
 	"rate = 15\n";						/* 35 */
 
-FIXTURE(conf) {
+/* What a test works in. */
+struct scratch {
 	char	dir[64];		/* a fresh directory for each test */
 	char	file[128];		/* dir/framegated.conf */
 	char	out[8192], err[8192];	/* of the last run */
@@ -157,7 +158,7 @@ write_file(const char *path, const char *text, mode_t mode)
 
 /* The configuration text (with @D@) in self->file. */
 static void
-conf_write(FIXTURE_DATA(conf) *self, const char *text)
+conf_write(struct scratch *self, const char *text)
 {
 	char *t = subst(text, self->dir, self->file);
 
@@ -194,7 +195,7 @@ read_all(const char *path, char *buf, size_t size)
  * self->out, self->err, self->status (-1: it did not exit).
  */
 static void
-framegated(FIXTURE_DATA(conf) *self, ...)
+framegated(struct scratch *self, ...)
 {
 	char bin[PATH_MAX], shim[PATH_MAX], env[PATH_MAX + 16];
 	char out[PATH_MAX], err[PATH_MAX];
@@ -239,7 +240,7 @@ framegated(FIXTURE_DATA(conf) *self, ...)
  * and stderr (with @D@ and @F@) exactly as expected.
  */
 static void
-check(struct __test_metadata *_metadata, FIXTURE_DATA(conf) *self,
+check(struct __test_metadata *_metadata, struct scratch *self,
       const char *config, int status, const char *out, const char *err)
 {
 	char *want_out = subst(out, self->dir, self->file);
@@ -256,7 +257,7 @@ check(struct __test_metadata *_metadata, FIXTURE_DATA(conf) *self,
 
 /* GOOD with one line replaced must give exactly the problems in err. */
 static void
-check_bad(struct __test_metadata *_metadata, FIXTURE_DATA(conf) *self,
+check_bad(struct __test_metadata *_metadata, struct scratch *self,
 	  unsigned int line, const char *with, const char *err)
 {
 	char *config = replace_line(GOOD, line, with);
@@ -265,7 +266,8 @@ check_bad(struct __test_metadata *_metadata, FIXTURE_DATA(conf) *self,
 	free(config);
 }
 
-FIXTURE_SETUP(conf)
+static void
+scratch_setup(struct __test_metadata *_metadata, struct scratch *self)
 {
 	char path[128];
 
@@ -299,89 +301,193 @@ remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-FIXTURE_TEARDOWN(conf)
+static void
+scratch_teardown(struct scratch *self)
 {
 	nftw(self->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+FIXTURE(conf) {
+	struct scratch	s;
+};
+
+FIXTURE_SETUP(conf)
+{
+	scratch_setup(_metadata, &self->s);
+}
+
+FIXTURE_TEARDOWN(conf)
+{
+	scratch_teardown(&self->s);
 }
 
 /* ------------------------------------------------------ framegated -n */
 
 TEST_F(conf, good_config_is_ok)
 {
-	check(_metadata, self, GOOD, 0, "configuration OK\n", "");
+	check(_metadata, &self->s, GOOD, 0, "configuration OK\n", "");
 }
 
-TEST_F(conf, unknown_key_is_reported)
+/*
+ * GOOD with one line replaced (by one or more lines): framegated -n
+ * reports exactly err and exits 1.
+ */
+FIXTURE(bad_line) {
+	struct scratch	s;
+};
+
+FIXTURE_VARIANT(bad_line) {
+	unsigned int	line;	/* of GOOD, from 1 */
+	const char	*with;	/* with @D@ */
+	const char	*err;	/* with @D@ and @F@ */
+};
+
+FIXTURE_SETUP(bad_line)
 {
-	check_bad(_metadata, self, 10, "colour = red",
-		  "@F@:10: unknown key \"colour\" in [camera porch]\n");
+	scratch_setup(_metadata, &self->s);
 }
+
+FIXTURE_TEARDOWN(bad_line)
+{
+	scratch_teardown(&self->s);
+}
+
+FIXTURE_VARIANT_ADD(bad_line, unknown_key) {
+	.line = 10,
+	.with = "colour = red",
+	.err = "@F@:10: unknown key \"colour\" in [camera porch]\n",
+};
 
 /* Its keys are not reported one by one. */
-TEST_F(conf, unknown_section_is_reported_once)
-{
-	check_bad(_metadata, self, 12, "[printer office]\nmodel = laser",
-		  "@F@:12: unknown section \"[printer office]\"\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, unknown_section) {
+	.line = 12,
+	.with = "[printer office]\nmodel = laser",
+	.err = "@F@:12: unknown section \"[printer office]\"\n",
+};
 
-TEST_F(conf, bad_number_is_reported)
-{
-	check_bad(_metadata, self, 10, "fps = thirty",
-		  "@F@:10: fps: \"thirty\" is not a number\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, bad_number) {
+	.line = 10,
+	.with = "fps = thirty",
+	.err = "@F@:10: fps: \"thirty\" is not a number\n",
+};
 
-TEST_F(conf, number_out_of_range_is_reported)
-{
-	check_bad(_metadata, self, 28, "quality = 101",
-		  "@F@:28: quality: 101 is out of range (1..100)\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, number_out_of_range) {
+	.line = 28,
+	.with = "quality = 101",
+	.err = "@F@:28: quality: 101 is out of range (1..100)\n",
+};
 
-TEST_F(conf, session_without_tenant_is_reported_at_its_section)
-{
-	check_bad(_metadata, self, 24, "",
-		  "@F@:23: [session stills]: missing key \"tenant\"\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, session_without_tenant) {
+	.line = 24,
+	.with = "",
+	.err = "@F@:23: [session stills]: missing key \"tenant\"\n",
+};
 
-TEST_F(conf, missing_required_key_is_reported_at_its_section)
-{
-	check_bad(_metadata, self, 17, "",
-		  "@F@:16: [tenant smith]: missing key \"url\"\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, missing_required_key) {
+	.line = 17,
+	.with = "",
+	.err = "@F@:16: [tenant smith]: missing key \"url\"\n",
+};
 
-TEST_F(conf, duplicate_section_is_reported)
-{
-	check_bad(_metadata, self, 31, "[session stills]",
-		  "@F@:31: duplicate [session stills] (first at line 23)\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, duplicate_section) {
+	.line = 31,
+	.with = "[session stills]",
+	.err = "@F@:31: duplicate [session stills] (first at line 23)\n",
+};
 
-TEST_F(conf, duplicate_key_is_reported)
-{
-	check_bad(_metadata, self, 11, "fps = 25",
-		  "@F@:11: duplicate key \"fps\" (first at line 10)\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, duplicate_key) {
+	.line = 11,
+	.with = "fps = 25",
+	.err = "@F@:11: duplicate key \"fps\" (first at line 10)\n",
+};
 
-TEST_F(conf, unknown_tenant_is_reported)
-{
-	check_bad(_metadata, self, 32, "tenant = jones",
-		  "@F@:32: tenant: no [tenant jones]\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, unknown_tenant) {
+	.line = 32,
+	.with = "tenant = jones",
+	.err = "@F@:32: tenant: no [tenant jones]\n",
+};
 
-TEST_F(conf, unknown_camera_is_reported)
-{
-	check_bad(_metadata, self, 33, "cameras = hall, garage",
-		  "@F@:33: cameras: no [camera garage]\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, unknown_camera) {
+	.line = 33,
+	.with = "cameras = hall, garage",
+	.err = "@F@:33: cameras: no [camera garage]\n",
+};
 
-TEST_F(conf, missing_certificate_is_reported)
-{
-	check_bad(_metadata, self, 19, "cert = @D@/missing.pem",
-		  "@F@:19: cert: @D@/missing.pem: No such file or directory\n");
-}
+FIXTURE_VARIANT_ADD(bad_line, missing_certificate) {
+	.line = 19,
+	.with = "cert = @D@/missing.pem",
+	.err = "@F@:19: cert: @D@/missing.pem: No such file or directory\n",
+};
 
-TEST_F(conf, directory_as_ca_is_reported)
+FIXTURE_VARIANT_ADD(bad_line, directory_as_ca) {
+	.line = 18,
+	.with = "ca = @D@",
+	.err = "@F@:18: ca: @D@ is not a regular file\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, http_url) {
+	.line = 17,
+	.with = "url = http://ingest.example/smith",
+	.err = "@F@:17: url: \"http://ingest.example/smith\" is not an "
+	       "https:// URL\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, url_without_host) {
+	.line = 17,
+	.with = "url = https:///smith",
+	.err = "@F@:17: url: \"https:///smith\" has no host\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, dev_null_as_camera) {
+	.line = 6,
+	.with = "device = /dev/null",
+	.err = "@F@:6: device: /dev/null is not a V4L2 device "
+	       "(Inappropriate ioctl for device)\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, output_device_as_camera) {
+	.line = 6,
+	.with = "device = @D@/out0",
+	.err = "@F@:6: device: @D@/out0 is not a video capture device "
+	       "with streaming\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, missing_device) {
+	.line = 14,
+	.with = "device = /dev/v4l/by-id/usb-No_Such_Camera-video-index0",
+	.err = "@F@:14: device: /dev/v4l/by-id/usb-No_Such_Camera-video-"
+	       "index0: No such file or directory\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, format_the_camera_lacks) {
+	.line = 7,
+	.with = "format = GREY",
+	.err = "@F@:7: format: @D@/video0 does not offer GREY\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, size_the_camera_lacks) {
+	.line = 8,
+	.with = "width = 1920",
+	.err = "@F@:8: width, height: @D@/video0 cannot capture 1920x720 "
+	       "NV12 (it offers 1280x720)\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, rate_above_the_camera_fps) {
+	.line = 35,
+	.with = "rate = 60",
+	.err = "@F@:35: rate: 60 is above the fps of [camera hall] (30)\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_line, line_that_is_no_key) {
+	.line = 12,
+	.with = "the porch camera",
+	.err = "@F@:12: expected \"key = value\"\n",
+};
+
+TEST_F(bad_line, is_reported_at_its_line)
 {
-	check_bad(_metadata, self, 18, "ca = @D@",
-		  "@F@:18: ca: @D@ is not a regular file\n");
+	check_bad(_metadata, &self->s, variant->line, variant->with,
+		  variant->err);
 }
 
 TEST_F(conf, unreadable_certificate_is_reported)
@@ -390,9 +496,9 @@ TEST_F(conf, unreadable_certificate_is_reported)
 
 	if (geteuid() == 0)
 		SKIP(return, "root reads a file of mode 0000");
-	snprintf(path, sizeof(path), "%s/cert.pem", self->dir);
+	snprintf(path, sizeof(path), "%s/cert.pem", self->s.dir);
 	ASSERT_EQ(0, chmod(path, 0));
-	check(_metadata, self, GOOD, 1, "",
+	check(_metadata, &self->s, GOOD, 1, "",
 	      "@F@:19: cert: @D@/cert.pem: Permission denied\n");
 }
 
@@ -400,70 +506,10 @@ TEST_F(conf, key_readable_by_others_is_reported)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/key.pem", self->dir);
+	snprintf(path, sizeof(path), "%s/key.pem", self->s.dir);
 	ASSERT_EQ(0, chmod(path, 0644));
-	check(_metadata, self, GOOD, 1, "", "@F@:20: key: @D@/key.pem is "
+	check(_metadata, &self->s, GOOD, 1, "", "@F@:20: key: @D@/key.pem is "
 	      "accessible by group or others (mode 0644)\n");
-}
-
-TEST_F(conf, http_url_is_reported)
-{
-	check_bad(_metadata, self, 17, "url = http://ingest.example/smith",
-		  "@F@:17: url: \"http://ingest.example/smith\" is not an "
-		  "https:// URL\n");
-}
-
-TEST_F(conf, url_without_host_is_reported)
-{
-	check_bad(_metadata, self, 17, "url = https:///smith",
-		  "@F@:17: url: \"https:///smith\" has no host\n");
-}
-
-TEST_F(conf, dev_null_is_not_a_camera)
-{
-	check_bad(_metadata, self, 6, "device = /dev/null",
-		  "@F@:6: device: /dev/null is not a V4L2 device "
-		  "(Inappropriate ioctl for device)\n");
-}
-
-TEST_F(conf, output_device_is_not_a_camera)
-{
-	check_bad(_metadata, self, 6, "device = @D@/out0",
-		  "@F@:6: device: @D@/out0 is not a video capture device "
-		  "with streaming\n");
-}
-
-TEST_F(conf, missing_device_is_reported)
-{
-	check_bad(_metadata, self, 14,
-		  "device = /dev/v4l/by-id/usb-No_Such_Camera-video-index0",
-		  "@F@:14: device: /dev/v4l/by-id/usb-No_Such_Camera-video-"
-		  "index0: No such file or directory\n");
-}
-
-TEST_F(conf, format_the_camera_lacks_is_reported)
-{
-	check_bad(_metadata, self, 7, "format = GREY",
-		  "@F@:7: format: @D@/video0 does not offer GREY\n");
-}
-
-TEST_F(conf, size_the_camera_lacks_is_reported)
-{
-	check_bad(_metadata, self, 8, "width = 1920",
-		  "@F@:8: width, height: @D@/video0 cannot capture 1920x720 "
-		  "NV12 (it offers 1280x720)\n");
-}
-
-TEST_F(conf, rate_above_the_camera_fps_is_reported)
-{
-	check_bad(_metadata, self, 35, "rate = 60",
-		  "@F@:35: rate: 60 is above the fps of [camera hall] (30)\n");
-}
-
-TEST_F(conf, line_that_is_no_key_is_reported)
-{
-	check_bad(_metadata, self, 12, "the porch camera",
-		  "@F@:12: expected \"key = value\"\n");
 }
 
 /* All of them, in line order, whichever pass found them. */
@@ -475,7 +521,7 @@ TEST_F(conf, every_bad_line_is_reported)
 	char *d = replace_line(c, 6, "device = /dev/null");
 	char *e = replace_line(d, 2, "colour = red");
 
-	check(_metadata, self, e, 1, "",
+	check(_metadata, &self->s, e, 1, "",
 	      "@F@:2: unknown key \"colour\" in [framegated]\n"
 	      "@F@:6: device: /dev/null is not a V4L2 device "
 	      "(Inappropriate ioctl for device)\n"
@@ -491,11 +537,11 @@ TEST_F(conf, every_bad_line_is_reported)
 
 TEST_F(conf, missing_config_file_is_reported)
 {
-	framegated(self, "-n", "-f", "/nonexistent/framegated.conf", NULL);
+	framegated(&self->s, "-n", "-f", "/nonexistent/framegated.conf", NULL);
 	EXPECT_STREQ("/nonexistent/framegated.conf: No such file or "
-		     "directory\n", self->err);
-	EXPECT_STREQ("", self->out);
-	EXPECT_EQ(1, self->status);
+		     "directory\n", self->s.err);
+	EXPECT_STREQ("", self->s.out);
+	EXPECT_EQ(1, self->s.status);
 }
 
 /* Without -n too: the problems are logged and nothing starts. */
@@ -504,23 +550,23 @@ TEST_F(conf, daemon_starts_nothing_from_a_bad_config)
 	char *config = replace_line(GOOD, 10, "fps = thirty");
 	char *want = subst("parent: @F@:10: fps: \"thirty\" is not a number\n"
 			   "parent: @F@: bad configuration, nothing started\n",
-			   self->dir, self->file);
+			   self->s.dir, self->s.file);
 
 	if (geteuid() != 0)
 		SKIP(return, "framegated without -n needs root");
-	conf_write(self, config);
-	framegated(self, "-d", "-f", self->file, NULL);
-	EXPECT_STREQ(want, self->err);
-	EXPECT_EQ(1, self->status);
+	conf_write(&self->s, config);
+	framegated(&self->s, "-d", "-f", self->s.file, NULL);
+	EXPECT_STREQ(want, self->s.err);
+	EXPECT_EQ(1, self->s.status);
 	free(config);
 	free(want);
 }
 
 TEST_F(conf, unknown_flag_prints_usage)
 {
-	framegated(self, "-x", NULL);
-	EXPECT_NE(NULL, strstr(self->err, "usage: framegated [-dnv] [-f file]\n"));
-	EXPECT_EQ(1, self->status);
+	framegated(&self->s, "-x", NULL);
+	EXPECT_NE(NULL, strstr(self->s.err, "usage: framegated [-dnv] [-f file]\n"));
+	EXPECT_EQ(1, self->s.status);
 }
 
 /* ------------------------------------------------------------ the parser */
@@ -555,7 +601,7 @@ TEST_F(conf, parse_fills_every_value)
 {
 	static struct config c;
 	char problems[8192];
-	char *text = subst(GOOD, self->dir, self->file);
+	char *text = subst(GOOD, self->s.dir, self->s.file);
 	const struct config_session *s;
 
 	EXPECT_EQ(0, parse(&c, text, problems));
@@ -842,7 +888,7 @@ fake_ioctl(int fd, unsigned long request, void *arg)
 }
 
 static int
-check_devices(FIXTURE_DATA(conf) *self, const char *config, char *problems)
+check_devices(struct scratch *self, const char *config, char *problems)
 {
 	static struct config c;
 	struct config_v4l2_ops ops = {
@@ -862,17 +908,17 @@ TEST_F(conf, card_and_bus_find_the_capture_node)
 {
 	char problems[8192], path[128], *want;
 
-	snprintf(path, sizeof(path), "%s/video7", self->dir);
+	snprintf(path, sizeof(path), "%s/video7", self->s.dir);
 	ASSERT_EQ(0, fake_v4l2_create(path, "vivid", "platform:vivid-000",
 				      "meta streaming", "", ""));
-	EXPECT_EQ(0, check_devices(self, "[camera a]\n"
+	EXPECT_EQ(0, check_devices(&self->s, "[camera a]\n"
 		  "device = card=vivid,bus=platform:vivid-000\nformat = NV12\n"
 		  "width = 1280\nheight = 720\n", problems));
 	EXPECT_STREQ("", problems);
-	EXPECT_EQ(1, check_devices(self, "[camera a]\n"
+	EXPECT_EQ(1, check_devices(&self->s, "[camera a]\n"
 		  "device = card=vivid,bus=platform:vivid-009\n", problems));
 	want = subst("2: device: no video capture device in @D@ has card "
-		     "\"vivid\" and bus \"platform:vivid-009\"\n", self->dir, "");
+		     "\"vivid\" and bus \"platform:vivid-009\"\n", self->s.dir, "");
 	EXPECT_STREQ(want, problems);
 	free(want);
 }
@@ -881,10 +927,10 @@ TEST_F(conf, card_and_bus_of_two_nodes_is_ambiguous)
 {
 	char problems[8192], path[128];
 
-	snprintf(path, sizeof(path), "%s/video12", self->dir);
+	snprintf(path, sizeof(path), "%s/video12", self->s.dir);
 	ASSERT_EQ(0, fake_v4l2_create(path, "vivid", "platform:vivid-001",
 				      "capture streaming", "YUYV", "640x480"));
-	EXPECT_EQ(1, check_devices(self, "[camera a]\n"
+	EXPECT_EQ(1, check_devices(&self->s, "[camera a]\n"
 		  "device = card=vivid,bus=platform:vivid-001\n", problems));
 	EXPECT_STREQ("2: device: 2 video capture devices have card \"vivid\" "
 		     "and bus \"platform:vivid-001\"\n", problems);
@@ -895,17 +941,17 @@ TEST_F(conf, two_names_of_one_node_are_reported)
 {
 	char problems[8192], link[128], target[128], *want;
 
-	snprintf(link, sizeof(link), "%s/by-id-cam", self->dir);
-	snprintf(target, sizeof(target), "%s/video0", self->dir);
+	snprintf(link, sizeof(link), "%s/by-id-cam", self->s.dir);
+	snprintf(target, sizeof(target), "%s/video0", self->s.dir);
 	ASSERT_EQ(0, symlink(target, link));
-	EXPECT_EQ(2, check_devices(self,
+	EXPECT_EQ(2, check_devices(&self->s,
 		  "[camera a]\ndevice = @D@/video0\n"
 		  "[camera b]\ndevice = @D@/by-id-cam\n"
 		  "[camera c]\ndevice = card=vivid,bus=platform:vivid-000\n",
 		  problems));
 	want = subst("4: device: @D@/by-id-cam is the device of [camera a] "
 		     "too\n6: device: @D@/video0 is the device of [camera a] "
-		     "too\n", self->dir, "");
+		     "too\n", self->s.dir, "");
 	EXPECT_STREQ(want, problems);
 	free(want);
 }
