@@ -719,6 +719,12 @@ static const struct key session_keys[] = {
 	{ NULL, false, NULL }
 };
 
+#define NKEYS(keys)	(sizeof(keys) / sizeof((keys)[0]) - 1)
+_Static_assert(NKEYS(global_keys) <= SECTION_KEYS_MAX, "keylines too short");
+_Static_assert(NKEYS(camera_keys) <= SECTION_KEYS_MAX, "keylines too short");
+_Static_assert(NKEYS(tenant_keys) <= SECTION_KEYS_MAX, "keylines too short");
+_Static_assert(NKEYS(session_keys) <= SECTION_KEYS_MAX, "keylines too short");
+
 enum {
 	SESSION_KEY_TENANT,
 	SESSION_KEY_CAMERAS,
