@@ -105,6 +105,7 @@ daemon: $(LIBFG)
 # (and never against the one from before a parallel sub-make ran).
 $(LIBFG): FORCE
 	@$(MAKE) -C $(TOP)/daemon
+	@$(MAKE) -C $(TOP)/daemon/framegated
 
 tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS)
 
@@ -155,6 +156,40 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(UNIT_CFLAGS) $(UNIT_SAN) -fsanitize=fuzzer -o $@ $< \
 		$(TOP)/daemon/lib/libframegate.c $(UNIT_LIBS)
+
+# framegated's configuration (daemon/framegated/config.c, libinih):
+# config_test links the parser and runs framegated -n, built with the
+# sanitizers into $(UNIT_DIR)/framegated (not over the daemon's own build),
+# with fake_v4l2.so preloaded for cameras the host lacks; fuzz_config links
+# the parser, its seeds come from the shipped example (mkconfigseeds);
+# log_test links log.c.
+FGD_DIR		:= $(TOP)/daemon/framegated
+FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h
+FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih)
+FAKE_V4L2	:= $(TOP)/tests/unit/fake_v4l2.c $(TOP)/tests/unit/fake_v4l2.h
+
+unit: $(UNIT_DIR)/framegated/framegated $(UNIT_DIR)/fake_v4l2.so
+$(UNIT_DIR)/framegated/framegated: FORCE
+	@$(MAKE) --no-print-directory -C $(FGD_DIR) SAN=1 O=$(dir $@)
+$(UNIT_DIR)/fake_v4l2.so: $(TOP)/tests/unit/fake_v4l2_preload.c $(FAKE_V4L2)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -shared -fPIC -o $@ $< $(TOP)/tests/unit/fake_v4l2.c -ldl
+$(UNIT_DIR)/config_test: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/config_test: UNIT_LIBS += $(TOP)/tests/unit/fake_v4l2.c $(FGD_LIBS)
+$(UNIT_DIR)/config_test: $(FGD_SRCS) $(FAKE_V4L2)
+$(UNIT_DIR)/log_test: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/log_test: UNIT_LIBS += $(FGD_DIR)/log.c
+$(UNIT_DIR)/log_test: $(FGD_DIR)/log.c $(FGD_DIR)/log.h
+
+fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
+$(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
+$(FUZZ_DIR)/fuzz_config: UNIT_LIBS += $(FGD_LIBS)
+$(FUZZ_DIR)/fuzz_config: $(FGD_SRCS)
+# After the netlink seeds: their rule starts by emptying seeds/.
+$(FUZZ_DIR)/seeds/fuzz_config/.stamp: $(FUZZ_DIR)/seeds/.stamp \
+		$(TOP)/tests/fuzz/mkconfigseeds $(FGD_DIR)/framegated.conf
+	$(TOP)/tests/fuzz/mkconfigseeds $(FGD_DIR)/framegated.conf $(dir $@)
+	@touch $@
 
 # Seeds: every message kmod/netlink.c sends, as tests/unit/kmsg.c builds it.
 $(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/mkcorpus
@@ -235,5 +270,6 @@ KMOD_OUTPUTS	:= framegate.ko framegate.o framegate.mod framegate.mod.c \
 clean:
 	cd $(TOP) && rm -f $(KMOD_OUTPUTS) .*.cmd kmod/*.o kmod/.*.cmd
 	@$(MAKE) -C $(TOP)/daemon clean
+	@$(MAKE) -C $(TOP)/daemon/framegated clean
 	rm -rf $(TOP)/tests/build $(TOP)/.build.log $(TOP)/.lint.log $(TOP)/.sparse.log \
 		$(CACHE)/build

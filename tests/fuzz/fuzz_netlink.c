@@ -32,14 +32,7 @@
 
 #include "libframegate-internal.h"
 #include "fuzz_netlink.h"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "CHECK failed: %s:%d: %s\n",		\
-			__FILE__, __LINE__, #cond);			\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 union parsed {
 	struct fg_stats			stats;
