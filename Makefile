@@ -105,7 +105,6 @@ daemon: $(LIBFG)
 # (and never against the one from before a parallel sub-make ran).
 $(LIBFG): FORCE
 	@$(MAKE) -C $(TOP)/daemon
-	@$(MAKE) -C $(TOP)/daemon/framegated
 
 tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS)
 
