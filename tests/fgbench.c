@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -44,9 +45,12 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
 #include <linux/videodev2.h>
 
 #include "fgtest.h"
+#include "bpf/cell.h"
 
 #define BENCH_W		640
 #define BENCH_H		360
@@ -547,13 +551,68 @@ static struct prog_cost print_prog_stats(void)
 
 #define BPF_STATS	"/proc/sys/kernel/bpf_stats_enabled"
 
+enum round_mode {
+	ROUND_DETACHED,		/* the cell is a plain cgroup */
+	ROUND_ATTACHED,		/* the cell programs, as enforce start does */
+	ROUND_FLOOR,		/* bpf/floor.bpf.o: the hooks, nothing in them */
+};
+
 /*
- * One round with the programs attached or not (profiled: attached, with
- * statistics, printed instead of returned); dies on any error.
+ * The floor's programs, on the hooks the send and frame paths pass (the
+ * packet filter on FG_CELL_ROOT, where the cell programs have theirs);
+ * dies on any error. The object is returned for floor_detach().
  */
-static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
+static struct bpf_object *floor_attach(struct bpf_link *links[3])
+{
+	static const char *const names[] = { "floor_sendmsg", "floor_ioctl",
+					     "floor_egress" };
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	char path[PATH_MAX];
+	int cg, i;
+
+	snprintf(path, sizeof(path), "%s/bpf/build/floor.bpf.o",
+		 getenv("FG_TOP") ?: ".");
+	obj = bpf_object__open_file(path, NULL);
+	if (libbpf_get_error(obj))
+		die(path, ENOENT);
+	if (bpf_object__load(obj))
+		die("floor: load", errno);
+	cg = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		die(FG_CELL_ROOT, errno);
+	for (i = 0; i < 3; i++) {
+		prog = bpf_object__find_program_by_name(obj, names[i]);
+		if (!prog)
+			die(names[i], ENOENT);
+		links[i] = i < 2 ? bpf_program__attach_lsm(prog) :
+				   bpf_program__attach_cgroup(prog, cg);
+		if (libbpf_get_error(links[i]))
+			die(names[i], EINVAL);
+	}
+	close(cg);
+	return obj;
+}
+
+static void floor_detach(struct bpf_object *obj, struct bpf_link *links[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		bpf_link__destroy(links[i]);
+	bpf_object__close(obj);
+}
+
+/*
+ * One round in mode (profiled: attached, with statistics, printed instead
+ * of returned); dies on any error.
+ */
+static struct enf_result enf_round(int ctl, uint32_t cam, enum round_mode mode,
 				   struct prog_cost *profile)
 {
+	bool attached = mode == ROUND_ATTACHED;
+	struct bpf_object *floor = NULL;
+	struct bpf_link *links[3];
 	struct sockaddr_in tcp = fgt_sin(NET_PEER, TCP_PORT);
 	struct sockaddr_in udp = fgt_sin(NET_PEER, UDP_PORT);
 	struct enf_result *r = fgt_shared(sizeof(*r)), res;
@@ -587,6 +646,8 @@ static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
 		ret = fgt_cell_allow_socket(e, sid, AF_INET, SOCK_DGRAM, 0);
 	if (ret)
 		die("cell", ret);
+	if (mode == ROUND_FLOOR)
+		floor = floor_attach(links);
 	if (profile && fgt_write_file(BPF_STATS, "1"))
 		die(BPF_STATS, errno);
 	ret = fgt_worker_start(&w, sid, enf_worker, &rd);
@@ -600,6 +661,8 @@ static struct enf_result enf_round(int ctl, uint32_t cam, bool attached,
 		*profile = print_prog_stats();
 		fgt_write_file(BPF_STATS, "0");
 	}
+	if (floor)
+		floor_detach(floor, links);
 	ret = fgt_cell_remove(e, sid);
 	if (ret)
 		die("cell remove", ret);
@@ -675,7 +738,7 @@ static double metric(const struct enf_result *r, const struct enf_metric *m)
  * with the smallest and largest.
  */
 static bool enf_ratios(const struct enf_result *det, const struct enf_result *att,
-		       unsigned int n)
+		       unsigned int n, bool judge)
 {
 	double v[PAIRS_MAX];
 	bool met = true;
@@ -697,7 +760,7 @@ static bool enf_ratios(const struct enf_result *det, const struct enf_result *at
 			printf("overhead  %-29s %+6.2f%% (%+.2f%% .. %+.2f%%)",
 			       m->name, (med - 1) * 100, (v[0] - 1) * 100,
 			       (v[n - 1] - 1) * 100);
-		if (m->target) {
+		if (judge && m->target) {
 			bool ok = m->throughput ? med >= 0.97 : med <= 1.05;
 
 			printf("   target %s: %s", m->throughput ? ">= 0.97" :
@@ -731,12 +794,13 @@ static void bench_enforcement(void)
 	if (ret)
 		die("sink", ret);
 	cam_fd = bench_attach(&ctl, &cam);
-	r = enf_round(ctl, cam, false, NULL);
+	r = enf_round(ctl, cam, ROUND_DETACHED, NULL);
 	enf_print("warm-up", &r);
 	for (i = 0; i < 2 * pairs + 1; i++) {
 		bool attached = i % 2;
 
-		r = enf_round(ctl, cam, attached, NULL);
+		r = enf_round(ctl, cam, attached ? ROUND_ATTACHED :
+					ROUND_DETACHED, NULL);
 		enf_print(attached ? "attached" : "detached", &r);
 		if (attached)
 			att[i / 2] = r;
@@ -744,13 +808,13 @@ static void bench_enforcement(void)
 			det[i / 2] = r;
 		fflush(stdout);
 	}
-	printf("%s\n", enf_ratios(det, att, pairs) ?
+	printf("%s\n", enf_ratios(det, att, pairs, true) ?
 	       "# every target met" : "# a target was MISSED");
 	for (i = 0; i <= pairs; i++) {
 		small_own += det[i].small_own_us / (pairs + 1);
 		frame_own += det[i].frame_own_us / (pairs + 1);
 	}
-	r = enf_round(ctl, cam, true, &cost);
+	r = enf_round(ctl, cam, ROUND_ATTACHED, &cost);
 	enf_print("profiled", &r);
 	/*
 	 * The programs' own run time against the detached cost of the same
@@ -762,6 +826,21 @@ static void bench_enforcement(void)
 	       cost.sendmsg_ns / 1e3 / small_own * 100,
 	       cost.ioctl_total_ns / 1e3 / r.frames_all,
 	       cost.ioctl_total_ns / 1e3 / r.frames_all / frame_own * 100);
+	/*
+	 * The floor: the same hooks with programs that decide nothing, D F D.
+	 * What a floor round costs over the detached ones around it is the
+	 * kernel's price for running any program there.
+	 */
+	printf("# floor: bpf/floor.bpf.o, empty programs on socket_sendmsg, "
+	       "file_ioctl and the packet filter, between two detached "
+	       "rounds\n");
+	det[0] = enf_round(ctl, cam, ROUND_DETACHED, NULL);
+	enf_print("detached", &det[0]);
+	att[0] = enf_round(ctl, cam, ROUND_FLOOR, NULL);
+	enf_print("floor", &att[0]);
+	det[1] = enf_round(ctl, cam, ROUND_DETACHED, NULL);
+	enf_print("detached", &det[1]);
+	enf_ratios(det, att, 1, false);
 	close(cam_fd);
 	close(ctl);
 	fgt_worker_kill(&sinker);
