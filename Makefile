@@ -245,9 +245,9 @@ demo: all
 # ratios count instructions, free of the host's noise.
 BENCH_OUT	?= $(CACHE)/bench
 bench: all
-	$(QEMU_RUN) --timeout 1500 --out $(BENCH_OUT)/wall -- \
+	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/wall -- \
 		$(TOP)/scripts/bench-guest
-	$(QEMU_RUN) --timeout 1500 --out $(BENCH_OUT)/icount --icount 0 \
+	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/icount --icount 0 \
 		--smp 1 -- $(TOP)/scripts/bench-guest -E -r 5
 
 lint:
