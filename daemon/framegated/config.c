@@ -1467,3 +1467,24 @@ config_check_devices(const struct config *conf,
 	}
 	return r.problems;
 }
+
+int
+config_device_path(const struct config *conf, unsigned int i, char *path,
+		   size_t size, config_report_fn *report, void *arg)
+{
+	struct reporter r = { conf->file, report, arg, 0 };
+	const struct config_camera *c = &conf->cameras[i];
+	int fd;
+
+	if (c->device_kind == CONFIG_DEVICE_PATH) {
+		if ((size_t)snprintf(path, size, "%s", c->path) >= size) {
+			problem(&r, c->device_line, "device: path too long");
+			return -1;
+		}
+		return 0;
+	}
+	if ((fd = find_card(&r, &sys_ops, c, path, size)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}

@@ -193,4 +193,13 @@ int	config_check_devices(const struct config *conf,
 /* The format key's name of a V4L2 fourcc ("YUYV"), NULL if not accepted. */
 const char *config_format_name(uint32_t pixelformat);
 
+/*
+ * The device node of camera i in path (size bytes): its path as written,
+ * or the one capture node in /dev with its card and bus. 0, or -1 with the
+ * problem reported.
+ */
+int	config_device_path(const struct config *conf, unsigned int i,
+			   char *path, size_t size, config_report_fn *report,
+			   void *arg);
+
 #endif /* FRAMEGATED_CONFIG_H */

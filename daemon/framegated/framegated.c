@@ -4,20 +4,27 @@
  *
  *   framegated [-dnv] [-f file]
  *
- * Today it reads and checks its configuration (config.h); the parent's
- * work (enforcement, cameras, cells, workers) is not written yet, so
- * without -n it stops after a good configuration with a message saying
- * so. Nothing is ever started from a bad configuration.
+ * It reads and checks its configuration (config.h), then builds what it
+ * describes in the kernel (parent.c: enforcement, cameras, sessions, their
+ * cells and endpoints) and keeps it until SIGTERM or SIGINT, when it takes
+ * all of it down again. Nothing is ever started from a bad configuration.
+ * Not yet: the workers, which will stream each session's frames, the
+ * control socket, and SIGHUP reloads (a SIGHUP is logged and ignored).
  */
 
+#include <sys/signalfd.h>
+
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "log.h"
+#include "parent.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -95,6 +102,62 @@ report_log(void *arg, const char *file, config_line line, const char *reason)
 		log_warnx("%s: %s", file, reason);
 }
 
+/*
+ * The parent's life: build everything, then wait for a signal. SIGTERM and
+ * SIGINT take everything down (cells removed, sessions revoked, cameras
+ * detached; enforcement stays pinned for the next daemon). 0 on a clean
+ * stop, 1 if the start failed (what was built is taken down).
+ */
+static int
+parent_main(const struct config *conf, int debug)
+{
+	static struct parent parent;
+	struct signalfd_siginfo si;
+	sigset_t set;
+	int sfd, running = 1;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		fatal("sigprocmask");
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+	log_init(debug, log_getverbose(), LOG_DAEMON);
+	if (!debug && daemon(0, 0) != 0)
+		fatal("daemon");
+
+	if (parent_start(&parent, conf) != 0) {
+		log_warnx("start failed: taking down what was made");
+		parent_stop(&parent);
+		return 1;
+	}
+	log_info("started: %u cameras, %u sessions", conf->ncameras,
+		 conf->nsessions);
+	while (running) {
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			log_warn("signalfd");
+			break;
+		}
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_warnx("SIGHUP: reloading is not supported yet; "
+				  "the running configuration stays");
+			break;
+		default:
+			log_info("%s: stopping", strsignal(si.ssi_signo));
+			running = 0;
+		}
+	}
+	parent_stop(&parent);
+	log_info("stopped: every cell removed, every camera detached");
+	close(sfd);
+	return 0;
+}
+
 /* Every pass, so that every problem is reported at once. */
 static int
 config_read(struct config *conf, const char *file, config_report_fn *report,
@@ -166,12 +229,5 @@ main(int argc, char *argv[])
 	log_debug("%s: %u cameras, %u tenants, %u sessions", conffile,
 		  conf->ncameras, conf->ntenants, conf->nsessions);
 
-	/*
-	 * Then log_init(debug, verbose, LOG_DAEMON), daemon() unless -d,
-	 * enforcement, cameras, cells, sessions and workers (issue 10,
-	 * section 2). Until they exist: no pretending.
-	 */
-	(void)debug;
-	fatalx("the daemon itself is not built yet; use -n to check %s",
-	       conffile);
+	return parent_main(conf, debug);
 }
