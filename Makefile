@@ -161,7 +161,9 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 # sanitizers into $(UNIT_DIR)/framegated (not over the daemon's own build),
 # with fake_v4l2.so preloaded for cameras the host lacks; fuzz_config links
 # the parser, its seeds come from the shipped example (mkconfigseeds);
-# log_test links log.c.
+# log_test links log.c; encode_test links encode.c (TurboJPEG) and decodes
+# with djpeg; uplink_test links uplink.c (libcurl) and PUTs to an nginx it
+# starts on 127.0.0.1.
 FGD_DIR		:= $(TOP)/daemon/framegated
 FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h
 FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih)
@@ -179,6 +181,14 @@ $(UNIT_DIR)/config_test: $(FGD_SRCS) $(FAKE_V4L2)
 $(UNIT_DIR)/log_test: UNIT_CFLAGS += -I$(FGD_DIR)
 $(UNIT_DIR)/log_test: UNIT_LIBS += $(FGD_DIR)/log.c
 $(UNIT_DIR)/log_test: $(FGD_DIR)/log.c $(FGD_DIR)/log.h
+$(UNIT_DIR)/encode_test: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/encode_test: UNIT_LIBS += $(FGD_DIR)/encode.c \
+	$(shell pkg-config --libs libturbojpeg)
+$(UNIT_DIR)/encode_test: $(FGD_DIR)/encode.c $(FGD_DIR)/encode.h
+$(UNIT_DIR)/uplink_test: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/uplink_test: UNIT_LIBS += $(FGD_DIR)/uplink.c \
+	$(shell pkg-config --libs libcurl)
+$(UNIT_DIR)/uplink_test: $(FGD_DIR)/uplink.c $(FGD_DIR)/uplink.h
 
 fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
 $(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
