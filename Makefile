@@ -180,6 +180,13 @@ $(UNIT_DIR)/log_test: UNIT_CFLAGS += -I$(FGD_DIR)
 $(UNIT_DIR)/log_test: UNIT_LIBS += $(FGD_DIR)/log.c
 $(UNIT_DIR)/log_test: $(FGD_DIR)/log.c $(FGD_DIR)/log.h
 
+# The parent<->worker messages: proc_test links proc.c, fuzz_proc drives
+# its checks (proc_check() and the worker's and parent's order checks).
+FGD_PROC	:= $(FGD_DIR)/proc.c $(FGD_DIR)/proc.h
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_LIBS += $(FGD_DIR)/proc.c
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: $(FGD_PROC)
+
 fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
 $(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
 $(FUZZ_DIR)/fuzz_config: UNIT_LIBS += $(FGD_LIBS)
