@@ -190,6 +190,25 @@ $(UNIT_DIR)/uplink_test: UNIT_LIBS += $(FGD_DIR)/uplink.c \
 	$(shell pkg-config --libs libcurl)
 $(UNIT_DIR)/uplink_test: $(FGD_DIR)/uplink.c $(FGD_DIR)/uplink.h
 
+# The parent<->worker messages: proc_test links proc.c, fuzz_proc drives
+# its checks (proc_check() and the worker's and parent's order checks).
+FGD_PROC	:= $(FGD_DIR)/proc.c $(FGD_DIR)/proc.h
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_LIBS += $(FGD_DIR)/proc.c
+$(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: $(FGD_PROC)
+
+# The worker's sandbox: sandbox_test (ASan, like every unit test) runs
+# sandbox_helper, which links sandbox.c without sanitizers, whose runtimes
+# make syscalls the seccomp filter kills.
+FGD_SANDBOX	:= $(FGD_DIR)/sandbox.c $(FGD_DIR)/sandbox.h $(FGD_DIR)/log.c \
+		   $(FGD_DIR)/log.h
+unit: $(UNIT_DIR)/sandbox_helper
+$(UNIT_DIR)/sandbox_test: $(UNIT_DIR)/sandbox_helper
+$(UNIT_DIR)/sandbox_helper: $(TOP)/tests/unit/sandbox_helper.c $(FGD_SANDBOX)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -I$(FGD_DIR) -o $@ $< $(FGD_DIR)/sandbox.c \
+		$(FGD_DIR)/log.c $(shell pkg-config --libs libseccomp)
+
 fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
 $(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
 $(FUZZ_DIR)/fuzz_config: UNIT_LIBS += $(FGD_LIBS)
