@@ -25,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "parent.h"
+#include "worker.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -112,9 +113,8 @@ static int
 parent_main(const struct config *conf, int debug)
 {
 	static struct parent parent;
-	struct signalfd_siginfo si;
 	sigset_t set;
-	int sfd, running = 1;
+	int sfd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -133,25 +133,11 @@ parent_main(const struct config *conf, int debug)
 		parent_stop(&parent);
 		return 1;
 	}
+	parent.verbose = log_getverbose();
 	log_info("started: %u cameras, %u sessions", conf->ncameras,
 		 conf->nsessions);
-	while (running) {
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			log_warn("signalfd");
-			break;
-		}
-		switch (si.ssi_signo) {
-		case SIGHUP:
-			log_warnx("SIGHUP: reloading is not supported yet; "
-				  "the running configuration stays");
-			break;
-		default:
-			log_info("%s: stopping", strsignal(si.ssi_signo));
-			running = 0;
-		}
-	}
+	if (parent_run(&parent, sfd) != 0)
+		log_warnx("supervision failed: taking everything down");
 	parent_stop(&parent);
 	log_info("stopped: every cell removed, every camera detached");
 	close(sfd);
@@ -177,15 +163,24 @@ int
 main(int argc, char *argv[])
 {
 	const char *conffile = CONFIG_PATH_DEFAULT;
-	int ch, debug = 0, noaction = 0, verbose = 0;
+	int ch, debug = 0, noaction = 0, verbose = 0, worker = 0;
+	unsigned int wuid = 0, wgid = 0;
+	char junk;
 	static struct config config;	/* 68 kB: not on the stack */
 	struct config *conf = &config;
 
 	/* Until the flags are known, on stderr. */
 	log_init(1, 0, LOG_DAEMON);
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nu:vW")) != -1) {
 		switch (ch) {
+		case 'u':
+			if (sscanf(optarg, "%u:%u%c", &wuid, &wgid, &junk) != 2)
+				usage();
+			break;
+		case 'W':
+			worker = 1;
+			break;
 		case 'd':
 			debug = 1;
 			break;
@@ -204,6 +199,18 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	/*
+	 * The worker (worker.c): started by the parent only, in a cell, with
+	 * fd 3 its control socket. It logs on stderr: a cell may not reach
+	 * syslog's socket.
+	 */
+	if (worker) {
+		if (wuid == 0 || wgid == 0)
+			usage();
+		log_init(1, verbose, LOG_DAEMON);
+		log_procinit("worker");
+		worker_main(wuid, wgid);
+	}
 
 	if (noaction) {
 		struct problems ps = { 0 };

@@ -17,13 +17,20 @@
  * The parent never maps or reads a frame.
  */
 
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
@@ -233,8 +240,12 @@ parent_start(struct parent *p, const struct config *conf)
 	p->ctl = -1;
 	for (i = 0; i < CONFIG_CAMERAS_MAX; i++)
 		p->cameras[i].fd = -1;
-	for (i = 0; i < CONFIG_SESSIONS_MAX; i++)
+	p->exe = -1;
+	for (i = 0; i < CONFIG_SESSIONS_MAX; i++) {
 		p->sessions[i].fd = -1;
+		p->sessions[i].pidfd = -1;
+		p->sessions[i].ctl = -1;
+	}
 
 	if ((error = fg_enforcer_open(&p->e)) != 0) {
 		log_warnx("cannot arm enforcement: %s", strerror(-error));
@@ -267,6 +278,11 @@ parent_stop(struct parent *p)
 
 	for (i = 0; i < CONFIG_SESSIONS_MAX; i++) {
 		ps = &p->sessions[i];
+		if (ps->pidfd >= 0)
+			close(ps->pidfd);
+		if (ps->ctl >= 0)
+			close(ps->ctl);
+		ps->pidfd = ps->ctl = -1;
 		/* Revoked, its tasks killed, its endpoints gone. */
 		if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
 			log_warnx("session %llu: cannot remove its cell: %s",
@@ -284,6 +300,446 @@ parent_stop(struct parent *p)
 	if (p->ctl >= 0)
 		close(p->ctl);
 	p->ctl = -1;
+	if (p->exe >= 0)
+		close(p->exe);
+	p->exe = -1;
+	explicit_bzero(p->tls, sizeof(p->tls));
 	fg_enforcer_close(p->e);
 	p->e = NULL;
+}
+
+/* ------------------------------------------------------------ workers */
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Reads the file at path (at most PROC_TLS_MAX bytes) into buf. */
+static int
+read_material(const char *path, uint8_t *buf, uint32_t *len)
+{
+	ssize_t n;
+	size_t have = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", path);
+		return -errno;
+	}
+	while ((n = read(fd, buf + have, PROC_TLS_MAX - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	if (n < 0 || have == 0 || have == PROC_TLS_MAX) {
+		log_warnx("%s: %s", path, n < 0 ? strerror(errno) :
+			  have == 0 ? "empty" : "too large");
+		return -EINVAL;
+	}
+	*len = (uint32_t)have;
+	return 0;
+}
+
+static int
+workers_prepare(struct parent *p)
+{
+	const struct config *conf = p->conf;
+	struct passwd *pw;
+	unsigned int i;
+	int error;
+
+	if ((pw = getpwnam(conf->global.user)) == NULL || pw->pw_uid == 0) {
+		log_warnx("user %s: not an unprivileged user",
+			  conf->global.user);
+		return -EINVAL;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	if ((p->exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("/proc/self/exe");
+		return -errno;
+	}
+	for (i = 0; i < conf->ntenants; i++) {
+		const struct config_tenant *t = &conf->tenants[i];
+		struct parent_tls *m = &p->tls[i];
+
+		if ((error = read_material(t->ca, m->data[0], &m->len[0])) ||
+		    (error = read_material(t->cert, m->data[1], &m->len[1])) ||
+		    (error = read_material(t->key, m->data[2], &m->len[2])))
+			return error;
+	}
+	return 0;
+}
+
+static int
+hello_send(struct parent *p, unsigned int i)
+{
+	const struct config_session *s = &p->conf->sessions[i];
+	const struct config_tenant *t = &p->conf->tenants[s->tenant];
+	const struct parent_tls *m = &p->tls[s->tenant];
+	struct parent_session *ps = &p->sessions[i];
+	static struct proc_msg msg;
+	struct proc_hello *h = &msg.hello;
+	uint32_t kind, off, n;
+	unsigned int k;
+	int error;
+
+	proc_msg_init(&msg, PROC_MSG_HELLO, ps->id);
+	snprintf(h->tenant, sizeof(h->tenant), "%s", t->name);
+	snprintf(h->session, sizeof(h->session), "%s", s->name);
+	h->ncameras = s->ncameras;
+	for (k = 0; k < s->ncameras; k++) {
+		h->camera_ids[k] = p->cameras[s->cameras[k]].id;
+		snprintf(h->cameras[k], sizeof(h->cameras[k]), "%s",
+			 p->conf->cameras[s->cameras[k]].name);
+	}
+	h->mode = s->mode == CONFIG_MODE_LIVE ? PROC_MODE_LIVE :
+						PROC_MODE_STILLS;
+	h->interval = s->mode == CONFIG_MODE_LIVE ? 0 : s->interval;
+	h->rate = s->mode == CONFIG_MODE_LIVE ? s->rate : 0;
+	h->quality = s->quality;
+	h->queue = s->queue;
+	h->port = t->url.port;
+	h->family = ps->uplink.ss_family;
+	if (h->family == AF_INET) {
+		memcpy(h->addr, &((struct sockaddr_in *)&ps->uplink)->sin_addr,
+		       4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ps->uplink;
+
+		memcpy(h->addr, &sin6->sin6_addr, 16);
+		h->scope_id = sin6->sin6_scope_id;
+	}
+	for (k = 0; k < 3; k++)
+		h->tls_len[k] = m->len[k];
+	snprintf(h->host, sizeof(h->host), "%s", t->url.host);
+	snprintf(h->path, sizeof(h->path), "%s", t->url.path);
+	if ((error = proc_send(ps->ctl, &msg, -1)) != 0)
+		return error;
+	for (kind = PROC_TLS_CA; kind <= PROC_TLS_KEY; kind++) {
+		for (off = 0; off < m->len[kind - 1]; off += n) {
+			n = m->len[kind - 1] - off;
+			if (n > PROC_TLS_CHUNK)
+				n = PROC_TLS_CHUNK;
+			proc_msg_init(&msg, PROC_MSG_TLS, ps->id);
+			msg.tls.kind = kind;
+			msg.tls.total = m->len[kind - 1];
+			msg.tls.offset = off;
+			msg.tls.len = n;
+			memcpy(msg.tls.data, m->data[kind - 1] + off, n);
+			if ((error = proc_send(ps->ctl, &msg, -1)) != 0)
+				return error;
+		}
+	}
+	explicit_bzero(&msg, sizeof(msg));
+	proc_msg_init(&msg, PROC_MSG_SESSION_FD, ps->id);
+	return proc_send(ps->ctl, &msg, ps->fd);
+}
+
+/*
+ * The child, in the cell: the control socket as fd 3, then this program
+ * again as the worker (a fresh image: nothing of the parent's memory, no
+ * other tenant's key), with an empty environment.
+ */
+static void __attribute__((noreturn))
+worker_exec(struct parent *p, int sock)
+{
+	char ids[32], *argv[6] = { "framegated", "-W", "-u", ids, NULL, NULL };
+	char *envp[] = { NULL };
+	int a, b;
+
+	if (p->verbose)
+		argv[4] = "-v";
+	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)p->uid,
+		 (unsigned int)p->gid);
+	if ((a = fcntl(sock, F_DUPFD_CLOEXEC, 10)) < 0 ||
+	    (b = fcntl(p->exe, F_DUPFD_CLOEXEC, 10)) < 0 ||
+	    dup2(a, 3) != 3 || dup3(b, 4, O_CLOEXEC) != 4 ||
+	    close_range(5, ~0U, 0) != 0)
+		_exit(126);
+	syscall(SYS_execveat, 4, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+static int
+worker_start(struct parent *p, unsigned int i)
+{
+	struct parent_session *ps = &p->sessions[i];
+	int sv[2], error, pidfd;
+	pid_t pid;
+
+	ps->restart_ns = 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_warn("socketpair");
+		return -errno;
+	}
+	/* The worker's end is the one socket its cell did not make. */
+	if ((error = fg_cell_give_socket(p->e, ps->id, sv[1])) != 0) {
+		log_warnx("session %llu: cannot give the cell its socket: %s",
+			  (unsigned long long)ps->id, strerror(-error));
+		close(sv[0]);
+		close(sv[1]);
+		return error;
+	}
+	fflush(NULL);
+	pid = fg_cell_spawn(ps->id, FG_CELL_SPAWN_PDEATHSIG, &pidfd);
+	if (pid == 0)
+		worker_exec(p, sv[1]);
+	close(sv[1]);
+	if (pid < 0) {
+		log_warnx("session %llu: cannot start its worker: %s",
+			  (unsigned long long)ps->id, strerror(-pid));
+		close(sv[0]);
+		return pid;
+	}
+	ps->pid = pid;
+	ps->pidfd = pidfd;
+	ps->ctl = sv[0];
+	/* Never wait for a worker: its messages are read when they come. */
+	if (fcntl(ps->ctl, F_SETFL, O_NONBLOCK) != 0)
+		log_warn("fcntl");
+	proc_parent_init(&ps->pp, ps->id);
+	log_info("session %llu: worker %d started in its cell",
+		 (unsigned long long)ps->id, (int)pid);
+	if ((error = hello_send(p, i)) != 0)
+		log_warnx("session %llu: worker %d: %s",
+			  (unsigned long long)ps->id, (int)pid,
+			  strerror(-error));
+	/* A worker that could not be told is reaped, and started again. */
+	return 0;
+}
+
+static void
+stats_log(const struct parent_session *ps)
+{
+	const struct proc_stats *st = &ps->pp.stats;
+
+	log_info("session %llu: acquired %llu encoded %llu uploaded %llu "
+		 "dropped queue_full %llu upload_failed %llu timeout %llu; "
+		 "errors connect %llu tls %llu http %llu timeout %llu other "
+		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us",
+		 (unsigned long long)ps->id,
+		 (unsigned long long)st->acquired,
+		 (unsigned long long)st->encoded,
+		 (unsigned long long)st->uploaded,
+		 (unsigned long long)st->dropped_queue_full,
+		 (unsigned long long)st->dropped_upload_failed,
+		 (unsigned long long)st->dropped_timeout,
+		 (unsigned long long)st->err_connect,
+		 (unsigned long long)st->err_tls,
+		 (unsigned long long)st->err_http,
+		 (unsigned long long)st->err_timeout,
+		 (unsigned long long)st->err_other,
+		 (unsigned long long)st->bytes,
+		 (unsigned long long)st->latency_p50_us,
+		 (unsigned long long)st->latency_p99_us);
+}
+
+/* The worker's socket is readable. */
+static void
+worker_message(struct parent *p, struct parent_session *ps)
+{
+	struct proc_msg msg;
+	int error;
+
+	error = proc_parent_recv(ps->ctl, &ps->pp, &msg);
+	if (error == -EAGAIN)
+		return;
+	if (error != 0) {
+		if (error != -EPIPE)
+			log_warnx("session %llu: worker %d: a bad message: %s",
+				  (unsigned long long)ps->id, (int)ps->pid,
+				  strerror(-error));
+		/* Stop listening; the pidfd says when it is gone. */
+		close(ps->ctl);
+		ps->ctl = -1;
+		if (error != -EPIPE)
+			kill(ps->pid, SIGKILL);
+		return;
+	}
+	switch (msg.hdr.type) {
+	case PROC_MSG_READY:
+		log_info("session %llu: worker %d sandboxed (Landlock ABI %u)",
+			 (unsigned long long)ps->id, (int)ps->pid,
+			 msg.ready.landlock_abi);
+		proc_msg_init(&msg, PROC_MSG_GO, ps->id);
+		if ((error = proc_send(ps->ctl, &msg, -1)) != 0)
+			log_warnx("session %llu: GO: %s",
+				  (unsigned long long)ps->id, strerror(-error));
+		break;
+	case PROC_MSG_STATS:
+		log_debug("session %llu: uploaded %llu",
+			  (unsigned long long)ps->id,
+			  (unsigned long long)msg.stats.uploaded);
+		break;
+	case PROC_MSG_FATAL:
+		log_warnx("session %llu: worker %d: %s: %s",
+			  (unsigned long long)ps->id, (int)ps->pid,
+			  msg.fatal.text, strerror(msg.fatal.error));
+		break;
+	}
+	(void)p;
+}
+
+/* The worker ended: reaped, and started again unless it should not be. */
+static void
+worker_reap(struct parent_session *ps)
+{
+	siginfo_t si = { 0 };
+	struct fg_nl *nl;
+	uint64_t delay_s;
+
+	if (waitid(P_PIDFD, (id_t)ps->pidfd, &si, WEXITED) != 0)
+		log_warn("waitid");
+	close(ps->pidfd);
+	if (ps->ctl >= 0)
+		close(ps->ctl);
+	ps->ctl = ps->pidfd = -1;
+	ps->pid = 0;
+	stats_log(ps);
+	if (si.si_code == CLD_EXITED && si.si_status == 0) {
+		log_info("session %llu: worker done (session over)",
+			 (unsigned long long)ps->id);
+		ps->given_up = true;
+		return;
+	}
+	log_warnx("session %llu: worker %s %d", (unsigned long long)ps->id,
+		  si.si_code == CLD_EXITED ? "exited with status" :
+		  "killed by signal", si.si_status);
+	ps->deaths = ps->pp.stats.uploaded > ps->uploaded ? 1 : ps->deaths + 1;
+	ps->uploaded = ps->pp.stats.uploaded;
+	if (ps->deaths > PARENT_RESTARTS_MAX) {
+		log_warnx("session %llu: its worker died %u times in a row: "
+			  "revoking the session", (unsigned long long)ps->id,
+			  ps->deaths);
+		if ((nl = fg_nl_open()) != NULL) {
+			(void)fg_nl_revoke_session(nl, ps->id);
+			fg_nl_close(nl);
+		}
+		ps->given_up = true;
+		return;
+	}
+	delay_s = 1ull << (ps->deaths - 1);
+	if (delay_s > PARENT_BACKOFF_MAX_S)
+		delay_s = PARENT_BACKOFF_MAX_S;
+	ps->restart_ns = mono_ns() + delay_s * 1000000000ull;
+	log_info("session %llu: starting its worker again in %llu s",
+		 (unsigned long long)ps->id, (unsigned long long)delay_s);
+}
+
+/* Tells every worker to stop and waits a little for them. */
+static void
+workers_stop(struct parent *p)
+{
+	struct parent_session *ps;
+	struct proc_msg msg;
+	struct pollfd pfd;
+	uint64_t end = mono_ns() + 2000000000ull;
+	unsigned int i;
+
+	for (i = 0; i < p->conf->nsessions; i++) {
+		ps = &p->sessions[i];
+		if (ps->pid == 0 || ps->ctl < 0)
+			continue;
+		proc_msg_init(&msg, PROC_MSG_SHUTDOWN, ps->id);
+		msg.shutdown.reason = PROC_SHUTDOWN_STOP;
+		(void)proc_send(ps->ctl, &msg, -1);
+	}
+	for (i = 0; i < p->conf->nsessions; i++) {
+		ps = &p->sessions[i];
+		while (ps->pid != 0) {
+			uint64_t now = mono_ns();
+
+			pfd = (struct pollfd){ .fd = ps->pidfd, .events = POLLIN };
+			if (now >= end ||
+			    poll(&pfd, 1, (int)((end - now) / 1000000) + 1) <= 0)
+				break;
+			if (ps->ctl >= 0)	/* its last STATS */
+				while (proc_parent_recv(ps->ctl, &ps->pp,
+							&msg) == 0)
+					;
+			ps->given_up = true;
+			worker_reap(ps);
+		}
+	}
+}
+
+int
+parent_run(struct parent *p, int sigfd)
+{
+	struct pollfd pfd[1 + 2 * CONFIG_SESSIONS_MAX];
+	struct parent_session *owner[1 + 2 * CONFIG_SESSIONS_MAX];
+	struct signalfd_siginfo si;
+	uint64_t now, next;
+	unsigned int i, n;
+	int error, timeout;
+
+	if ((error = workers_prepare(p)) != 0)
+		return error;
+	for (i = 0; i < p->conf->nsessions; i++)
+		if ((error = worker_start(p, i)) != 0)
+			return error;
+	for (;;) {
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		now = mono_ns();
+		next = 0;
+		for (i = 0; i < p->conf->nsessions; i++) {
+			struct parent_session *ps = &p->sessions[i];
+
+			if (ps->pid == 0 && ps->restart_ns != 0 &&
+			    !ps->given_up) {
+				if (ps->restart_ns <= now) {
+					if (worker_start(p, i) != 0)
+						ps->restart_ns = now +
+							1000000000ull;
+				} else if (next == 0 || ps->restart_ns < next) {
+					next = ps->restart_ns;
+				}
+			}
+			if (ps->pid == 0)
+				continue;
+			owner[n] = ps;
+			pfd[n++] = (struct pollfd){ .fd = ps->pidfd,
+						    .events = POLLIN };
+			if (ps->ctl >= 0) {
+				owner[n] = ps;
+				pfd[n++] = (struct pollfd){ .fd = ps->ctl,
+							    .events = POLLIN };
+			}
+		}
+		timeout = next ? (int)((next - now) / 1000000) + 1 : -1;
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return -errno;
+		}
+		if (pfd[0].revents & POLLIN) {
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				log_warnx("SIGHUP: reloading is not supported "
+					  "yet; the running configuration "
+					  "stays");
+				continue;
+			}
+			log_info("%s: stopping", strsignal(si.ssi_signo));
+			break;
+		}
+		/* Messages before deaths: a worker's last STATS counts. */
+		for (i = 1; i < n; i++)
+			if (pfd[i].revents && pfd[i].fd == owner[i]->ctl &&
+			    owner[i]->pid != 0)
+				worker_message(p, owner[i]);
+		for (i = 1; i < n; i++)
+			if (pfd[i].revents && pfd[i].fd == owner[i]->pidfd &&
+			    owner[i]->pid != 0)
+				worker_reap(owner[i]);
+	}
+	workers_stop(p);
+	return 0;
 }

@@ -12,11 +12,15 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "proc.h"
 
 struct fg_enforcer;
 
 /* Cells of an earlier parent removed per walk of the cells map. */
 #define PARENT_STALE_MAX	64
+/* A worker that died this many times in a row: its session is revoked. */
+#define PARENT_RESTARTS_MAX	5
+#define PARENT_BACKOFF_MAX_S	60
 
 struct parent_camera {
 	int		fd;		/* the camera fd: closing it detaches */
@@ -32,6 +36,21 @@ struct parent_session {
 	bool		cell;		/* its cell exists */
 	struct sockaddr_storage uplink;	/* the first endpoint address */
 	socklen_t	uplink_len;
+	/* Its worker. */
+	pid_t		pid;		/* 0: none */
+	int		pidfd;
+	int		ctl;		/* our end of the socketpair */
+	struct proc_parent pp;
+	unsigned int	deaths;		/* in a row, without an upload */
+	uint64_t	uploaded;	/* at the last death */
+	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
+	bool		given_up;
+};
+
+/* A tenant's TLS material, as read from its files. */
+struct parent_tls {
+	uint32_t	len[3];		/* [enum proc_tls_kind - 1] */
+	uint8_t		data[3][PROC_TLS_MAX];
 };
 
 struct parent {
@@ -40,6 +59,11 @@ struct parent {
 	int			 ctl;	/* /dev/framegate */
 	struct parent_camera	 cameras[CONFIG_CAMERAS_MAX];
 	struct parent_session	 sessions[CONFIG_SESSIONS_MAX];
+	struct parent_tls	 tls[CONFIG_TENANTS_MAX];
+	int			 exe;	/* this program, for the workers */
+	uid_t			 uid;	/* the workers' user */
+	gid_t			 gid;
+	int			 verbose;
 };
 
 /*
@@ -49,6 +73,13 @@ struct parent {
  * parent_stop().
  */
 int		parent_start(struct parent *p, const struct config *conf);
+/*
+ * Starts one worker per session in its cell, then supervises them until
+ * a SIGTERM or SIGINT arrives on the signalfd sigfd: a worker that dies is
+ * started again with exponential backoff, one that keeps dying gets its
+ * session revoked. Then every worker is told to stop. 0 or -errno.
+ */
+int		parent_run(struct parent *p, int sigfd);
 /* Removes every cell (revoking its session), closes sessions, detaches. */
 void		parent_stop(struct parent *p);
 /* The tenant id the sessions of tenant name carry: never 0. */

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One session's worker: `framegated -W -u UID:GID`, exec'd by the parent
+ * inside the session's cell (parent.c), with its end of the control
+ * socketpair as fd 3 and nothing else but stdin, stdout and stderr.
+ *
+ *   1. From the parent (proc.h): what the session is, the tenant's CA,
+ *      certificate and key as bytes, and the session fd. Nothing names a
+ *      file: the worker could not open one anyway.
+ *   2. The uplink (libcurl holds its copy of the material; ours is wiped),
+ *      the session's window mapped, then the sandbox (sandbox.h): the
+ *      worker user, no capabilities, no files, a seccomp allow-list.
+ *   3. READY, and on GO the loop: at each due time (1/rate s live,
+ *      interval s stills) take every frame the session holds, keep the
+ *      newest of each camera, release the others (superseded: dropped,
+ *      queue full), JPEG it (TurboJPEG, from the camera's own format), PUT
+ *      it over TLS 1.3 with the tenant's certificate, release it.
+ *
+ * The session's ring is the worker's bounded queue: the kernel keeps
+ * capturing whatever the worker does (it drops the oldest frame of a full
+ * ring and counts it), so a slow or dead network never blocks capture. A
+ * failed upload is counted by kind, the frame dropped (upload failed or
+ * timeout), and the next due time backs off exponentially, with jitter, up
+ * to WORKER_BACKOFF_MAX_MS. Counters reach the parent every second
+ * (STATS): acquired = uploaded + every drop, exactly, at every message.
+ *
+ * A revoked session (ACQUIRE fails, poll says POLLHUP) or a SHUTDOWN ends
+ * the worker with status 0; anything else wrong ends it with FATAL and 1,
+ * and the parent restarts it.
+ */
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libframegate.h"
+
+#include "encode.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "uplink.h"
+#include "worker.h"
+
+#define WORKER_CTL_FD		3
+#define WORKER_STATS_MS		1000
+#define WORKER_BACKOFF_MIN_MS	500
+#define WORKER_BACKOFF_MAX_MS	30000
+#define WORKER_LATENCIES	128
+
+struct worker {
+	struct proc_hello	 hello;
+	uint64_t		 sid;
+	int			 ctl;
+	int			 sfd;
+	const uint8_t		*window;
+	struct fg_session_info	 info;
+	struct uplink		*up;
+	struct encoder		*enc[PROC_CAMERAS_MAX];
+	struct proc_stats	 st;
+	uint64_t		 lat[WORKER_LATENCIES];	/* us, a ring */
+	unsigned int		 nlat;
+	uint64_t		 period_ns;
+	uint32_t		 backoff_ms;
+};
+
+static uint64_t
+now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void __attribute__((noreturn))
+worker_fatal(struct worker *wk, uint32_t reason, int error, const char *what)
+{
+	struct proc_msg msg;
+
+	log_warnx("%s: %s", what, error ? strerror(error) : "failed");
+	proc_msg_init(&msg, PROC_MSG_FATAL, wk->sid);
+	msg.fatal.reason = reason;
+	msg.fatal.error = error;
+	snprintf(msg.fatal.text, sizeof(msg.fatal.text), "%s", what);
+	(void)proc_send(wk->ctl, &msg, -1);
+	exit(1);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+stats_send(struct worker *wk)
+{
+	uint64_t v[WORKER_LATENCIES];
+	unsigned int n = wk->nlat < WORKER_LATENCIES ? wk->nlat :
+						       WORKER_LATENCIES;
+	struct proc_msg msg;
+	struct proc_hdr hdr;
+	int error;
+
+	if (n > 0) {
+		memcpy(v, wk->lat, n * sizeof(v[0]));
+		qsort(v, n, sizeof(v[0]), cmp_u64);
+		wk->st.latency_p50_us = v[(n - 1) / 2];
+		wk->st.latency_p99_us = v[(n - 1) * 99 / 100];
+	}
+	proc_msg_init(&msg, PROC_MSG_STATS, wk->sid);
+	hdr = msg.hdr;
+	msg.stats = wk->st;
+	msg.stats.hdr = hdr;
+	if ((error = proc_send(wk->ctl, &msg, -1)) != 0)
+		log_warnx("STATS: %s", strerror(-error));
+}
+
+/* The index of camera id in HELLO, or -1. */
+static int
+camera_index(const struct worker *wk, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < wk->hello.ncameras; i++)
+		if (wk->hello.camera_ids[i] == id)
+			return (int)i;
+	return -1;
+}
+
+static void
+upload_failed(struct worker *wk, const struct uplink_result *r)
+{
+	switch (r->status) {
+	case UPLINK_CONNECT:
+		wk->st.err_connect++;
+		break;
+	case UPLINK_TLS:
+		wk->st.err_tls++;
+		break;
+	case UPLINK_TIMEOUT:
+		wk->st.err_timeout++;
+		break;
+	case UPLINK_HTTP_4XX:
+	case UPLINK_HTTP_5XX:
+		wk->st.err_http++;
+		break;
+	default:
+		wk->st.err_other++;
+	}
+	if (r->status == UPLINK_TIMEOUT)
+		wk->st.dropped_timeout++;
+	else
+		wk->st.dropped_upload_failed++;
+	wk->backoff_ms = wk->backoff_ms ? wk->backoff_ms * 2 :
+					  WORKER_BACKOFF_MIN_MS;
+	if (wk->backoff_ms > WORKER_BACKOFF_MAX_MS)
+		wk->backoff_ms = WORKER_BACKOFF_MAX_MS;
+	log_debug("upload: %s (%s); next try in about %u ms",
+		  uplink_status_name(r->status), uplink_error(wk->up),
+		  wk->backoff_ms);
+}
+
+/* Encodes and uploads frame f (acquired, counted); the caller releases. */
+static void
+frame_send(struct worker *wk, const struct fg_frame *f)
+{
+	struct uplink_result r;
+	const uint8_t *jpeg;
+	size_t jpeg_len;
+	uint64_t real;
+	int i, ret;
+
+	i = camera_index(wk, f->camera_id);
+	if (i < 0 || f->offset + f->bytesused > wk->info.window_size)
+		worker_fatal(wk, PROC_FATAL_SESSION, EPROTO,
+			     "a frame the session does not describe");
+	if (wk->enc[i] == NULL &&
+	    (wk->enc[i] = encoder_new(f->pixelformat, f->width, f->height,
+				      f->bytesperline,
+				      (int)wk->hello.quality)) == NULL)
+		worker_fatal(wk, PROC_FATAL_INTERNAL, errno,
+			     "cannot encode the camera's format");
+	ret = encoder_run(wk->enc[i], wk->window + f->offset, f->bytesused,
+			  &jpeg, &jpeg_len);
+	if (ret != 0) {
+		log_warnx("camera %s: frame %llu: %s", wk->hello.cameras[i],
+			  (unsigned long long)f->sequence,
+			  encoder_error(wk->enc[i]));
+		wk->st.dropped_upload_failed++;
+		wk->st.err_other++;
+		return;
+	}
+	wk->st.encoded++;
+	/* Capture time, from CLOCK_MONOTONIC to the wall clock. */
+	real = now_ns(CLOCK_REALTIME) -
+	       (now_ns(CLOCK_MONOTONIC) - f->timestamp_ns);
+	if (uplink_put(wk->up, wk->hello.cameras[i], f->sequence, real, jpeg,
+		       jpeg_len, &r) != UPLINK_OK) {
+		upload_failed(wk, &r);
+		return;
+	}
+	wk->st.uploaded++;
+	wk->st.bytes += r.bytes;
+	wk->lat[wk->nlat++ % WORKER_LATENCIES] = r.latency_ns / 1000;
+	wk->backoff_ms = 0;
+}
+
+/*
+ * Takes every frame the session holds; the newest of each camera is sent,
+ * the rest released as superseded. false when the session is over.
+ */
+static bool
+frames_take(struct worker *wk)
+{
+	struct fg_frame newest[PROC_CAMERAS_MAX], f;
+	bool have[PROC_CAMERAS_MAX] = { false };
+	uint32_t i;
+	int k, ret;
+
+	for (;;) {
+		ret = fg_frame_acquire(wk->sfd, &f);
+		if (ret == -EAGAIN)
+			break;
+		if (ret != 0) {
+			log_info("session %llu: %s: stopping",
+				 (unsigned long long)wk->sid, strerror(-ret));
+			return false;
+		}
+		wk->st.acquired++;
+		k = camera_index(wk, f.camera_id);
+		if (k < 0)
+			worker_fatal(wk, PROC_FATAL_SESSION, EPROTO,
+				     "a frame of a camera not in HELLO");
+		if (have[k]) {
+			wk->st.dropped_queue_full++;
+			fg_frame_release(wk->sfd, newest[k].frame_id);
+		}
+		newest[k] = f;
+		have[k] = true;
+	}
+	for (i = 0; i < wk->hello.ncameras; i++) {
+		if (!have[i])
+			continue;
+		frame_send(wk, &newest[i]);
+		ret = fg_frame_release(wk->sfd, newest[i].frame_id);
+		if (ret != 0 && ret != -ENOENT) {
+			log_info("session %llu: release: %s: stopping",
+				 (unsigned long long)wk->sid, strerror(-ret));
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+stream(struct worker *wk)
+{
+	uint64_t due = now_ns(CLOCK_MONOTONIC), next_stats = due, now;
+	struct pollfd pfd[2] = {
+		{ .fd = wk->sfd, .events = POLLIN },
+		{ .fd = wk->ctl, .events = POLLIN },
+	};
+	struct proc_msg msg;
+	int timeout, ret;
+
+	for (;;) {
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now >= next_stats) {
+			stats_send(wk);
+			next_stats = now + WORKER_STATS_MS * 1000000ull;
+		}
+		/* Before the due time the frames wait in the session's ring. */
+		pfd[0].events = now >= due ? POLLIN : 0;
+		timeout = (int)(((now >= due ? next_stats :
+				  (due < next_stats ? due : next_stats)) -
+				 now) / 1000000) + 1;
+		ret = poll(pfd, 2, timeout);
+		if (ret < 0 && errno != EINTR)
+			worker_fatal(wk, PROC_FATAL_INTERNAL, errno, "poll");
+		if (pfd[1].revents) {
+			/* Only SHUTDOWN may come now. */
+			ret = proc_recv(wk->ctl, &msg, NULL);
+			if (ret == 0 && (msg.hdr.type != PROC_MSG_SHUTDOWN ||
+					 msg.hdr.session_id != wk->sid))
+				ret = -EPROTO;
+			if (ret != 0 && ret != -EPIPE)
+				worker_fatal(wk, PROC_FATAL_PROTOCOL, -ret,
+					     "a message in the stream");
+			break;	/* SHUTDOWN, or the parent is gone */
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			log_info("session %llu revoked: stopping",
+				 (unsigned long long)wk->sid);
+			break;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		if (!frames_take(wk))
+			break;
+		now = now_ns(CLOCK_MONOTONIC);
+		due += wk->period_ns;
+		if (due < now)
+			due = now;
+		if (wk->backoff_ms)	/* with up to a quarter of jitter */
+			due = now + wk->backoff_ms * 1000000ull +
+			      (uint64_t)(random() % (wk->backoff_ms / 4 + 1)) *
+			      1000000ull;
+	}
+	stats_send(wk);
+}
+
+static void
+address_string(const struct proc_hello *h, char *buf, size_t size)
+{
+	if (inet_ntop(h->family, h->addr, buf, size) == NULL)
+		buf[0] = '\0';
+}
+
+int
+worker_main(uid_t uid, gid_t gid)
+{
+	static struct proc_worker pw;	/* the material: 192 kB */
+	static struct worker wk;
+	struct uplink_params up;
+	struct proc_msg msg;
+	char addr[INET6_ADDRSTRLEN];
+	int ret, fd, abi;
+
+	wk.ctl = WORKER_CTL_FD;
+	wk.sfd = -1;
+	proc_worker_init(&pw);
+	while (!proc_worker_complete(&pw)) {
+		ret = proc_worker_recv(wk.ctl, &pw, &msg, &fd);
+		if (ret == -EPIPE)
+			exit(0);	/* the parent is gone */
+		if (ret != 0)
+			worker_fatal(&wk, PROC_FATAL_PROTOCOL, -ret,
+				     "a message from the parent");
+		if (pw.phase == PROC_WORKER_DONE)
+			exit(0);
+		wk.sid = pw.hello.hdr.session_id;
+		if (fd >= 0)
+			wk.sfd = fd;
+	}
+	wk.hello = pw.hello;
+	log_procinit("worker");
+
+	/* Before the sandbox: OpenSSL reads its configuration file. */
+	if ((ret = uplink_global_init()) != 0)
+		worker_fatal(&wk, PROC_FATAL_INTERNAL, -ret, "uplink");
+	tzset();
+	address_string(&wk.hello, addr, sizeof(addr));
+	up = (struct uplink_params){
+		.host = wk.hello.host,
+		.port = wk.hello.port,
+		.addr = addr,
+		.base_path = strcmp(wk.hello.path, "/") == 0 ? "" :
+							       wk.hello.path,
+		.session = wk.sid,
+		.ca = pw.tls[PROC_TLS_CA - 1].data,
+		.ca_len = pw.tls[PROC_TLS_CA - 1].total,
+		.cert = pw.tls[PROC_TLS_CERT - 1].data,
+		.cert_len = pw.tls[PROC_TLS_CERT - 1].total,
+		.key = pw.tls[PROC_TLS_KEY - 1].data,
+		.key_len = pw.tls[PROC_TLS_KEY - 1].total,
+	};
+	if ((wk.up = uplink_new(&up)) == NULL)
+		worker_fatal(&wk, PROC_FATAL_INTERNAL, errno, "uplink");
+	/* libcurl copied the material (CURL_BLOB_COPY): ours goes. */
+	explicit_bzero(pw.tls, sizeof(pw.tls));
+
+	if ((ret = fg_session_info(wk.sfd, &wk.info)) != 0 ||
+	    (ret = fg_session_map(wk.sfd, &wk.info,
+				  (const void **)&wk.window)) != 0)
+		worker_fatal(&wk, PROC_FATAL_SESSION, -ret, "session");
+	wk.period_ns = wk.hello.mode == PROC_MODE_LIVE ?
+		       1000000000ull / wk.hello.rate :
+		       wk.hello.interval * 1000000000ull;
+	srandom((unsigned int)(now_ns(CLOCK_MONOTONIC) ^ wk.sid));
+
+	if ((abi = sandbox_apply(uid, gid, 0)) < 0)
+		worker_fatal(&wk, PROC_FATAL_SANDBOX, -abi, "sandbox");
+	if ((ret = proc_worker_ready(&pw)) != 0)
+		worker_fatal(&wk, PROC_FATAL_PROTOCOL, -ret, "READY");
+	proc_msg_init(&msg, PROC_MSG_READY, wk.sid);
+	msg.ready.landlock_abi = (uint32_t)abi;
+	if ((ret = proc_send(wk.ctl, &msg, -1)) != 0)
+		worker_fatal(&wk, PROC_FATAL_PROTOCOL, -ret, "READY");
+	ret = proc_worker_recv(wk.ctl, &pw, &msg, &fd);
+	if (ret == -EPIPE || pw.phase == PROC_WORKER_DONE)
+		exit(0);
+	if (ret != 0 || pw.phase != PROC_WORKER_RUNNING)
+		worker_fatal(&wk, PROC_FATAL_PROTOCOL, ret ? -ret : EPROTO,
+			     "GO");
+	log_info("session %llu: streaming to %s:%u as tenant %s",
+		 (unsigned long long)wk.sid, wk.hello.host, wk.hello.port,
+		 wk.hello.tenant);
+	stream(&wk);
+	exit(0);
+}
