@@ -27,8 +27,8 @@ bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 sysfs=/sys/kernel/framegate
 pins=/sys/fs/bpf/framegate
 work=$(mktemp -d)
-n=0
-failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
 holder=
 sleeper=
 session=
@@ -54,39 +54,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-check() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/out" 2>&1; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$work/out"
-		failed=$((failed + 1))
-	fi
-}
-
-# The command succeeds and its output matches the pattern (extended regex).
-outputs() {
-	local pattern=$1 out
-	shift
-	echo "+ $*"
-	out=$("$@" 2>&1) || { echo "$out"; return 1; }
-	echo "$out"
-	grep -qE -- "$pattern" <<<"$out"
-}
-
-# The command fails with exit status $1 and prints the pattern $2.
-fails() {
-	local want=$1 pattern=$2 rc=0 out
-	shift 2
-	echo "+ $*"
-	out=$("$@" 2>&1) || rc=$?
-	echo "$out (exit $rc)"
-	[ "$rc" -eq "$want" ] && grep -qE -- "$pattern" <<<"$out"
-}
 
 # $1 and $2 are equal.
 equal() {
@@ -323,5 +290,4 @@ check "the replacement is a new cgroup" \
 check "cell remove 424243" "$ctl" cell remove 424243
 check "enforce stop, last" outputs '^enforcement unpinned$' "$ctl" enforce stop
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

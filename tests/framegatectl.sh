@@ -12,46 +12,14 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 ctl=$top/daemon/framegatectl/framegatectl
 work=$(mktemp -d)
-n=0
-failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
 
 cleanup() {
 	[ -n "${demo:-}" ] && kill "$demo" 2>/dev/null && wait "$demo" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-check() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/out" 2>&1; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$work/out"
-		failed=$((failed + 1))
-	fi
-}
-
-# The command's output contains the pattern (extended regex).
-outputs() {
-	local pattern=$1
-	shift
-	local out
-	out=$("$@" 2>&1) || { echo "$out"; return 1; }
-	echo "$out"
-	grep -qE -- "$pattern" <<<"$out"
-}
-
-# The command fails with exit status $1 and prints the pattern $2.
-fails() {
-	local want=$1 pattern=$2 rc=0 out
-	shift 2
-	out=$("$@" 2>&1) || rc=$?
-	echo "$out (exit $rc)"
-	[ "$rc" -eq "$want" ] && grep -qE -- "$pattern" <<<"$out"
-}
 
 echo "TAP version 13"
 # Long enough for every check below, on the slowest kernel too.
@@ -105,5 +73,4 @@ kill "$demo" 2>/dev/null || true
 wait "$demo" 2>/dev/null || true
 demo=
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

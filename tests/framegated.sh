@@ -24,8 +24,8 @@ fgd=$top/daemon/framegated/framegated
 ctl=$top/daemon/framegatectl/framegatectl
 sys=/sys/kernel/framegate
 work=$(mktemp -d)
-n=0
-failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
 scale=${FG_TIMEOUT_SCALE:-1}
 
 cleanup() {
@@ -40,23 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/out" 2>&1; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$work/out"
-		failed=$((failed + 1))
-	fi
-}
-
 # Waits (up to 30 s, scaled) until the command succeeds.
 eventually() {
-	local i
-	for i in $(seq $((300 * scale))); do
+	local _
+	for _ in $(seq $((300 * scale))); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -326,5 +313,4 @@ check "naming the line" log_says "bad.conf:[0-9]+: device: /dev/null"
 check "and starts nothing" bash -c "[ \$(cat $sys/cameras_attached) = 0 ] &&
 	[ \$(ls -d /sys/fs/cgroup/framegate/session-* 2>/dev/null | wc -l) = 0 ]"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
