@@ -16,22 +16,16 @@
 #   ingest    nginx stopped for 20 s, then started again: failed uploads
 #             counted by kind, drops by reason, uploads resume, and at the
 #             end acquired = uploaded + drops for every worker, exactly
-#   sandbox   the test build (tests/build/framegated-hooks, -T): worker A
-#             tries open, exec, getcwd (each: SIGSYS, logged and counted by
-#             the parent) and a connect to a non-endpoint (EACCES from the
-#             cell, one denied_connect); the release build has no -T
 #
+# The sandbox from inside a worker: tests/framegated-sandbox.sh.
 # Prints TAP, one line per check.
 set -eu
 
 . "$(dirname "$0")/framegated-lib.sh"
-hooks=$top/tests/build/framegated-hooks/framegated
 fg_setup
 
 # The pid of the worker in session $1's cell.
 worker_pid() { head -1 "/sys/fs/cgroup/framegate/session-$1/cgroup.procs"; }
-workers_started() { grep -cE "session $1: worker [0-9]+ started" "$work/log"; }
-grown() { [ "$(count_objects "$1")" -ge "$2" ]; }
 
 # Reads the memory of task $1 (every readable mapping, through
 # /proc/PID/mem), from cell $2's cgroup.procs if given (the task moves
@@ -178,57 +172,6 @@ check "session b: every worker acquired = uploaded + drops = stored" \
 	balances "$idb" b
 check "every object of tenant a is red" objects_are a red
 check "every object of tenant b is blue" objects_are b blue
-
-# --------------------------------------------------------------- sandbox
-no_hooks() {
-	! strings "$fgd" | grep -q 'test action' &&
-		strings "$hooks" | grep -q 'test action' &&
-		! "$fgd" -T a-live:open -n -f "$work/framegated.conf" &&
-		"$hooks" -T a-live:open -n -f "$work/framegated.conf"
-}
-check "the release framegated has no test hooks, no -T; the test build has" \
-	no_hooks
-
-tried_only() {
-	grep -q "test action $action: trying it" "$work/log" &&
-		[ "$(grep -c "test action $action:" "$work/log")" = 1 ]
-}
-streaming() { [ "$(grep -c "session $ida: streaming to" "$work/log")" = "$1" ]; }
-kills_counted() {
-	stats "$ida" worker seccomp_kills
-	stats "$idb" worker seccomp_kills
-	[ "$(stats "$ida" worker seccomp_kills | tr '\n' ,)" = '1 1,2 1,' ] &&
-		[ "$(stats "$idb" worker seccomp_kills)" = '1 0' ]
-}
-for action in open exec getcwd; do
-	fgd_start "$hooks" -T "a-live:$action"
-	eventually log_says 'started: 2 cameras' || true
-	ida=$(session_id a-live)
-	idb=$(session_id b-stills)
-	check "$action in worker A: killed by seccomp (SIGSYS), logged" \
-		eventually log_says "session $ida: worker [0-9]+ killed by seccomp \(SIGSYS\)"
-	check "$action: it was tried, and nothing came back from it" tried_only
-	check "$action: the next worker of session a streams" \
-		eventually streaming 2
-	fgd_stop
-	check "$action: seccomp_kills 1 on both of session a's workers' lines, 0 on b's" \
-		kills_counted
-done
-
-c0=$(cat "$sys/denied_connect")
-fgd_start "$hooks" -T a-live:connect
-eventually log_says 'started: 2 cameras' || true
-ida=$(session_id a-live)
-check "connect in worker A to the endpoint's host, port 1: EACCES" \
-	eventually log_says 'test action connect: port 1: Permission denied'
-check "counted by the cell: denied_connect +1" \
-	[ "$(($(cat "$sys/denied_connect") - c0))" = 1 ]
-before=$(count_objects a)
-lives_on() { eventually grown a $((before + 3)) && [ "$(workers_started "$ida")" = 1 ]; }
-check "worker A lives on (started once) and streams" lives_on
-fgd_stop
-no_kill() { ! log_says 'killed by seccomp' && [ "$(stats "$ida" seccomp_kills)" = 0 ]; }
-check "connect: no seccomp kill (seccomp_kills 0)" no_kill
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

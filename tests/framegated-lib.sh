@@ -32,6 +32,8 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# A timeout's SIGTERM cleans up too.
+trap 'exit 143' TERM INT
 
 check() {
 	local name=$1
@@ -302,3 +304,7 @@ fgd_stop() {
 session_id() {
 	grep -oE "session $1: session [0-9]+" "$work/log" | awk '{ print $4 }'
 }
+# How many workers the parent started for session $1.
+workers_started() { grep -cE "session $1: worker [0-9]+ started" "$work/log"; }
+# Tenant $1 has stored at least $2 objects.
+grown() { [ "$(count_objects "$1")" -ge "$2" ]; }
