@@ -106,7 +106,13 @@ daemon: $(LIBFG)
 $(LIBFG): FORCE
 	@$(MAKE) -C $(TOP)/daemon
 
-tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS)
+tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS) \
+	$(TOP)/tests/build/framegated-hooks/framegated
+
+# framegated with its test hooks (-T, FRAMEGATED_TEST_HOOKS), from the same
+# sources, for tests/framegated-faults.sh; the release binary has none.
+$(TOP)/tests/build/framegated-hooks/framegated: FORCE $(LIBFG)
+	@$(MAKE) --no-print-directory -C $(FGD_DIR) HOOKS=1 O=$(dir $@)
 
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
 		$(LIBFG) $(TOP)/uapi/linux/framegate.h \

@@ -27,6 +27,19 @@
 #include "parent.h"
 #include "worker.h"
 
+/*
+ * -T exists in test builds only (make -C daemon/framegated HOOKS=1, which
+ * defines FRAMEGATED_TEST_HOOKS; tests/framegated-faults.sh): the parent's
+ * -T SESSION:ACTION gives the first worker of that session -T ACTION,
+ * which it runs from inside its sandbox (worker.c). The release build has
+ * neither the flag nor the code.
+ */
+#ifdef FRAMEGATED_TEST_HOOKS
+#define OPTSTRING	"df:nT:u:vW"
+#else
+#define OPTSTRING	"df:nu:vW"
+#endif
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -110,7 +123,7 @@ report_log(void *arg, const char *file, config_line line, const char *reason)
  * stop, 1 if the start failed (what was built is taken down).
  */
 static int
-parent_main(const struct config *conf, int debug)
+parent_main(const struct config *conf, int debug, const char *test)
 {
 	static struct parent parent;
 	sigset_t set;
@@ -134,6 +147,21 @@ parent_main(const struct config *conf, int debug)
 		return 1;
 	}
 	parent.verbose = log_getverbose();
+#ifdef FRAMEGATED_TEST_HOOKS
+	if (test != NULL) {
+		static char session[CONFIG_NAME_MAX];
+		const char *colon = strchr(test, ':');
+
+		if (colon == NULL || (size_t)(colon - test) >= sizeof(session))
+			fatalx("-T SESSION:ACTION");
+		memcpy(session, test, (size_t)(colon - test));
+		parent.test_session = session;
+		parent.test_action = colon + 1;
+		log_warnx("TEST BUILD: the first worker of session %s runs "
+			  "the test action %s", session, colon + 1);
+	}
+#endif
+	(void)test;
 	log_info("started: %u cameras, %u sessions", conf->ncameras,
 		 conf->nsessions);
 	if (parent_run(&parent, sfd) != 0)
@@ -164,6 +192,7 @@ main(int argc, char *argv[])
 {
 	const char *conffile = CONFIG_PATH_DEFAULT;
 	int ch, debug = 0, noaction = 0, verbose = 0, worker = 0;
+	const char *test = NULL;
 	unsigned int wuid = 0, wgid = 0;
 	char junk;
 	static struct config config;	/* 68 kB: not on the stack */
@@ -172,8 +201,13 @@ main(int argc, char *argv[])
 	/* Until the flags are known, on stderr. */
 	log_init(1, 0, LOG_DAEMON);
 
-	while ((ch = getopt(argc, argv, "df:nu:vW")) != -1) {
+	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
+#ifdef FRAMEGATED_TEST_HOOKS
+		case 'T':
+			test = optarg;
+			break;
+#endif
 		case 'u':
 			if (sscanf(optarg, "%u:%u%c", &wuid, &wgid, &junk) != 2)
 				usage();
@@ -209,7 +243,7 @@ main(int argc, char *argv[])
 			usage();
 		log_init(1, verbose, LOG_DAEMON);
 		log_procinit("worker");
-		worker_main(wuid, wgid);
+		worker_main(wuid, wgid, test);
 	}
 
 	if (noaction) {
@@ -236,5 +270,5 @@ main(int argc, char *argv[])
 	log_debug("%s: %u cameras, %u tenants, %u sessions", conffile,
 		  conf->ncameras, conf->ntenants, conf->nsessions);
 
-	return parent_main(conf, debug);
+	return parent_main(conf, debug, test);
 }

@@ -445,14 +445,23 @@ hello_send(struct parent *p, unsigned int i)
  * other tenant's key), with an empty environment.
  */
 static void __attribute__((noreturn))
-worker_exec(struct parent *p, int sock)
+worker_exec(struct parent *p, struct parent_session *ps, int sock)
 {
-	char ids[32], *argv[6] = { "framegated", "-W", "-u", ids, NULL, NULL };
+	char ids[32], *argv[8] = { "framegated", "-W", "-u", ids, NULL };
 	char *envp[] = { NULL };
-	int a, b;
+	int a, b, n = 4;
 
 	if (p->verbose)
-		argv[4] = "-v";
+		argv[n++] = "-v";
+#ifdef FRAMEGATED_TEST_HOOKS
+	if (p->test_action != NULL && ps->starts == 1 &&
+	    strcmp(p->conf->sessions[ps - p->sessions].name,
+		   p->test_session) == 0) {
+		argv[n++] = "-T";
+		argv[n++] = (char *)p->test_action;
+	}
+#endif
+	(void)ps;
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)p->uid,
 		 (unsigned int)p->gid);
 	if ((a = fcntl(sock, F_DUPFD_CLOEXEC, 10)) < 0 ||
@@ -485,9 +494,10 @@ worker_start(struct parent *p, unsigned int i)
 		return error;
 	}
 	fflush(NULL);
+	ps->starts++;
 	pid = fg_cell_spawn(ps->id, FG_CELL_SPAWN_PDEATHSIG, &pidfd);
 	if (pid == 0)
-		worker_exec(p, sv[1]);
+		worker_exec(p, ps, sv[1]);
 	close(sv[1]);
 	if (pid < 0) {
 		log_warnx("session %llu: cannot start its worker: %s",
@@ -520,7 +530,8 @@ stats_log(const struct parent_session *ps)
 	log_info("session %llu: acquired %llu encoded %llu uploaded %llu "
 		 "dropped queue_full %llu upload_failed %llu timeout %llu; "
 		 "errors connect %llu tls %llu http %llu timeout %llu other "
-		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us",
+		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us; "
+		 "worker %u seccomp_kills %u",
 		 (unsigned long long)ps->id,
 		 (unsigned long long)st->acquired,
 		 (unsigned long long)st->encoded,
@@ -535,7 +546,8 @@ stats_log(const struct parent_session *ps)
 		 (unsigned long long)st->err_other,
 		 (unsigned long long)st->bytes,
 		 (unsigned long long)st->latency_p50_us,
-		 (unsigned long long)st->latency_p99_us);
+		 (unsigned long long)st->latency_p99_us, ps->starts,
+		 ps->seccomp_kills);
 }
 
 /* The worker's socket is readable. */
@@ -598,6 +610,13 @@ worker_reap(struct parent_session *ps)
 	if (ps->ctl >= 0)
 		close(ps->ctl);
 	ps->ctl = ps->pidfd = -1;
+	/* Its filter's verdict: the worker tried what it must never do. */
+	if ((si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) &&
+	    si.si_status == SIGSYS) {
+		ps->seccomp_kills++;
+		log_warnx("session %llu: worker %d killed by seccomp (SIGSYS)",
+			  (unsigned long long)ps->id, (int)ps->pid);
+	}
 	ps->pid = 0;
 	stats_log(ps);
 	if (si.si_code == CLD_EXITED && si.si_status == 0) {

@@ -45,6 +45,8 @@ struct parent_session {
 	uint64_t	uploaded;	/* at the last death */
 	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
 	bool		given_up;
+	unsigned int	starts;		/* workers started for it */
+	unsigned int	seccomp_kills;	/* workers its filter killed */
 };
 
 /* A tenant's TLS material, as read from its files. */
@@ -64,6 +66,14 @@ struct parent {
 	uid_t			 uid;	/* the workers' user */
 	gid_t			 gid;
 	int			 verbose;
+#ifdef FRAMEGATED_TEST_HOOKS
+	/*
+	 * Test builds only (-T SESSION:ACTION, worker.c): the first worker of
+	 * the session named test_session runs test_action after GO.
+	 */
+	const char		*test_session;
+	const char		*test_action;
+#endif
 };
 
 /*

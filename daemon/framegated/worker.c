@@ -34,6 +34,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,8 +329,64 @@ address_string(const struct proc_hello *h, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+#ifdef FRAMEGATED_TEST_HOOKS
+/*
+ * Test builds only: what a compromised worker would try, from inside its
+ * sandbox and cell (tests/framegated-faults.sh checks each verdict). The
+ * seccomp filter kills the worker (SIGSYS) on open, exec and getcwd; the
+ * cell refuses a connect to anything but the session's endpoints. What
+ * the worker survives is logged, and it streams on.
+ */
+static void
+test_action_run(struct worker *wk, const char *action)
+{
+	struct sockaddr_storage ss = { .ss_family = wk->hello.family };
+	char buf[256], *argv[] = { "/bin/true", NULL }, *envp[] = { NULL };
+	socklen_t len;
+	int fd;
+
+	log_warnx("test action %s: trying it", action);
+	if (strcmp(action, "open") == 0) {
+		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+		log_warnx("test action open: /etc/passwd: %s",
+			  fd < 0 ? strerror(errno) : "opened");
+	} else if (strcmp(action, "exec") == 0) {
+		execve(argv[0], argv, envp);
+		log_warnx("test action exec: %s: %s", argv[0], strerror(errno));
+	} else if (strcmp(action, "getcwd") == 0) {
+		log_warnx("test action getcwd: %s",
+			  getcwd(buf, sizeof(buf)) ? buf : strerror(errno));
+	} else if (strcmp(action, "connect") == 0) {
+		/* The endpoint's address on port 1: not an endpoint. */
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			memcpy(&sin->sin_addr, wk->hello.addr, 4);
+			sin->sin_port = htons(1);
+			len = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			memcpy(&sin6->sin6_addr, wk->hello.addr, 16);
+			sin6->sin6_port = htons(1);
+			len = sizeof(*sin6);
+		}
+		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) != 0)
+			log_warnx("test action connect: port 1: %s",
+				  strerror(errno));
+		else
+			log_warnx("test action connect: port 1: connected");
+		if (fd >= 0)
+			close(fd);
+	} else {
+		log_warnx("test action %s: no such action", action);
+	}
+}
+#endif
+
 int
-worker_main(uid_t uid, gid_t gid)
+worker_main(uid_t uid, gid_t gid, const char *test_action)
 {
 	static struct proc_worker pw;	/* the material: 192 kB */
 	static struct worker wk;
@@ -407,6 +464,11 @@ worker_main(uid_t uid, gid_t gid)
 	log_info("session %llu: streaming to %s:%u as tenant %s",
 		 (unsigned long long)wk.sid, wk.hello.host, wk.hello.port,
 		 wk.hello.tenant);
+#ifdef FRAMEGATED_TEST_HOOKS
+	if (test_action != NULL)
+		test_action_run(&wk, test_action);
+#endif
+	(void)test_action;
 	stream(&wk);
 	exit(0);
 }

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 /* Runs the worker on fd 3 and exits: 0 when done, 1 after FATAL. */
-int	worker_main(uid_t uid, gid_t gid) __attribute__((noreturn));
+/* test_action: NULL, except in test builds (framegated.c, -T). */
+int	worker_main(uid_t uid, gid_t gid, const char *test_action)
+	__attribute__((noreturn));
 
 #endif /* FRAMEGATED_WORKER_H */

@@ -1,0 +1,297 @@
+#!/bin/bash
+# What the framegated scenario scripts share (sourced by tests/framegated.sh
+# and tests/framegated-faults.sh): TAP checks, the certificates, the ingest
+# (nginx with DAV, TLS 1.3, client certificates, in netns fgingest), the
+# cameras' colours, the configuration, and the readers of what the parent
+# logs and nginx stored.
+#
+#   veth fgingest-a 10.99.0.1 --- fgingest-b 10.99.0.2, netns fgingest:
+#        nginx on 10.99.0.2:8443, /a/ writable by tenant a's certificate
+#        only, /b/ by b's only; what it stores is in $work/store/{a,b}
+#
+# The sourcing script sets nothing first; $work, $pid and the counters
+# below are its own. It calls fg_setup once, before its first check.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+fgd=$top/daemon/framegated/framegated
+ctl=$top/daemon/framegatectl/framegatectl
+sys=/sys/kernel/framegate
+work=$(mktemp -d)
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+scale=${FG_TIMEOUT_SCALE:-1}
+
+cleanup() {
+	[ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+	ip netns del fgingest 2>/dev/null
+	# What a failed check may have left: no cell outlives this script.
+	for c in /sys/fs/cgroup/framegate/session-*; do
+		[ -d "$c" ] && "$ctl" cell remove "${c##*-}" >/dev/null 2>&1
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+# A timeout's SIGTERM cleans up too.
+trap 'exit 143' TERM INT
+
+# Waits (up to 30 s, scaled; -t S: S s, scaled) until the command succeeds.
+eventually() {
+	local i s=30
+	if [ "$1" = -t ]; then
+		s=$2
+		shift 2
+	fi
+	for i in $(seq $((10 * s * scale))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+log_says() { grep -qE -- "$1" "$work/log"; }
+cells() { ls -d /sys/fs/cgroup/framegate/session-* 2>/dev/null | wc -l; }
+sysfs_is() { [ "$(cat "$sys/$1")" = "$2" ]; }
+denials() { cat "$sys"/denied_* | awk '{ s += $1 } END { print s }'; }
+
+# Certificates: the ingest's CA and its server certificate (for the
+# address 10.99.0.2), and the tenants' CA and one client certificate each.
+ec() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@"; }
+certs_make() {
+	local t
+	ec -x509 -subj /CN=ingest-ca -days 2 -keyout "$work/ica.key" \
+		-out "$work/ica.crt" 2>/dev/null
+	ec -x509 -subj /CN=tenant-ca -days 2 -keyout "$work/tca.key" \
+		-out "$work/tca.crt" 2>/dev/null
+	ec -subj /CN=10.99.0.2 -keyout "$work/server.key" \
+		-out "$work/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:10.99.0.2\n' >"$work/san.ext"
+	openssl x509 -req -in "$work/server.csr" -CA "$work/ica.crt" \
+		-CAkey "$work/ica.key" -CAcreateserial -days 2 \
+		-extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
+	for t in a b; do
+		ec -subj "/CN=tenant-$t" -keyout "$work/$t.key" \
+			-out "$work/$t.csr" 2>/dev/null
+		openssl x509 -req -in "$work/$t.csr" -CA "$work/tca.crt" \
+			-CAkey "$work/tca.key" -CAcreateserial -days 2 \
+			-out "$work/$t.crt" 2>/dev/null
+		chmod 600 "$work/$t.key"
+	done
+}
+
+nginx_start() { ip netns exec fgingest nginx -c "$work/nginx.conf"; }
+
+# The ingest, in its own namespace.
+ingest_make() {
+	ip netns add fgingest
+	ip link add fgingest-a type veth peer name fgingest-b
+	ip link set fgingest-b netns fgingest
+	ip addr add 10.99.0.1/24 dev fgingest-a
+	ip link set fgingest-a up
+	ip -n fgingest addr add 10.99.0.2/24 dev fgingest-b
+	ip -n fgingest link set fgingest-b up
+	ip -n fgingest link set lo up
+	mkdir -p "$work/store/a" "$work/store/b" "$work/nginx"
+	cat >"$work/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log $work/nginx/access.log;
+	client_body_temp_path $work/nginx/body;
+	proxy_temp_path $work/nginx/proxy;
+	fastcgi_temp_path $work/nginx/fastcgi;
+	uwsgi_temp_path $work/nginx/uwsgi;
+	scgi_temp_path $work/nginx/scgi;
+	map \$ssl_client_s_dn \$tenant {
+		"CN=tenant-a" a;
+		"CN=tenant-b" b;
+		default "";
+	}
+	server {
+		listen 10.99.0.2:8443 ssl;
+		ssl_protocols TLSv1.3;
+		ssl_certificate $work/server.crt;
+		ssl_certificate_key $work/server.key;
+		ssl_client_certificate $work/tca.crt;
+		ssl_verify_client on;
+		root $work/store;
+		client_max_body_size 16m;
+		location /a/ {
+			if (\$tenant != a) { return 403; }
+			dav_methods PUT;
+			create_full_put_path on;
+		}
+		location /b/ {
+			if (\$tenant != b) { return 403; }
+			dav_methods PUT;
+			create_full_put_path on;
+		}
+	}
+}
+NGINX
+	nginx_start
+}
+
+config_write() {
+	cat >"$work/framegated.conf" <<EOF
+[camera red]
+device = /dev/video0
+format = YUYV
+width = 640
+height = 360
+fps = 30
+
+[camera blue]
+device = /dev/video1
+format = YUYV
+width = 640
+height = 360
+fps = 30
+
+[tenant a]
+url = https://10.99.0.2:8443/a
+ca = $work/ica.crt
+cert = $work/a.crt
+key = $work/a.key
+
+[tenant b]
+url = https://10.99.0.2:8443/b
+ca = $work/ica.crt
+cert = $work/b.crt
+key = $work/b.key
+
+[session a-live]
+tenant = a
+cameras = red
+mode = live
+rate = 5
+
+[session b-stills]
+tenant = b
+cameras = blue
+mode = stills
+interval = 2
+EOF
+}
+
+# Everything a scenario starts from: certificates, ingest, the cameras'
+# colours (red for tenant a, blue for tenant b), $work/framegated.conf.
+fg_setup() {
+	certs_make
+	ingest_make
+	v4l2-ctl -d /dev/video0 -c osd_text_mode=2,test_pattern=7
+	v4l2-ctl -d /dev/video1 -c osd_text_mode=2,test_pattern=9
+	config_write
+}
+
+# The colour of the JPEG file $1 at its centre: red, green, blue or other.
+colour() {
+	djpeg -pnm "$1" | python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+# P6, width, height, maxval, then exactly one white space byte: the
+# pixels may begin with bytes that are white space too.
+fields, pos = [], 0
+while len(fields) < 4:
+    while d[pos:pos + 1].isspace():
+        pos += 1
+    end = pos
+    while not d[end:end + 1].isspace():
+        end += 1
+    fields.append(d[pos:end])
+    pos = end
+w, h = int(fields[1]), int(fields[2])
+px = d[pos + 1:]
+i = ((h // 2) * w + w // 2) * 3
+r, g, b = px[i], px[i + 1], px[i + 2]
+print("red" if r > 180 and g < 80 and b < 80 else
+      "green" if g > 180 and r < 80 and b < 80 else
+      "blue" if b > 180 and r < 80 and g < 80 else
+      "other %d,%d,%d" % (r, g, b))'
+}
+
+# Every object of tenant $1 decodes to colour $2.
+objects_are() {
+	local f n=0 bad=0 c
+	for f in $(find "$work/store/$1" -name '*.jpg' | sort -V); do
+		c=$(colour "$f")
+		n=$((n + 1))
+		[ "$c" = "$2" ] && continue
+		bad=$((bad + 1))
+		echo "$f: $c"
+	done
+	echo "$n objects, $bad of another colour"
+	[ "$n" -gt 0 ] && [ "$bad" = 0 ]
+}
+count_objects() { find "$work/store/$1" -name '*.jpg' | wc -l; }
+
+# The stats lines the parent logged for session $1 (one per worker, when
+# it ended), each as the fields $2...: acquired encoded uploaded
+# queue_full upload_failed timeout (the drops), errors_connect errors_tls
+# errors_http errors_timeout errors_other, worker (which one of the
+# session it was) seccomp_kills; drops (the three drops' sum).
+stats() {
+	local s=$1
+	shift
+	grep "session $s: acquired" "$work/log" | awk -v keys="$*" '{
+		delete v
+		np = split($0, part, "; ")
+		for (p = 1; p <= np; p++) {
+			m = split(part[p], w, " ")
+			pre = w[1] == "errors" ? "errors_" : ""
+			for (i = 1; i < m; i++)
+				if (!((pre w[i]) in v))
+					v[pre w[i]] = w[i + 1]
+		}
+		v["drops"] = v["queue_full"] + v["upload_failed"] + v["timeout"]
+		nk = split(keys, k, " ")
+		line = ""
+		for (i = 1; i <= nk; i++)
+			line = line (i > 1 ? " " : "") v[k[i]]
+		print line }'
+}
+# The last stats line's three numbers: acquired, uploaded, drops.
+counters() { stats "$1" acquired uploaded drops | tail -1; }
+# Every worker of session $1 (each line logged) balanced: acquired =
+# uploaded + drops; and what they uploaded is what tenant $2 has stored,
+# or up to $3 objects fewer (a worker killed after its last STATS).
+balances() {
+	local a u d sum=0 lines=0 ok=0 stored slack=${3:-0}
+	while read -r a u d; do
+		echo "acquired $a uploaded $u dropped $d"
+		lines=$((lines + 1))
+		sum=$((sum + u))
+		[ -n "$a" ] && [ "$a" -gt 0 ] && [ "$a" = $((u + d)) ] ||
+			ok=1
+	done <<<"$(stats "$1" acquired uploaded drops)"
+	stored=$(count_objects "$2")
+	echo "$lines workers, $sum uploaded, $stored stored"
+	[ "$lines" -gt 0 ] && [ "$ok" = 0 ] && [ "$stored" -ge "$sum" ] &&
+		[ "$stored" -le $((sum + slack)) ]
+}
+
+# framegated ($1, then its flags) in the foreground, logging to $work/log.
+fgd_start() {
+	local bin=$1
+	shift
+	"$bin" -d "$@" -f "$work/framegated.conf" >"$work/log" 2>&1 &
+	pid=$!
+}
+# SIGTERM, and its exit status in $rc.
+fgd_stop() {
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+}
+# The session id of the configuration's session $1, as the parent logged.
+session_id() {
+	grep -oE "session $1: session [0-9]+" "$work/log" | awk '{ print $4 }'
+}
+# How many workers the parent started for session $1.
+workers_started() { grep -cE "session $1: worker [0-9]+ started" "$work/log"; }
+# Tenant $1 has stored at least $2 objects.
+grown() { [ "$(count_objects "$1")" -ge "$2" ]; }
