@@ -8,8 +8,8 @@
  * describes in the kernel (parent.c: enforcement, cameras, sessions, their
  * cells and endpoints) and keeps it until SIGTERM or SIGINT, when it takes
  * all of it down again. Nothing is ever started from a bad configuration.
- * Not yet: the workers, which will stream each session's frames, the
- * control socket, and SIGHUP reloads (a SIGHUP is logged and ignored).
+ * Its control socket (control.h) answers framegatectl meanwhile.
+ * Not yet: SIGHUP reloads (a SIGHUP is logged and ignored).
  */
 
 #include <sys/signalfd.h>
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "parent.h"
 #include "worker.h"
@@ -114,7 +115,7 @@ parent_main(const struct config *conf, int debug)
 {
 	static struct parent parent;
 	sigset_t set;
-	int sfd;
+	int sfd, cfd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -124,6 +125,12 @@ parent_main(const struct config *conf, int debug)
 		fatal("sigprocmask");
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
+	/*
+	 * The control socket first: a second daemon must stop here, before
+	 * it clears the cells of the one that runs.
+	 */
+	if ((cfd = control_listen(conf->global.control_socket)) < 0)
+		return 1;
 	log_init(debug, log_getverbose(), LOG_DAEMON);
 	if (!debug && daemon(0, 0) != 0)
 		fatal("daemon");
@@ -131,14 +138,17 @@ parent_main(const struct config *conf, int debug)
 	if (parent_start(&parent, conf) != 0) {
 		log_warnx("start failed: taking down what was made");
 		parent_stop(&parent);
+		control_close(cfd, conf->global.control_socket);
 		return 1;
 	}
 	parent.verbose = log_getverbose();
+	parent.control = cfd;
 	log_info("started: %u cameras, %u sessions", conf->ncameras,
 		 conf->nsessions);
 	if (parent_run(&parent, sfd) != 0)
 		log_warnx("supervision failed: taking everything down");
 	parent_stop(&parent);
+	control_close(cfd, conf->global.control_socket);
 	log_info("stopped: every cell removed, every camera detached");
 	close(sfd);
 	return 0;

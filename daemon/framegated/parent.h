@@ -45,6 +45,7 @@ struct parent_session {
 	uint64_t	uploaded;	/* at the last death */
 	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
 	bool		given_up;
+	unsigned int	starts;		/* workers started, for control.h */
 };
 
 /* A tenant's TLS material, as read from its files. */
@@ -64,6 +65,8 @@ struct parent {
 	uid_t			 uid;	/* the workers' user */
 	gid_t			 gid;
 	int			 verbose;
+	int			 control;	/* control.h's listening socket,
+						   -1: none */
 };
 
 /*
@@ -77,7 +80,9 @@ int		parent_start(struct parent *p, const struct config *conf);
  * Starts one worker per session in its cell, then supervises them until
  * a SIGTERM or SIGINT arrives on the signalfd sigfd: a worker that dies is
  * started again with exponential backoff, one that keeps dying gets its
- * session revoked. Then every worker is told to stop. 0 or -errno.
+ * session revoked. Then every worker is told to stop. Between, it answers
+ * the control socket p->control (control.h), when there is one. 0 or
+ * -errno.
  */
 int		parent_run(struct parent *p, int sigfd);
 /* Removes every cell (revoking its session), closes sessions, detaches. */
