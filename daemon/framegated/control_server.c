@@ -201,11 +201,17 @@ control_serve(struct parent *p, int listen_fd)
 		return;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/*
+	 * The request is read even from a peer that is refused: closing a
+	 * socket with a datagram unread resets the peer's, which would lose
+	 * the ERROR that says why.
+	 */
+	r = request_recv(fd, &msg);
 	if (cred.uid != 0) {
 		log_warnx("control socket: refused pid %d, uid %u: not root",
 			  (int)cred.pid, (unsigned int)cred.uid);
 		r = -EACCES;
-	} else if ((r = request_recv(fd, &msg)) != 0) {
+	} else if (r != 0) {
 		log_warnx("control socket: pid %d: a bad request: %s",
 			  (int)cred.pid, strerror(-r));
 	} else {
