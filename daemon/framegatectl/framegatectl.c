@@ -793,6 +793,33 @@ worker_labels(const struct control_worker *w)
 	    w->session_id, w->tenant_id);
 }
 
+/* The parent's own counters of a worker, before the worker's. */
+static const struct control_counter_info worker_extra[] = {
+	{ "restarts", "Workers started again after the first.", false },
+	{ "seccomp_kills", "Workers killed by their seccomp filter.", false },
+	{ "messages_refused", "Messages of the worker the parent refused.",
+	  false },
+};
+
+/* Series k of worker_extra then control_counters; false: none for w. */
+static bool
+worker_value(const struct control_worker *w, size_t k, uint64_t *v)
+{
+	switch (k) {
+	case 0:
+		*v = w->restarts;
+		return true;
+	case 1:
+		*v = w->seccomp_kills;
+		return (w->flags & CONTROL_WORKER_F_SECCOMP) != 0;
+	case 2:
+		*v = w->refused;
+		return true;
+	}
+	*v = w->counters[k - nitems(worker_extra)];
+	return true;
+}
+
 static void
 workers_prometheus(const struct list *l)
 {
@@ -812,39 +839,21 @@ workers_prometheus(const struct list *l)
 		printf("\",state=\"%s\",pid=\"%" PRId32 "\"} 1\n",
 		    control_worker_state_name(w->state), w->pid);
 	}
-	prom_family("framegate_worker_restarts_total", "counter",
-	    "Workers started again after the first.");
-	for (i = 0, w = l->v; i < l->n; i++, w++) {
-		fputs("framegate_worker_restarts_total", stdout);
-		worker_labels(w);
-		printf(" %" PRIu32 "\n", w->restarts);
-	}
-	prom_family("framegate_worker_seccomp_kills_total", "counter",
-	    "Workers killed by their seccomp filter.");
-	for (i = 0, w = l->v; i < l->n; i++, w++) {
-		if (!(w->flags & CONTROL_WORKER_F_SECCOMP))
-			continue;
-		fputs("framegate_worker_seccomp_kills_total", stdout);
-		worker_labels(w);
-		printf(" %" PRIu64 "\n", w->seccomp_kills);
-	}
-	prom_family("framegate_worker_messages_refused_total", "counter",
-	    "Messages of the worker the parent refused.");
-	for (i = 0, w = l->v; i < l->n; i++, w++) {
-		fputs("framegate_worker_messages_refused_total", stdout);
-		worker_labels(w);
-		printf(" %" PRIu64 "\n", w->refused);
-	}
-	for (k = 0; k < CONTROL_NCOUNTERS; k++) {
-		const struct control_counter_info *c = &control_counters[k];
+	for (k = 0; k < nitems(worker_extra) + CONTROL_NCOUNTERS; k++) {
+		const struct control_counter_info *c = k < nitems(worker_extra) ?
+		    &worker_extra[k] :
+		    &control_counters[k - nitems(worker_extra)];
+		uint64_t v;
 
 		snprintf(name, sizeof(name), "framegate_worker_%s%s", c->name,
 		    c->gauge ? "" : "_total");
 		prom_family(name, c->gauge ? "gauge" : "counter", c->help);
 		for (i = 0, w = l->v; i < l->n; i++, w++) {
+			if (!worker_value(w, k, &v))
+				continue;
 			fputs(name, stdout);
 			worker_labels(w);
-			printf(" %" PRIu64 "\n", w->counters[k]);
+			printf(" %" PRIu64 "\n", v);
 		}
 	}
 }

@@ -154,16 +154,26 @@ parent_main(const struct config *conf, int debug)
 	return 0;
 }
 
-/* Every pass, so that every problem is reported at once. */
+/*
+ * Every pass, so that every problem is reported at once. For the daemon
+ * (running), a framegated that answers on the control socket first: it
+ * holds the cameras, and the device pass would blame them.
+ */
 static int
 config_read(struct config *conf, const char *file, config_report_fn *report,
-	    void *arg)
+	    void *arg, int running)
 {
-	int problems;
+	int problems, fd;
 
 	problems = config_load(conf, file, report, arg);
 	if (conf->file[0] == '\0')
 		return problems;	/* not even opened */
+	if (running && problems == 0 &&
+	    (fd = control_connect(conf->global.control_socket)) >= 0) {
+		close(fd);
+		fatalx("control socket %s: another framegated is running",
+		       conf->global.control_socket);
+	}
 	problems += config_check_files(conf, report, arg);
 	problems += config_check_devices(conf, NULL, report, arg);
 	return problems;
@@ -225,7 +235,7 @@ main(int argc, char *argv[])
 	if (noaction) {
 		struct problems ps = { 0 };
 
-		if (config_read(conf, conffile, report_collect, &ps) != 0) {
+		if (config_read(conf, conffile, report_collect, &ps, 0) != 0) {
 			problems_print(&ps);
 			exit(1);
 		}
@@ -241,7 +251,7 @@ main(int argc, char *argv[])
 	log_init(1, verbose, LOG_DAEMON);
 	log_procinit("parent");
 
-	if (config_read(conf, conffile, report_log, NULL) != 0)
+	if (config_read(conf, conffile, report_log, NULL, 1) != 0)
 		fatalx("%s: bad configuration, nothing started", conffile);
 	log_debug("%s: %u cameras, %u tenants, %u sessions", conffile,
 		  conf->ncameras, conf->ntenants, conf->nsessions);

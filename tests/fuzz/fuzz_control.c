@@ -7,8 +7,8 @@
  * The first byte picks how the rest is read:
  *   even  one datagram as it arrives, for control_check() as sent by the
  *         client and by the daemon;
- *   odd   an answer: records (type, offset, n, n bytes) each patching n
- *         bytes at offset of a valid message of that type, checked as the
+ *   odd   an answer: records (fuzz_record(), whose op picks the type)
+ *         each patching a valid message of that type, checked as the
  *         daemon's and, if it passes, given to the client's reader.
  *
  * What must hold:
@@ -124,23 +124,11 @@ answer(const uint8_t *data, size_t size)
 	};
 	struct control_reader reader = { 0 }, before;
 	struct control_msg m;
-	size_t len, off, n;
 	int r;
 
 	while (size >= 4) {
 		template(&m, types[data[0] % 4]);
-		len = m.hdr.len;
-		off = (data[1] | (size_t)data[2] << 8) % len;
-		n = data[3];
-		data += 4;
-		size -= 4;
-		if (n > size)
-			n = size;
-		if (n > len - off)
-			n = len - off;
-		memcpy((uint8_t *)&m + off, data, n);
-		data += n;
-		size -= n;
+		(void)fuzz_record(&data, &size, &m, m.hdr.len);
 
 		r = control_check(&m, m.hdr.len <= sizeof(m) ? m.hdr.len : 0,
 				  CONTROL_FROM_DAEMON);
