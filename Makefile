@@ -203,6 +203,18 @@ $(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_CFLAGS += -I$(FGD_DIR)
 $(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: UNIT_LIBS += $(FGD_DIR)/proc.c
 $(UNIT_DIR)/proc_test $(FUZZ_DIR)/fuzz_proc: $(FGD_PROC)
 
+# The control socket: control_test links its messages (control.c) and the
+# daemon's end (control_server.c, which logs), fuzz_control drives
+# control_check() and the client's reader.
+FGD_CONTROL	:= $(FGD_DIR)/control.c $(FGD_DIR)/control.h
+$(UNIT_DIR)/control_test $(FUZZ_DIR)/fuzz_control: UNIT_CFLAGS += -I$(FGD_DIR)
+$(UNIT_DIR)/control_test $(FUZZ_DIR)/fuzz_control: UNIT_LIBS += $(FGD_DIR)/control.c
+$(UNIT_DIR)/control_test $(FUZZ_DIR)/fuzz_control: $(FGD_CONTROL)
+$(UNIT_DIR)/control_test: UNIT_LIBS += $(FGD_DIR)/control_server.c \
+	$(FGD_DIR)/log.c
+$(UNIT_DIR)/control_test: $(FGD_DIR)/control_server.c $(FGD_DIR)/parent.h \
+	$(FGD_DIR)/log.c
+
 # The worker's sandbox: sandbox_test (ASan, like every unit test) runs
 # sandbox_helper, which links sandbox.c without sanitizers, whose runtimes
 # make syscalls the seccomp filter kills.

@@ -25,6 +25,7 @@ cleanup() {
 	[ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
 	ip netns del fgingest 2>/dev/null
+	rm -f /run/framegated.sock	# a killed daemon's
 	# What a failed check may have left: no cell outlives this script.
 	for c in /sys/fs/cgroup/framegate/session-*; do
 		[ -d "$c" ] && "$ctl" cell remove "${c##*-}" >/dev/null 2>&1

@@ -3,14 +3,23 @@
  * framegatectl: show framegate's cameras, sessions and counters, revoke a
  * session, follow events (over generic netlink); start, inspect and stop
  * enforcement, and manage cells and their endpoints (the pinned cell
- * programs and maps); all through libframegate.
+ * programs and maps); all through libframegate. The workers' state and
+ * counters come from framegated itself, over its control socket
+ * (daemon/framegated/control.h).
+ *
+ * While framegated runs it is the only writer of the cell maps: the cell
+ * and endpoint commands here write them directly and are for a system
+ * without the daemon (tests, bring-up). They do not refuse yet when it
+ * runs; they will go through the control socket.
  *
  * Output is an aligned table by default, one JSON document with -j (an
  * array for cameras, sessions, cells and endpoints, an object for stats and
  * enforce status, one object per line for events) or the Prometheus text
  * format with -p. With -p, "stats" includes the camera and session metrics,
- * so that one scrape sees everything. Exit status: 0, 1 on errors, 2 on
- * usage errors. -h prints the manual.
+ * and, when framegated runs, the worker metrics, so that one scrape sees
+ * everything. JSON is written by hand (no JSON library), as everywhere
+ * here. Exit status: 0, 1 on errors, 2 on usage errors. -h prints the
+ * manual.
  */
 
 #include <arpa/inet.h>
@@ -27,10 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/bpf.h>		/* for cell.h */
 
 #include "cell.h"
+#include "config.h"		/* CONFIG_SOCKET_DEFAULT */
+#include "control.h"
 #include "enforce.h"
 #include "libframegate.h"
 
@@ -39,6 +51,7 @@
 enum format { TEXT, JSON, PROMETHEUS };
 
 static enum format format = TEXT;
+static const char *socket_path = CONFIG_SOCKET_DEFAULT;
 
 /* Messages: "framegatectl: message[: strerror(error)]"; error 0 adds none. */
 
@@ -83,6 +96,7 @@ fatal(int error, const char *fmt, ...)
 
 static const char usage_text[] =
 "usage: framegatectl [-j | -p] cameras | sessions | stats\n"
+"       framegatectl [-j | -p] [-s SOCKET] workers | worker show SESSION\n"
 "       framegatectl revoke SESSION_ID\n"
 "       framegatectl [-j] events [-n COUNT] [-t TIMEOUT_S]\n"
 "       framegatectl [-j] enforce start | status | stop\n"
@@ -119,6 +133,12 @@ static const char manual[] =
 "                          counter's value\n"
 "  revoke SESSION_ID       revoke an active session (CAP_NET_ADMIN)\n"
 "\n"
+"Workers (framegated's control socket; root):\n"
+"  workers                 every session's worker: state, pid, restarts\n"
+"                          and its counters (frames, drops, upload errors,\n"
+"                          bytes, latency)\n"
+"  worker show SESSION     one of them, by session name or id, every field\n"
+"\n"
 "Enforcement (root; the cell programs and maps pinned in " FG_PIN_DIR "):\n"
 "  enforce start           load, attach and pin the cell programs, or adopt\n"
 "                          those pinned already; they stay when this exits\n"
@@ -140,7 +160,10 @@ static const char manual[] =
 "\n"
 "Options:\n"
 "  -j, --json              one JSON document (events: one object per line)\n"
-"  -p, --prometheus        Prometheus text format (cameras, sessions, stats)\n"
+"  -p, --prometheus        Prometheus text format (cameras, sessions, stats,\n"
+"                          workers)\n"
+"  -s, --socket SOCKET     framegated's control socket\n"
+"                          [default: " CONFIG_SOCKET_DEFAULT "]\n"
 "  -h, --help              this text\n"
 "\n"
 "Exit status: 0 on success, 1 on errors, 2 on usage errors.\n";
@@ -596,6 +619,245 @@ sessions_prometheus(const struct list *l)
 	}
 }
 
+/* workers, from framegated's control socket */
+
+/*
+ * Every worker, as framegated answers a STATS request on socket_path. 0, or
+ * a negative errno with the reason in *why (connecting or the answer).
+ */
+static int
+get_workers(struct list *l, const char **why)
+{
+	struct control_reader reader = { 0 };
+	struct control_msg msg;
+	int fd, r;
+
+	*l = (struct list){ .size = sizeof(struct control_worker) };
+	*why = "connect";
+	if ((fd = control_connect(socket_path)) < 0)
+		return fd;
+	*why = "request";
+	control_msg_init(&msg, CONTROL_MSG_STATS);
+	if ((r = control_send(fd, &msg, CONTROL_FROM_CLIENT)) != 0)
+		goto out;
+	*why = "answer";
+	while (!reader.done) {
+		if ((r = control_recv(fd, &msg, CONTROL_FROM_DAEMON)) != 0 ||
+		    (r = control_reader_accept(&reader, &msg)) != 0)
+			goto out;
+		if (msg.hdr.type == CONTROL_MSG_ERROR) {
+			*why = "refused";
+			r = -msg.error.error;
+			goto out;
+		}
+		if (msg.hdr.type == CONTROL_MSG_WORKER &&
+		    (r = list_add(l, &msg.worker)) != 0)
+			goto out;
+	}
+out:
+	close(fd);
+	if (r != 0) {
+		free(l->v);
+		l->v = NULL;
+		l->n = 0;
+	}
+	return r;
+}
+
+static void
+workers_fetch(struct list *l)
+{
+	const char *why;
+	int r;
+
+	if ((r = get_workers(l, &why)) == 0)
+		return;
+	if (strcmp(why, "connect") == 0 && (r == -ENOENT || r == -ECONNREFUSED))
+		fatal(-r, "framegated is not running: %s", socket_path);
+	if (strcmp(why, "refused") == 0)
+		fatal(-r, "framegated refused the request on %s", socket_path);
+	fatal(-r, "framegated: %s: %s", socket_path, why);
+}
+
+static const char *
+seccomp_kills(const struct control_worker *w, char *buf, size_t size)
+{
+	if (!(w->flags & CONTROL_WORKER_F_SECCOMP))
+		return "-";
+	snprintf(buf, size, "%" PRIu64, w->seccomp_kills);
+	return buf;
+}
+
+static void
+workers_text(const struct list *l)
+{
+	static const char *const header[] = { "SESSION", "TENANT", "ID",
+	    "PID", "STATE", "RESTARTS", "SECCOMP", "ACQUIRED", "ENCODED",
+	    "UPLOADED", "DROP-QUEUE", "DROP-FAILED", "DROP-TIMEOUT", "ERRORS",
+	    "BYTES", "P50-US", "P99-US" };
+	const struct control_worker *w = l->v;
+	const uint64_t *c;
+	char buf[24];
+	struct table t;
+	size_t i;
+
+	table_init(&t, header, nitems(header));
+	for (i = 0; i < l->n; i++, w++) {
+		c = w->counters;
+		cell(&t, "%s", w->session);
+		cell(&t, "%s", w->tenant);
+		cell(&t, "%" PRIu64, w->session_id);
+		cell(&t, "%" PRId32, w->pid);
+		cell(&t, "%s", control_worker_state_name(w->state));
+		cell(&t, "%" PRIu32, w->restarts);
+		cell(&t, "%s", seccomp_kills(w, buf, sizeof(buf)));
+		cell(&t, "%" PRIu64, c[CONTROL_ACQUIRED]);
+		cell(&t, "%" PRIu64, c[CONTROL_ENCODED]);
+		cell(&t, "%" PRIu64, c[CONTROL_UPLOADED]);
+		cell(&t, "%" PRIu64, c[CONTROL_DROPPED_QUEUE_FULL]);
+		cell(&t, "%" PRIu64, c[CONTROL_DROPPED_UPLOAD_FAILED]);
+		cell(&t, "%" PRIu64, c[CONTROL_DROPPED_TIMEOUT]);
+		cell(&t, "%" PRIu64, c[CONTROL_ERR_CONNECT] + c[CONTROL_ERR_TLS] +
+		    c[CONTROL_ERR_HTTP] + c[CONTROL_ERR_TIMEOUT] +
+		    c[CONTROL_ERR_OTHER]);
+		cell(&t, "%" PRIu64, c[CONTROL_BYTES]);
+		cell(&t, "%" PRIu64, c[CONTROL_LATENCY_P50_US]);
+		cell(&t, "%" PRIu64, c[CONTROL_LATENCY_P99_US]);
+	}
+	table_print(&t);
+}
+
+/* worker show: every field, one per line. */
+static void
+worker_lines(const struct control_worker *w)
+{
+	char buf[24];
+	size_t k;
+
+	printf("%-28s %s\n", "session", w->session);
+	printf("%-28s %s\n", "tenant", w->tenant);
+	printf("%-28s %" PRIu64 "\n", "session_id", w->session_id);
+	printf("%-28s %" PRIu64 "\n", "tenant_id", w->tenant_id);
+	printf("%-28s %" PRId32 "\n", "pid", w->pid);
+	printf("%-28s %s\n", "state", control_worker_state_name(w->state));
+	printf("%-28s %" PRIu32 "\n", "restarts", w->restarts);
+	printf("%-28s %s\n", "seccomp_kills", seccomp_kills(w, buf,
+	    sizeof(buf)));
+	printf("%-28s %" PRIu64 "\n", "messages_refused", w->refused);
+	for (k = 0; k < CONTROL_NCOUNTERS; k++)
+		printf("%-28s %" PRIu64 "\n", control_counters[k].name,
+		    w->counters[k]);
+}
+
+static void
+workers_json(const struct list *l, bool array)
+{
+	const struct control_worker *w = l->v;
+	size_t i, k;
+
+	if (array)
+		putchar('[');
+	for (i = 0; i < l->n; i++, w++) {
+		fputs(i > 0 ? ",{\"session\":" : "{\"session\":", stdout);
+		json_string(w->session);
+		fputs(",\"tenant\":", stdout);
+		json_string(w->tenant);
+		printf(",\"session_id\":%" PRIu64 ",\"tenant_id\":%" PRIu64
+		    ",\"pid\":%" PRId32 ",\"state\":", w->session_id,
+		    w->tenant_id, w->pid);
+		json_string(control_worker_state_name(w->state));
+		printf(",\"restarts\":%" PRIu32, w->restarts);
+		if (w->flags & CONTROL_WORKER_F_SECCOMP)
+			printf(",\"seccomp_kills\":%" PRIu64, w->seccomp_kills);
+		else
+			fputs(",\"seccomp_kills\":null", stdout);
+		printf(",\"messages_refused\":%" PRIu64, w->refused);
+		for (k = 0; k < CONTROL_NCOUNTERS; k++)
+			printf(",\"%s\":%" PRIu64, control_counters[k].name,
+			    w->counters[k]);
+		putchar('}');
+	}
+	if (array)
+		putchar(']');
+	putchar('\n');
+}
+
+/*
+ * The labels of the kernel's session metrics (session and tenant ids), so
+ * that a query can set a worker's counters against its session's.
+ */
+static void
+worker_labels(const struct control_worker *w)
+{
+	printf("{session=\"%" PRIu64 "\",tenant=\"%" PRIu64 "\"}",
+	    w->session_id, w->tenant_id);
+}
+
+/* The parent's own counters of a worker, before the worker's. */
+static const struct control_counter_info worker_extra[] = {
+	{ "restarts", "Workers started again after the first.", false },
+	{ "seccomp_kills", "Workers killed by their seccomp filter.", false },
+	{ "messages_refused", "Messages of the worker the parent refused.",
+	  false },
+};
+
+/* Series k of worker_extra then control_counters; false: none for w. */
+static bool
+worker_value(const struct control_worker *w, size_t k, uint64_t *v)
+{
+	switch (k) {
+	case 0:
+		*v = w->restarts;
+		return true;
+	case 1:
+		*v = w->seccomp_kills;
+		return (w->flags & CONTROL_WORKER_F_SECCOMP) != 0;
+	case 2:
+		*v = w->refused;
+		return true;
+	}
+	*v = w->counters[k - nitems(worker_extra)];
+	return true;
+}
+
+static void
+workers_prometheus(const struct list *l)
+{
+	const struct control_worker *w;
+	char name[96];
+	size_t i, k;
+
+	prom_family("framegate_worker_info", "gauge",
+	    "A session's worker: names and state, in labels.");
+	for (i = 0, w = l->v; i < l->n; i++, w++) {
+		printf("framegate_worker_info{session=\"%" PRIu64
+		    "\",tenant=\"%" PRIu64 "\",session_name=\"", w->session_id,
+		    w->tenant_id);
+		prom_label(w->session);
+		fputs("\",tenant_name=\"", stdout);
+		prom_label(w->tenant);
+		printf("\",state=\"%s\",pid=\"%" PRId32 "\"} 1\n",
+		    control_worker_state_name(w->state), w->pid);
+	}
+	for (k = 0; k < nitems(worker_extra) + CONTROL_NCOUNTERS; k++) {
+		const struct control_counter_info *c = k < nitems(worker_extra) ?
+		    &worker_extra[k] :
+		    &control_counters[k - nitems(worker_extra)];
+		uint64_t v;
+
+		snprintf(name, sizeof(name), "framegate_worker_%s%s", c->name,
+		    c->gauge ? "" : "_total");
+		prom_family(name, c->gauge ? "gauge" : "counter", c->help);
+		for (i = 0, w = l->v; i < l->n; i++, w++) {
+			if (!worker_value(w, k, &v))
+				continue;
+			fputs(name, stdout);
+			worker_labels(w);
+			printf(" %" PRIu64 "\n", v);
+		}
+	}
+}
+
 /* Commands */
 
 static void
@@ -642,9 +904,10 @@ static void
 cmd_stats(int argc, char *argv[])
 {
 	const struct counter *c;
-	struct list cameras, sessions;
+	struct list cameras, sessions, workers;
 	struct fg_stats st;
 	struct fg_nl *nl;
+	const char *why;
 	char name[96];
 	int r;
 
@@ -681,9 +944,59 @@ cmd_stats(int argc, char *argv[])
 		sessions_prometheus(&sessions);
 		free(cameras.v);
 		free(sessions.v);
+		/* With framegated running, its workers too. */
+		if (get_workers(&workers, &why) == 0) {
+			workers_prometheus(&workers);
+			free(workers.v);
+		}
 		break;
 	}
 	fg_nl_close(nl);
+}
+
+static void
+cmd_workers(int argc, char *argv[])
+{
+	struct list l;
+
+	if (argc != 1)
+		usage("%s: unexpected argument %s", argv[0], argv[1]);
+	workers_fetch(&l);
+	if (format == TEXT)
+		workers_text(&l);
+	else if (format == JSON)
+		workers_json(&l, true);
+	else
+		workers_prometheus(&l);
+	free(l.v);
+}
+
+/* worker show SESSION: by its name or its id. */
+static void
+cmd_worker(int argc, char *argv[])
+{
+	const struct control_worker *w;
+	struct list l, one;
+	uint64_t id = 0;
+	size_t i;
+
+	if (argc != 3 || strcmp(argv[1], "show") != 0)
+		usage("worker: expected show SESSION");
+	(void)parse_u64(argv[2], UINT64_MAX, &id);
+	workers_fetch(&l);
+	for (i = 0, w = l.v; i < l.n; i++, w++)
+		if (strcmp(w->session, argv[2]) == 0 || w->session_id == id)
+			break;
+	if (i == l.n)
+		fatal(0, "worker show: framegated has no session %s", argv[2]);
+	one = (struct list){ .v = (void *)w, .n = 1, .size = l.size };
+	if (format == TEXT)
+		worker_lines(w);
+	else if (format == JSON)
+		workers_json(&one, false);
+	else
+		workers_prometheus(&one);
+	free(l.v);
 }
 
 static void
@@ -1165,6 +1478,8 @@ static const struct command {
 	{ "cameras",	cmd_cameras,	true },
 	{ "sessions",	cmd_sessions,	true },
 	{ "stats",	cmd_stats,	true },
+	{ "workers",	cmd_workers,	true },
+	{ "worker",	cmd_worker,	true },
 	{ "revoke",	cmd_revoke,	false },
 	{ "events",	cmd_events,	false },
 	{ "enforce",	cmd_enforce,	false },
@@ -1186,6 +1501,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "json",	no_argument,	NULL,	'j' },
 		{ "prometheus",	no_argument,	NULL,	'p' },
+		{ "socket",	required_argument, NULL, 's' },
 		{ "help",	no_argument,	NULL,	'h' },
 		{ 0 }
 	};
@@ -1193,7 +1509,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	fg_set_log(lib_log);
-	while ((ch = getopt_long(argc, argv, "+hjp", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hjps:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			help();
@@ -1202,6 +1518,9 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			set_format(PROMETHEUS);
+			break;
+		case 's':
+			socket_path = optarg;
 			break;
 		default:
 			usage(NULL);
@@ -1218,7 +1537,8 @@ main(int argc, char *argv[])
 	if (c == commands + nitems(commands))
 		usage("unknown command %s", argv[0]);
 	if (format == PROMETHEUS && !c->prometheus)
-		usage("%s: -p applies to cameras, sessions and stats", c->name);
+		usage("%s: -p applies to cameras, sessions, stats and workers",
+		    c->name);
 	c->run(argc, argv);
 	if (fflush(stdout) == EOF)
 		fatal(errno, "stdout");

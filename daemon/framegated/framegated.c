@@ -8,8 +8,8 @@
  * describes in the kernel (parent.c: enforcement, cameras, sessions, their
  * cells and endpoints) and keeps it until SIGTERM or SIGINT, when it takes
  * all of it down again. Nothing is ever started from a bad configuration.
- * Not yet: the workers, which will stream each session's frames, the
- * control socket, and SIGHUP reloads (a SIGHUP is logged and ignored).
+ * Its control socket (control.h) answers framegatectl meanwhile.
+ * Not yet: SIGHUP reloads (a SIGHUP is logged and ignored).
  */
 
 #include <sys/signalfd.h>
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "parent.h"
 #include "worker.h"
@@ -127,7 +128,7 @@ parent_main(const struct config *conf, int debug, const char *test)
 {
 	static struct parent parent;
 	sigset_t set;
-	int sfd;
+	int sfd, cfd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -137,6 +138,12 @@ parent_main(const struct config *conf, int debug, const char *test)
 		fatal("sigprocmask");
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
+	/*
+	 * The control socket first: a second daemon must stop here, before
+	 * it clears the cells of the one that runs.
+	 */
+	if ((cfd = control_listen(conf->global.control_socket)) < 0)
+		return 1;
 	log_init(debug, log_getverbose(), LOG_DAEMON);
 	if (!debug && daemon(0, 0) != 0)
 		fatal("daemon");
@@ -144,6 +151,7 @@ parent_main(const struct config *conf, int debug, const char *test)
 	if (parent_start(&parent, conf) != 0) {
 		log_warnx("start failed: taking down what was made");
 		parent_stop(&parent);
+		control_close(cfd, conf->global.control_socket);
 		return 1;
 	}
 	parent.verbose = log_getverbose();
@@ -162,26 +170,38 @@ parent_main(const struct config *conf, int debug, const char *test)
 	}
 #endif
 	(void)test;
+	parent.control = cfd;
 	log_info("started: %u cameras, %u sessions", conf->ncameras,
 		 conf->nsessions);
 	if (parent_run(&parent, sfd) != 0)
 		log_warnx("supervision failed: taking everything down");
 	parent_stop(&parent);
+	control_close(cfd, conf->global.control_socket);
 	log_info("stopped: every cell removed, every camera detached");
 	close(sfd);
 	return 0;
 }
 
-/* Every pass, so that every problem is reported at once. */
+/*
+ * Every pass, so that every problem is reported at once. For the daemon
+ * (running), a framegated that answers on the control socket first: it
+ * holds the cameras, and the device pass would blame them.
+ */
 static int
 config_read(struct config *conf, const char *file, config_report_fn *report,
-	    void *arg)
+	    void *arg, int running)
 {
-	int problems;
+	int problems, fd;
 
 	problems = config_load(conf, file, report, arg);
 	if (conf->file[0] == '\0')
 		return problems;	/* not even opened */
+	if (running && problems == 0 &&
+	    (fd = control_connect(conf->global.control_socket)) >= 0) {
+		close(fd);
+		fatalx("control socket %s: another framegated is running",
+		       conf->global.control_socket);
+	}
 	problems += config_check_files(conf, report, arg);
 	problems += config_check_devices(conf, NULL, report, arg);
 	return problems;
@@ -249,7 +269,7 @@ main(int argc, char *argv[])
 	if (noaction) {
 		struct problems ps = { 0 };
 
-		if (config_read(conf, conffile, report_collect, &ps) != 0) {
+		if (config_read(conf, conffile, report_collect, &ps, 0) != 0) {
 			problems_print(&ps);
 			exit(1);
 		}
@@ -265,7 +285,7 @@ main(int argc, char *argv[])
 	log_init(1, verbose, LOG_DAEMON);
 	log_procinit("parent");
 
-	if (config_read(conf, conffile, report_log, NULL) != 0)
+	if (config_read(conf, conffile, report_log, NULL, 1) != 0)
 		fatalx("%s: bad configuration, nothing started", conffile);
 	log_debug("%s: %u cameras, %u tenants, %u sessions", conffile,
 		  conf->ncameras, conf->ntenants, conf->nsessions);

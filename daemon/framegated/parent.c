@@ -39,6 +39,7 @@
 #include "enforce.h"
 #include "libframegate.h"
 
+#include "control.h"
 #include "log.h"
 #include "parent.h"
 
@@ -241,6 +242,7 @@ parent_start(struct parent *p, const struct config *conf)
 	for (i = 0; i < CONFIG_CAMERAS_MAX; i++)
 		p->cameras[i].fd = -1;
 	p->exe = -1;
+	p->control = -1;
 	for (i = 0; i < CONFIG_SESSIONS_MAX; i++) {
 		p->sessions[i].fd = -1;
 		p->sessions[i].pidfd = -1;
@@ -689,11 +691,11 @@ workers_stop(struct parent *p)
 int
 parent_run(struct parent *p, int sigfd)
 {
-	struct pollfd pfd[1 + 2 * CONFIG_SESSIONS_MAX];
-	struct parent_session *owner[1 + 2 * CONFIG_SESSIONS_MAX];
+	struct pollfd pfd[2 + 2 * CONFIG_SESSIONS_MAX];
+	struct parent_session *owner[2 + 2 * CONFIG_SESSIONS_MAX];
 	struct signalfd_siginfo si;
 	uint64_t now, next;
-	unsigned int i, n;
+	unsigned int i, n, first;
 	int error, timeout;
 
 	if ((error = workers_prepare(p)) != 0)
@@ -704,6 +706,10 @@ parent_run(struct parent *p, int sigfd)
 	for (;;) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		if (p->control >= 0)	/* pfd[1]: control.h's clients */
+			pfd[n++] = (struct pollfd){ .fd = p->control,
+						    .events = POLLIN };
+		first = n;
 		now = mono_ns();
 		next = 0;
 		for (i = 0; i < p->conf->nsessions; i++) {
@@ -750,14 +756,16 @@ parent_run(struct parent *p, int sigfd)
 			break;
 		}
 		/* Messages before deaths: a worker's last STATS counts. */
-		for (i = 1; i < n; i++)
+		for (i = first; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->ctl &&
 			    owner[i]->pid != 0)
 				worker_message(p, owner[i]);
-		for (i = 1; i < n; i++)
+		for (i = first; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->pidfd &&
 			    owner[i]->pid != 0)
 				worker_reap(owner[i]);
+		if (first > 1 && pfd[1].revents)
+			control_serve(p, p->control);
 	}
 	workers_stop(p);
 	return 0;

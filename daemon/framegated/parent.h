@@ -74,6 +74,8 @@ struct parent {
 	const char		*test_session;
 	const char		*test_action;
 #endif
+	int			 control;	/* control.h's listening socket,
+						   -1: none */
 };
 
 /*
@@ -87,7 +89,9 @@ int		parent_start(struct parent *p, const struct config *conf);
  * Starts one worker per session in its cell, then supervises them until
  * a SIGTERM or SIGINT arrives on the signalfd sigfd: a worker that dies is
  * started again with exponential backoff, one that keeps dying gets its
- * session revoked. Then every worker is told to stop. 0 or -errno.
+ * session revoked. Then every worker is told to stop. Between, it answers
+ * the control socket p->control (control.h), when there is one. 0 or
+ * -errno.
  */
 int		parent_run(struct parent *p, int sigfd);
 /* Removes every cell (revoking its session), closes sessions, detaches. */

@@ -144,7 +144,6 @@ conversation(const uint8_t *data, size_t size)
 	struct proc_parent parent, pbefore;
 	struct proc_msg m;
 	unsigned int i, nfds;
-	size_t len, off, n;
 	uint8_t op;
 	int r;
 
@@ -153,18 +152,7 @@ conversation(const uint8_t *data, size_t size)
 	while (size >= 4) {
 		op = data[0];
 		template(&m, types[(op & 0x7f) % 8]);
-		len = m.hdr.len;
-		off = (data[1] | (size_t)data[2] << 8) % len;
-		n = data[3];
-		data += 4;
-		size -= 4;
-		if (n > size)
-			n = size;
-		if (n > len - off)
-			n = len - off;
-		memcpy((uint8_t *)&m + off, data, n);
-		data += n;
-		size -= n;
+		(void)fuzz_record(&data, &size, &m, m.hdr.len);
 
 		/* The top bit: the worker says READY when it may. */
 		if (op & 0x80) {

@@ -1,0 +1,160 @@
+#!/bin/bash
+# framegated's control socket and `framegatectl workers`, in the guest (run
+# by tests/run-guest in phase 2: enforcement armed).
+#
+#   vivid red  -> [session a-live]   worker, cell  \
+#   vivid blue -> [session b-stills] worker, cell  -> nginx (netns fgingest)
+#   framegated -d --- /run/framegated.sock (SOCK_SEQPACKET, 0600, root)
+#        ^
+#        | STATS -> one WORKER per session, END
+#   framegatectl workers | --json workers | --prometheus workers | stats
+#   as nobody: refused by the mode, and by SO_PEERCRED through a wider one
+#   a second framegated: refused, the first untouched
+#   SIGTERM: the socket is gone; SIGKILL: the next daemon replaces it
+#
+# Set-up from tests/framegated-lib.sh. Prints TAP, one line per check.
+set -eu
+
+. "$(dirname "$0")/framegated-lib.sh"
+sock=/run/framegated.sock
+
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# `framegatectl workers` lists session $1, running, with uploads.
+uploads() {
+	"$ctl" workers | awk -v s="$1" '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == s { found = 1; print
+			  ok = $col["STATE"] == "running" &&
+			       $col["UPLOADED"] > 0 &&
+			       $col["ACQUIRED"] >= $col["UPLOADED"] }
+		END { exit !(found && ok) }'
+}
+
+json_ok() {
+	"$ctl" --json workers >"$work/workers.json"
+	python3 -m json.tool "$work/workers.json" >/dev/null
+	python3 - "$work/workers.json" <<'PY'
+import json, sys
+w = {x["session"]: x for x in json.load(open(sys.argv[1]))}
+print(w)
+assert sorted(w) == ["a-live", "b-stills"], w
+assert w["a-live"]["tenant"] == "a" and w["b-stills"]["tenant"] == "b"
+for x in w.values():
+    assert x["state"] == "running" and x["pid"] > 0
+    assert x["frames_uploaded"] > 0
+    assert x["frames_acquired"] >= x["frames_uploaded"] + \
+        x["frames_dropped_queue_full"] + x["frames_dropped_upload_failed"] + \
+        x["frames_dropped_timeout"]
+PY
+}
+
+# Every worker metric has a line per session, labelled as the kernel's.
+prometheus_ok() {
+	local out ids id
+	out=$("$@")
+	ids=$("$ctl" --json sessions | python3 -c '
+import json, sys
+print(" ".join("%d:%d" % (s["session_id"], s["tenant_id"])
+               for s in json.load(sys.stdin) if s["state"] == "active"))')
+	echo "sessions $ids"
+	[ -n "$ids" ] || return 1
+	for id in $ids; do
+		grep -E "^framegate_worker_frames_uploaded_total\{session=\"${id%:*}\",tenant=\"${id#*:}\"\} [1-9][0-9]*$" <<<"$out" ||
+			return 1
+		grep -E "^framegate_worker_info\{session=\"${id%:*}\".*state=\"running\"" <<<"$out" ||
+			return 1
+	done
+	for m in frames_acquired_total frames_encoded_total bytes_uploaded_total \
+		 frames_dropped_queue_full_total upload_errors_tls_total \
+		 upload_latency_p99_us restarts_total; do
+		[ "$(grep -c "^framegate_worker_$m{" <<<"$out")" = 2 ] || {
+			echo "framegate_worker_$m: not 2 lines"; return 1; }
+	done
+	grep -q '^# TYPE framegate_worker_frames_uploaded_total counter$' <<<"$out"
+}
+
+fg_setup
+echo "TAP version 13"
+
+check "no daemon: framegatectl workers says so" \
+	fails 1 "framegated is not running: $sock: No such file" "$ctl" workers
+check "-s names another socket" \
+	fails 1 "framegated is not running: $work/none.sock" \
+	"$ctl" -s "$work/none.sock" workers
+
+"$fgd" -d -f "$work/framegated.conf" >"$work/log" 2>&1 &
+pid=$!
+check "the parent starts" eventually log_says 'started: 2 cameras, 2 sessions'
+check "its control socket is a socket, mode 0600, of root" \
+	bash -c "[ \"\$(stat -c '%F %a %u' $sock)\" = 'socket 600 0' ]"
+check "both workers are sandboxed" \
+	eventually bash -c "[ \$(grep -c 'sandboxed (Landlock ABI' '$work/log') = 2 ]"
+check "framegatectl workers: a-live running, uploading" eventually uploads a-live
+check "framegatectl workers: b-stills running, uploading" \
+	eventually uploads b-stills
+check "--json workers parses, both sessions, counters that add up" json_ok
+check "worker show a-live prints every field" \
+	bash -c "'$ctl' worker show a-live | grep -qE '^state +running$' &&
+		 '$ctl' worker show a-live | grep -qE '^frames_uploaded +[1-9]' &&
+		 [ \$('$ctl' worker show a-live | wc -l) = 23 ]"
+check "worker show of no such session fails" \
+	fails 1 "has no session nosuch" "$ctl" worker show nosuch
+check "--prometheus workers: every metric, per session, kernel's labels" \
+	prometheus_ok "$ctl" --prometheus workers
+check "--prometheus stats: the kernel's metrics and the workers'" \
+	bash -c "out=\$('$ctl' -p stats) &&
+		 grep -q '^framegate_session_frames_delivered_total{' <<<\"\$out\" &&
+		 grep -q '^framegate_worker_frames_uploaded_total{' <<<\"\$out\""
+check "nobody is refused by the socket's mode" \
+	fails 1 "$sock: connect: Permission denied" nobody "$ctl" workers
+chmod 0666 "$sock"
+check "nobody is refused by SO_PEERCRED through a 0666 socket" \
+	fails 1 "framegated refused the request on $sock: Permission denied" \
+	nobody "$ctl" workers
+chmod 0600 "$sock"
+check "the parent logs the refusal" \
+	log_says 'control socket: refused pid [0-9]+, uid 65534: not root'
+check "root is still answered" uploads a-live
+
+rc=0
+"$fgd" -d -f "$work/framegated.conf" >"$work/log2" 2>&1 || rc=$?
+check "a second framegated refuses to start (exit $rc)" \
+	bash -c "[ $rc = 1 ] && grep -q 'another framegated is running' '$work/log2'"
+check "and left the first's cells and socket alone" \
+	bash -c "[ \$(ls -d /sys/fs/cgroup/framegate/session-* | wc -l) = 2 ] &&
+		 [ -S $sock ] && ! grep -q 'earlier parent' '$work/log2'"
+check "the first still answers" uploads b-stills
+
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+check "SIGTERM stops it cleanly (exit $rc)" [ "$rc" = 0 ]
+check "the socket file is gone" [ ! -e "$sock" ]
+check "framegatectl workers says it is not running" \
+	fails 1 "framegated is not running: $sock" "$ctl" workers
+
+# A killed daemon leaves its socket; the next one replaces it.
+"$fgd" -d -f "$work/framegated.conf" >"$work/log" 2>&1 &
+pid=$!
+check "a parent starts again" eventually log_says 'started: 2 cameras'
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+check "a killed parent leaves its socket file" [ -S "$sock" ]
+check "with nobody listening" \
+	fails 1 "framegated is not running: $sock: Connection refused" \
+	"$ctl" workers
+"$fgd" -d -f "$work/framegated.conf" >"$work/log" 2>&1 &
+pid=$!
+check "the next parent replaces the stale socket and starts" \
+	eventually log_says 'started: 2 cameras'
+check "and answers on it" eventually uploads a-live
+kill -TERM "$pid"
+wait "$pid" || true
+pid=
+check "and removes it at stop" [ ! -e "$sock" ]
+check "no cell is left" [ "$(cells)" = 0 ]
+
+tap_end
