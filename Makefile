@@ -297,7 +297,21 @@ bench: all
 	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/icount --icount 0 \
 		--smp 1 -- $(TOP)/scripts/bench-guest -E -r 5
 
-lint:
+# The unit, as installed but with the binary of this tree (systemd-analyze
+# verify checks that the commands exist; any warning, an unknown key say,
+# is a finding).
+UNIT_CHECK_DIR	:= $(CACHE)/unit-check
+
+lint: $(LIBFG)
+	@rm -rf $(UNIT_CHECK_DIR) && mkdir -p $(UNIT_CHECK_DIR)
+	sed 's|/usr/sbin/framegated|$(TOP)/daemon/framegated/framegated|' \
+		$(TOP)/daemon/framegated/framegated.service \
+		> $(UNIT_CHECK_DIR)/framegated.service
+	@out=$$(systemd-analyze verify --man=no \
+		$(UNIT_CHECK_DIR)/framegated.service 2>&1); echo "$$out"; \
+		[ -z "$$out" ] || { echo "framegated.service: findings" >&2; exit 1; }
+	mandoc -T lint -W warning $(TOP)/daemon/framegated/framegated.8 \
+		$(TOP)/daemon/framegated/framegated.conf.5
 	perl $(CHECKPATCH) --strict --no-tree --terse -q --show-types \
 		-f $(KMOD_SRCS) > $(TOP)/.lint.log || true
 	@cat $(TOP)/.lint.log
