@@ -19,6 +19,7 @@
 
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -451,7 +452,8 @@ worker_exec(struct parent *p, struct parent_session *ps, int sock)
 {
 	char ids[32], *argv[8] = { "framegated", "-W", "-u", ids, NULL };
 	char *envp[] = { NULL };
-	int a, b, n = 4;
+	int a, b, n = 4, null;
+	struct stat st;
 
 	if (p->verbose)
 		argv[n++] = "-v";
@@ -466,6 +468,15 @@ worker_exec(struct parent *p, struct parent_session *ps, int sock)
 	(void)ps;
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)p->uid,
 		 (unsigned int)p->gid);
+	/*
+	 * Standard output and error that are sockets (journald's under
+	 * systemd) belong to no cell: a worker's write there would be refused
+	 * and counted. Until the parent relays its workers' logs: /dev/null.
+	 */
+	if (fstat(2, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    ((null = open("/dev/null", O_WRONLY)) < 0 ||
+	     dup2(null, 1) != 1 || dup2(null, 2) != 2))
+		_exit(126);
 	if ((a = fcntl(sock, F_DUPFD_CLOEXEC, 10)) < 0 ||
 	    (b = fcntl(p->exe, F_DUPFD_CLOEXEC, 10)) < 0 ||
 	    dup2(a, 3) != 3 || dup3(b, 4, O_CLOEXEC) != 4 ||
@@ -510,17 +521,22 @@ worker_start(struct parent *p, unsigned int i)
 	ps->pid = pid;
 	ps->pidfd = pidfd;
 	ps->ctl = sv[0];
-	/* Never wait for a worker: its messages are read when they come. */
-	if (fcntl(ps->ctl, F_SETFL, O_NONBLOCK) != 0)
-		log_warn("fcntl");
 	proc_parent_init(&ps->pp, ps->id);
 	log_info("session %llu: worker %d started in its cell",
 		 (unsigned long long)ps->id, (int)pid);
-	if ((error = hello_send(p, i)) != 0)
-		log_warnx("session %llu: worker %d: %s",
+	/*
+	 * The handshake blocks (the worker reads it as soon as it runs);
+	 * after it, never wait for a worker: its messages are read as they
+	 * come. A worker that could not be told all of it is killed, reaped
+	 * and started again.
+	 */
+	if ((error = hello_send(p, i)) != 0 ||
+	    fcntl(ps->ctl, F_SETFL, O_NONBLOCK) != 0) {
+		log_warnx("session %llu: worker %d: the handshake failed: %s",
 			  (unsigned long long)ps->id, (int)pid,
-			  strerror(-error));
-	/* A worker that could not be told is reaped, and started again. */
+			  strerror(error ? -error : errno));
+		kill(pid, SIGKILL);
+	}
 	return 0;
 }
 
@@ -609,8 +625,18 @@ worker_reap(struct parent_session *ps)
 	if (waitid(P_PIDFD, (id_t)ps->pidfd, &si, WEXITED) != 0)
 		log_warn("waitid");
 	close(ps->pidfd);
-	if (ps->ctl >= 0)
+	if (ps->ctl >= 0) {
+		struct proc_msg msg;
+
+		/* Its last STATS or FATAL may still wait to be read. */
+		while (proc_parent_recv(ps->ctl, &ps->pp, &msg) == 0)
+			if (msg.hdr.type == PROC_MSG_FATAL)
+				log_warnx("session %llu: worker: %s: %s",
+					  (unsigned long long)ps->id,
+					  msg.fatal.text,
+					  strerror(msg.fatal.error));
 		close(ps->ctl);
+	}
 	ps->ctl = ps->pidfd = -1;
 	/* Its filter's verdict: the worker tried what it must never do. */
 	if ((si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) &&
@@ -630,8 +656,8 @@ worker_reap(struct parent_session *ps)
 	log_warnx("session %llu: worker %s %d", (unsigned long long)ps->id,
 		  si.si_code == CLD_EXITED ? "exited with status" :
 		  "killed by signal", si.si_status);
-	ps->deaths = ps->pp.stats.uploaded > ps->uploaded ? 1 : ps->deaths + 1;
-	ps->uploaded = ps->pp.stats.uploaded;
+	/* In a row: a worker that uploaded anything made progress. */
+	ps->deaths = ps->pp.stats.uploaded > 0 ? 1 : ps->deaths + 1;
 	if (ps->deaths > PARENT_RESTARTS_MAX) {
 		log_warnx("session %llu: its worker died %u times in a row: "
 			  "revoking the session", (unsigned long long)ps->id,
@@ -717,13 +743,13 @@ parent_run(struct parent *p, int sigfd)
 
 			if (ps->pid == 0 && ps->restart_ns != 0 &&
 			    !ps->given_up) {
-				if (ps->restart_ns <= now) {
-					if (worker_start(p, i) != 0)
-						ps->restart_ns = now +
-							1000000000ull;
-				} else if (next == 0 || ps->restart_ns < next) {
+				/* A start that failed is tried again in 1 s. */
+				if (ps->restart_ns <= now &&
+				    worker_start(p, i) != 0)
+					ps->restart_ns = now + 1000000000ull;
+				if (ps->pid == 0 && ps->restart_ns > now &&
+				    (next == 0 || ps->restart_ns < next))
 					next = ps->restart_ns;
-				}
 			}
 			if (ps->pid == 0)
 				continue;

@@ -42,7 +42,6 @@ struct parent_session {
 	int		ctl;		/* our end of the socketpair */
 	struct proc_parent pp;
 	unsigned int	deaths;		/* in a row, without an upload */
-	uint64_t	uploaded;	/* at the last death */
 	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
 	bool		given_up;
 	unsigned int	starts;		/* workers started for it */

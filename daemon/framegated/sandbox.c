@@ -15,6 +15,7 @@
 #include <linux/securebits.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -103,6 +104,12 @@ sandbox_drop(uid_t uid, gid_t gid)
 	    setresuid(uid, uid, uid)) {
 		r = -errno;
 		log_warn("sandbox: changing to uid %u gid %u", uid, gid);
+		return r;
+	}
+	/* Changing ids cleared the parent-death signal: set it again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL)) {
+		r = -errno;
+		log_warn("sandbox: PR_SET_PDEATHSIG");
 		return r;
 	}
 	/* None left after setresuid(); say so to the kernel anyway. */

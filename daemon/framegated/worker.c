@@ -30,6 +30,7 @@
  */
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -219,6 +220,24 @@ frame_send(struct worker *wk, const struct fg_frame *f)
 }
 
 /*
+ * The session ended with frames taken but not sent (cameras from first
+ * on): each one dropped, so that acquired = uploaded + drops still holds.
+ */
+static void
+abandon(struct worker *wk, const struct fg_frame *newest, const bool *have,
+	uint32_t first)
+{
+	uint32_t i;
+
+	for (i = first; i < wk->hello.ncameras; i++) {
+		if (!have[i])
+			continue;
+		wk->st.dropped_upload_failed++;
+		(void)fg_frame_release(wk->sfd, newest[i].frame_id);
+	}
+}
+
+/*
  * Takes every frame the session holds; the newest of each camera is sent,
  * the rest released as superseded. false when the session is over.
  */
@@ -237,6 +256,7 @@ frames_take(struct worker *wk)
 		if (ret != 0) {
 			log_info("session %llu: %s: stopping",
 				 (unsigned long long)wk->sid, strerror(-ret));
+			abandon(wk, newest, have, 0);
 			return false;
 		}
 		wk->st.acquired++;
@@ -255,10 +275,12 @@ frames_take(struct worker *wk)
 		if (!have[i])
 			continue;
 		frame_send(wk, &newest[i]);
+		have[i] = false;
 		ret = fg_frame_release(wk->sfd, newest[i].frame_id);
 		if (ret != 0 && ret != -ENOENT) {
 			log_info("session %llu: release: %s: stopping",
 				 (unsigned long long)wk->sid, strerror(-ret));
+			abandon(wk, newest, have, i + 1);
 			return false;
 		}
 	}
@@ -395,6 +417,9 @@ worker_main(uid_t uid, gid_t gid, const char *test_action)
 	char addr[INET6_ADDRSTRLEN];
 	int ret, fd, abi;
 
+	/* No core and no ptrace while it holds the key, root or not. */
+	if (prctl(PR_SET_DUMPABLE, 0) != 0)
+		worker_fatal(&wk, PROC_FATAL_INTERNAL, errno, "not dumpable");
 	wk.ctl = WORKER_CTL_FD;
 	wk.sfd = -1;
 	proc_worker_init(&pw);
