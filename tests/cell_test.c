@@ -2320,6 +2320,8 @@ TEST_F(cells, exec_with_only_close_on_exec_foreign_fds_works)
 struct ending {
 	FIXTURE_DATA(cells) *self;
 	bool close_session;
+	bool given;		/* on given_fd, not on a TCP socket of A's */
+	int given_fd;
 };
 
 /* A's worker sends on its own socket, then again after the test ends A. */
@@ -2330,7 +2332,7 @@ static int send_across_the_end(struct fgt_worker *w, void *arg)
 
 	if (en->close_session)
 		close(en->self->sfd[A]);	/* only the test holds it now */
-	fd = connected_socket(SK_TCP, A);
+	fd = en->given ? en->given_fd : connected_socket(SK_TCP, A);
 	if (fd < 0 || one_op(fd, OP_SEND))
 		return FGT_WORKER_SETUP;
 	if (fgt_worker_signal(w) || fgt_worker_await(w))
@@ -2351,6 +2353,39 @@ TEST_F(cells, send_on_a_revoked_sessions_socket_is_refused)
 	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
 	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
+	fg_nl_close(nl);
+}
+
+/*
+ * The worker's channel to its parent (an AF_UNIX socket given to the
+ * cell) carries on after the revoke: a worker's last counters reach its
+ * parent. Its IP sockets do not (above).
+ */
+TEST_F(cells, socket_given_to_the_cell_carries_after_a_revoke)
+{
+	struct ending en = { .self = self, .given = true };
+	struct fg_nl *nl = fg_nl_open();
+	char buf[2 * sizeof(payload)];
+	int sv[2];
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				sv));
+	ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[A], sv[0]));
+	en.given_fd = sv[0];
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      send_across_the_end, &en));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
+	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
+	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	EXPECT_EQ((ssize_t)sizeof(payload), recv(sv[1], buf, sizeof(buf),
+						 MSG_DONTWAIT));
+	EXPECT_EQ((ssize_t)sizeof(payload), recv(sv[1], buf, sizeof(buf),
+						 MSG_DONTWAIT));
+	EXPECT_DENIED(FGT_NONE, 0, 0);
+	close(sv[0]);
+	close(sv[1]);
 	fg_nl_close(nl);
 }
 

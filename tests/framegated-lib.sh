@@ -6,8 +6,10 @@
 # logs and nginx stored.
 #
 #   veth fgingest-a 10.99.0.1 --- fgingest-b 10.99.0.2, netns fgingest:
-#        nginx on 10.99.0.2:8443, /a/ writable by tenant a's certificate
-#        only, /b/ by b's only; what it stores is in $work/store/{a,b}
+#        nginx on 10.99.0.2:8443 (and :9443), /a/ writable by tenant a's
+#        certificate only, /b/ by b's only; what it stores is in
+#        $work/store/{a,b}, what it served in $work/nginx/access.log as
+#        "PORT METHOD URI STATUS" lines
 #
 # The sourcing script sets nothing first; $work, $pid and the counters
 # below are its own. It calls fg_setup once, before its first check.
@@ -100,7 +102,8 @@ pid $work/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 64; }
 http {
-	access_log $work/nginx/access.log;
+	log_format fg '\$server_port \$request_method \$uri \$status';
+	access_log $work/nginx/access.log fg;
 	client_body_temp_path $work/nginx/body;
 	proxy_temp_path $work/nginx/proxy;
 	fastcgi_temp_path $work/nginx/fastcgi;
@@ -113,6 +116,7 @@ http {
 	}
 	server {
 		listen 10.99.0.2:8443 ssl;
+		listen 10.99.0.2:9443 ssl;	# framegated-reload.sh moves to it
 		ssl_protocols TLSv1.3;
 		ssl_certificate $work/server.crt;
 		ssl_certificate_key $work/server.key;

@@ -1488,3 +1488,17 @@ config_device_path(const struct config *conf, unsigned int i, char *path,
 	close(fd);
 	return 0;
 }
+
+bool
+config_camera_same(const struct config_camera *a,
+		   const struct config_camera *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	       a->device_kind == b->device_kind &&
+	       strcmp(a->path, b->path) == 0 &&
+	       strcmp(a->card, b->card) == 0 &&
+	       strcmp(a->bus_info, b->bus_info) == 0 &&
+	       a->pixelformat == b->pixelformat && a->width == b->width &&
+	       a->height == b->height && a->fps == b->fps &&
+	       a->buffers == b->buffers;
+}

@@ -190,6 +190,10 @@ int	config_check_devices(const struct config *conf,
 			     const struct config_v4l2_ops *ops,
 			     config_report_fn *report, void *arg);
 
+/* Whether a and b configure the same camera: all but their lines agree. */
+bool	config_camera_same(const struct config_camera *a,
+			   const struct config_camera *b);
+
 /* The format key's name of a V4L2 fourcc ("YUYV"), NULL if not accepted. */
 const char *config_format_name(uint32_t pixelformat);
 

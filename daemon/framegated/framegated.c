@@ -8,8 +8,9 @@
  * describes in the kernel (parent.c: enforcement, cameras, sessions, their
  * cells and endpoints) and keeps it until SIGTERM or SIGINT, when it takes
  * all of it down again. Nothing is ever started from a bad configuration.
- * Its control socket (control.h) answers framegatectl meanwhile.
- * Not yet: SIGHUP reloads (a SIGHUP is logged and ignored).
+ * Its control socket (control.h) answers framegatectl meanwhile. SIGHUP
+ * reads the configuration again: a good one becomes what runs
+ * (parent_reload()), a bad one is logged and the running one stays.
  */
 
 #include <sys/signalfd.h>
@@ -118,15 +119,56 @@ report_log(void *arg, const char *file, config_line line, const char *reason)
 }
 
 /*
- * The parent's life: build everything, then wait for a signal. SIGTERM and
- * SIGINT take everything down (cells removed, sessions revoked, cameras
- * detached; enforcement stays pinned for the next daemon). 0 on a clean
- * stop, 1 if the start failed (what was built is taken down).
+ * SIGHUP: the configuration file read again into next, with every pass of
+ * the first read; the device pass only for cameras that are not already
+ * attached as configured (framegate holds those: nobody else may open
+ * them). 0 if next may become what runs.
  */
 static int
-parent_main(const struct config *conf, int debug, const char *test)
+config_reread(struct config *next, const char *file, const struct config *cur)
+{
+	static struct config fresh;
+	unsigned int i, j;
+	int problems;
+
+	problems = config_load(next, file, report_log, NULL);
+	if (problems != 0)
+		return problems;
+	problems += config_check_files(next, report_log, NULL);
+	fresh = *next;
+	fresh.ncameras = 0;
+	for (j = 0; j < next->ncameras; j++) {
+		for (i = 0; i < cur->ncameras; i++)
+			if (config_camera_same(&cur->cameras[i],
+					       &next->cameras[j]))
+				break;
+		if (i == cur->ncameras)
+			fresh.cameras[fresh.ncameras++] = next->cameras[j];
+	}
+	problems += config_check_devices(&fresh, NULL, report_log, NULL);
+	if (strcmp(next->global.control_socket,
+		   cur->global.control_socket) != 0)
+		log_warnx("%s:%u: control_socket: a change takes effect when "
+			  "framegated starts again", file,
+			  next->global.control_socket_line);
+	return problems;
+}
+
+/*
+ * The parent's life: build everything, then wait for a signal. SIGTERM and
+ * SIGINT take everything down (cells removed, sessions revoked, cameras
+ * detached; enforcement stays pinned for the next daemon); SIGHUP reloads.
+ * 0 on a clean stop, 1 if the start failed (what was built is taken down).
+ */
+static int
+parent_main(struct config *conf, const char *conffile, int debug,
+	    const char *test)
 {
 	static struct parent parent;
+	static struct config spare;
+	static char sock[CONFIG_SOCKET_MAX];	/* as it was made */
+	struct config *next = &spare, *swap;
+	int ret;
 	sigset_t set;
 	int sfd, cfd;
 
@@ -142,7 +184,8 @@ parent_main(const struct config *conf, int debug, const char *test)
 	 * The control socket first: a second daemon must stop here, before
 	 * it clears the cells of the one that runs.
 	 */
-	if ((cfd = control_listen(conf->global.control_socket)) < 0)
+	memcpy(sock, conf->global.control_socket, sizeof(sock));
+	if ((cfd = control_listen(sock)) < 0)
 		return 1;
 	log_init(debug, log_getverbose(), LOG_DAEMON);
 	if (!debug && daemon(0, 0) != 0)
@@ -151,7 +194,7 @@ parent_main(const struct config *conf, int debug, const char *test)
 	if (parent_start(&parent, conf) != 0) {
 		log_warnx("start failed: taking down what was made");
 		parent_stop(&parent);
-		control_close(cfd, conf->global.control_socket);
+		control_close(cfd, sock);
 		return 1;
 	}
 	parent.verbose = log_getverbose();
@@ -173,10 +216,25 @@ parent_main(const struct config *conf, int debug, const char *test)
 	parent.control = cfd;
 	log_info("started: %u cameras, %u sessions", conf->ncameras,
 		 conf->nsessions);
-	if (parent_run(&parent, sfd) != 0)
+	while ((ret = parent_run(&parent, sfd)) == PARENT_RUN_RELOAD) {
+		if (config_reread(next, conffile, conf) != 0) {
+			log_warnx("%s: bad configuration: the running one "
+				  "stays", conffile);
+			continue;
+		}
+		if (parent_reload(&parent, next) != 0) {
+			log_warnx("%s: cannot be loaded: the running "
+				  "configuration stays", conffile);
+			continue;
+		}
+		swap = conf;
+		conf = next;
+		next = swap;
+	}
+	if (ret != 0)
 		log_warnx("supervision failed: taking everything down");
 	parent_stop(&parent);
-	control_close(cfd, conf->global.control_socket);
+	control_close(cfd, sock);
 	log_info("stopped: every cell removed, every camera detached");
 	close(sfd);
 	return 0;
@@ -290,5 +348,5 @@ main(int argc, char *argv[])
 	log_debug("%s: %u cameras, %u tenants, %u sessions", conffile,
 		  conf->ncameras, conf->ntenants, conf->nsessions);
 
-	return parent_main(conf, debug, test);
+	return parent_main(conf, conffile, debug, test);
 }

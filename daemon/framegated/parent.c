@@ -30,6 +30,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,15 @@ parent_tenant_id(const char *name)
 		h *= 0x100000001b3ull;
 	}
 	return h != 0 ? h : 1;
+}
+
+static void
+tls_free(struct parent_tls *tls)
+{
+	if (tls == NULL)
+		return;
+	explicit_bzero(tls, CONFIG_TENANTS_MAX * sizeof(*tls));
+	free(tls);
 }
 
 static void
@@ -306,7 +316,8 @@ parent_stop(struct parent *p)
 	if (p->exe >= 0)
 		close(p->exe);
 	p->exe = -1;
-	explicit_bzero(p->tls, sizeof(p->tls));
+	tls_free(p->tls);
+	p->tls = NULL;
 	fg_enforcer_close(p->e);
 	p->e = NULL;
 }
@@ -346,35 +357,61 @@ read_material(const char *path, uint8_t *buf, uint32_t *len)
 	return 0;
 }
 
+/* The workers' user of conf: an unprivileged one. */
 static int
-workers_prepare(struct parent *p)
+user_lookup(const struct config *conf, uid_t *uid, gid_t *gid)
 {
-	const struct config *conf = p->conf;
 	struct passwd *pw;
-	unsigned int i;
-	int error;
 
 	if ((pw = getpwnam(conf->global.user)) == NULL || pw->pw_uid == 0) {
 		log_warnx("user %s: not an unprivileged user",
 			  conf->global.user);
 		return -EINVAL;
 	}
-	p->uid = pw->pw_uid;
-	p->gid = pw->pw_gid;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+/* Every tenant's CA, certificate and key of conf, read into *tlsp. */
+static int
+tls_read(const struct config *conf, struct parent_tls **tlsp)
+{
+	struct parent_tls *tls;
+	unsigned int i;
+	int error;
+
+	if ((tls = calloc(CONFIG_TENANTS_MAX, sizeof(*tls))) == NULL) {
+		log_warn("TLS material");
+		return -ENOMEM;
+	}
+	for (i = 0; i < conf->ntenants; i++) {
+		const struct config_tenant *t = &conf->tenants[i];
+		struct parent_tls *m = &tls[i];
+
+		if ((error = read_material(t->ca, m->data[0], &m->len[0])) ||
+		    (error = read_material(t->cert, m->data[1], &m->len[1])) ||
+		    (error = read_material(t->key, m->data[2], &m->len[2]))) {
+			tls_free(tls);
+			return error;
+		}
+	}
+	*tlsp = tls;
+	return 0;
+}
+
+static int
+workers_prepare(struct parent *p)
+{
+	int error;
+
+	if ((error = user_lookup(p->conf, &p->uid, &p->gid)) != 0)
+		return error;
 	if ((p->exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0) {
 		log_warn("/proc/self/exe");
 		return -errno;
 	}
-	for (i = 0; i < conf->ntenants; i++) {
-		const struct config_tenant *t = &conf->tenants[i];
-		struct parent_tls *m = &p->tls[i];
-
-		if ((error = read_material(t->ca, m->data[0], &m->len[0])) ||
-		    (error = read_material(t->cert, m->data[1], &m->len[1])) ||
-		    (error = read_material(t->key, m->data[2], &m->len[2])))
-			return error;
-	}
-	return 0;
+	return tls_read(p->conf, &p->tls);
 }
 
 static int
@@ -614,15 +651,15 @@ worker_message(struct parent *p, struct parent_session *ps)
 	(void)p;
 }
 
-/* The worker ended: reaped, and started again unless it should not be. */
+/*
+ * The worker ended (or will at once: the caller saw its pidfd readable or
+ * made sure it dies): reaped, its last messages read, its counters logged.
+ */
 static void
-worker_reap(struct parent_session *ps)
+worker_collect(struct parent_session *ps, siginfo_t *si)
 {
-	siginfo_t si = { 0 };
-	struct fg_nl *nl;
-	uint64_t delay_s;
-
-	if (waitid(P_PIDFD, (id_t)ps->pidfd, &si, WEXITED) != 0)
+	memset(si, 0, sizeof(*si));
+	if (waitid(P_PIDFD, (id_t)ps->pidfd, si, WEXITED) != 0)
 		log_warn("waitid");
 	close(ps->pidfd);
 	if (ps->ctl >= 0) {
@@ -639,14 +676,25 @@ worker_reap(struct parent_session *ps)
 	}
 	ps->ctl = ps->pidfd = -1;
 	/* Its filter's verdict: the worker tried what it must never do. */
-	if ((si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) &&
-	    si.si_status == SIGSYS) {
+	if ((si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) &&
+	    si->si_status == SIGSYS) {
 		ps->seccomp_kills++;
 		log_warnx("session %llu: worker %d killed by seccomp (SIGSYS)",
 			  (unsigned long long)ps->id, (int)ps->pid);
 	}
 	ps->pid = 0;
 	stats_log(ps);
+}
+
+/* The worker ended: reaped, and started again unless it should not be. */
+static void
+worker_reap(struct parent_session *ps)
+{
+	siginfo_t si;
+	struct fg_nl *nl;
+	uint64_t delay_s;
+
+	worker_collect(ps, &si);
 	if (si.si_code == CLD_EXITED && si.si_status == 0) {
 		log_info("session %llu: worker done (session over)",
 			 (unsigned long long)ps->id);
@@ -724,11 +772,14 @@ parent_run(struct parent *p, int sigfd)
 	unsigned int i, n, first;
 	int error, timeout;
 
-	if ((error = workers_prepare(p)) != 0)
-		return error;
-	for (i = 0; i < p->conf->nsessions; i++)
-		if ((error = worker_start(p, i)) != 0)
+	if (!p->running) {
+		if ((error = workers_prepare(p)) != 0)
 			return error;
+		for (i = 0; i < p->conf->nsessions; i++)
+			if ((error = worker_start(p, i)) != 0)
+				return error;
+		p->running = true;
+	}
 	for (;;) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
@@ -773,10 +824,8 @@ parent_run(struct parent *p, int sigfd)
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				log_warnx("SIGHUP: reloading is not supported "
-					  "yet; the running configuration "
-					  "stays");
-				continue;
+				log_info("SIGHUP: reloading the configuration");
+				return PARENT_RUN_RELOAD;
 			}
 			log_info("%s: stopping", strsignal(si.ssi_signo));
 			break;
@@ -794,5 +843,310 @@ parent_run(struct parent *p, int sigfd)
 			control_serve(p, p->control);
 	}
 	workers_stop(p);
+	return 0;
+}
+
+/* ------------------------------------------------------------- reload */
+
+/* A parent_session that holds nothing. */
+static void
+session_init(struct parent_session *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->fd = ps->pidfd = ps->ctl = -1;
+}
+
+/*
+ * Waits until the worker of ps is gone (at most 2 s, then SIGKILL) and
+ * collects it, without the supervision's verdict: the caller decides.
+ */
+static void
+worker_wait(struct parent_session *ps)
+{
+	struct pollfd pfd = { .fd = ps->pidfd, .events = POLLIN };
+	siginfo_t si;
+
+	if (ps->pid == 0)
+		return;
+	if (poll(&pfd, 1, 2000) <= 0) {
+		log_warnx("session %llu: worker %d did not stop: killing it",
+			  (unsigned long long)ps->id, (int)ps->pid);
+		kill(ps->pid, SIGKILL);
+	}
+	worker_collect(ps, &si);
+}
+
+/* Tells the worker of ps to stop, for reason (enum proc_shutdown_reason). */
+static void
+worker_stop(struct parent_session *ps, uint32_t reason)
+{
+	struct proc_msg msg;
+
+	if (ps->pid == 0)
+		return;
+	if (ps->ctl >= 0) {
+		proc_msg_init(&msg, PROC_MSG_SHUTDOWN, ps->id);
+		msg.shutdown.reason = reason;
+		(void)proc_send(ps->ctl, &msg, -1);
+	}
+	worker_wait(ps);
+}
+
+/*
+ * Session ps of the running configuration goes: revoked first, so that
+ * its worker sees the revoke and exits, then its cell removed (which
+ * kills whatever is left in it) and its fd closed.
+ */
+static void
+session_retire(struct parent *p, struct parent_session *ps, const char *name,
+	       const char *why)
+{
+	struct fg_nl *nl;
+	int error;
+
+	log_info("session %s: %s: revoking session %llu", name, why,
+		 (unsigned long long)ps->id);
+	if (ps->fd >= 0) {
+		if ((nl = fg_nl_open()) == NULL) {
+			log_warnx("session %s: netlink: cannot revoke", name);
+		} else {
+			if ((error = fg_nl_revoke_session(nl, ps->id)) != 0 &&
+			    error != -ENOENT)
+				log_warnx("session %s: revoke: %s", name,
+					  strerror(-error));
+			fg_nl_close(nl);
+		}
+	}
+	worker_wait(ps);
+	if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
+		log_warnx("session %s: cannot remove its cell: %s", name,
+			  strerror(-error));
+	if (ps->fd >= 0)
+		close(ps->fd);
+	session_init(ps);
+}
+
+static int
+endpoint_collect(uint64_t session_id, const struct sockaddr *sa,
+		 socklen_t len, void *arg)
+{
+	struct {
+		uint64_t		id;
+		unsigned int		n;
+		struct sockaddr_storage	ss[16];
+		socklen_t		len[16];
+	} *c = arg;
+
+	if (session_id != c->id)
+		return 0;
+	if (c->n == 16 || len > sizeof(c->ss[0]))
+		return -E2BIG;
+	memcpy(&c->ss[c->n], sa, len);
+	c->len[c->n++] = len;
+	return 0;
+}
+
+/* Session i's endpoints become those of its tenant's uplink now. */
+static int
+endpoints_replace(struct parent *p, unsigned int i)
+{
+	struct parent_session *ps = &p->sessions[i];
+	struct {
+		uint64_t		id;
+		unsigned int		n;
+		struct sockaddr_storage	ss[16];
+		socklen_t		len[16];
+	} old = { .id = ps->id };
+	unsigned int k;
+	int error;
+
+	if ((error = fg_endpoint_foreach(p->e, endpoint_collect, &old)) != 0)
+		return error;
+	for (k = 0; k < old.n; k++)
+		if ((error = fg_endpoint_remove(p->e, ps->id,
+						(struct sockaddr *)&old.ss[k],
+						old.len[k])) != 0 &&
+		    error != -ENOENT)
+			return error;
+	return endpoints_add(p, i);
+}
+
+/*
+ * What a reload does with each session of next: the index of the running
+ * session it continues (-1: a new one) and whether its worker or its
+ * endpoints must change.
+ */
+struct reload_plan {
+	int		from;
+	bool		restart;	/* a new worker, same session */
+	bool		endpoints;	/* the uplink moved */
+};
+
+static void
+reload_plan(const struct parent *p, const struct config *next,
+	    const struct parent_tls *tls, uid_t uid, gid_t gid,
+	    const int *cam_to, struct reload_plan *plan)
+{
+	const struct config *cur = p->conf;
+	unsigned int i, j, k;
+
+	for (j = 0; j < next->nsessions; j++) {
+		const struct config_session *n = &next->sessions[j];
+		const struct config_tenant *nt = &next->tenants[n->tenant];
+
+		plan[j] = (struct reload_plan){ .from = -1 };
+		for (i = 0; i < cur->nsessions; i++) {
+			const struct config_session *o = &cur->sessions[i];
+			const struct config_tenant *ot = &cur->tenants[o->tenant];
+			const struct parent_session *ps = &p->sessions[i];
+			bool same = strcmp(o->name, n->name) == 0 &&
+				    strcmp(ot->name, nt->name) == 0 &&
+				    o->ncameras == n->ncameras &&
+				    o->queue == n->queue &&
+				    ps->fd >= 0 && ps->cell && !ps->given_up;
+
+			for (k = 0; same && k < o->ncameras; k++)
+				same = cam_to[o->cameras[k]] ==
+				       (int)n->cameras[k];
+			if (!same)
+				continue;
+			plan[j].from = (int)i;
+			plan[j].endpoints =
+				strcmp(ot->url.host, nt->url.host) != 0 ||
+				ot->url.port != nt->url.port;
+			plan[j].restart = plan[j].endpoints ||
+				strcmp(ot->url.path, nt->url.path) != 0 ||
+				o->mode != n->mode ||
+				o->interval != n->interval ||
+				o->rate != n->rate ||
+				o->quality != n->quality ||
+				uid != p->uid || gid != p->gid ||
+				memcmp(&p->tls[o->tenant], &tls[n->tenant],
+				       sizeof(*tls)) != 0;
+			break;
+		}
+	}
+}
+
+int
+parent_reload(struct parent *p, const struct config *next)
+{
+	const struct config *cur = p->conf;
+	static struct parent_session sessions[CONFIG_SESSIONS_MAX];
+	struct parent_camera cameras[CONFIG_CAMERAS_MAX];
+	struct reload_plan plan[CONFIG_SESSIONS_MAX];
+	int cam_to[CONFIG_CAMERAS_MAX], cam_from[CONFIG_CAMERAS_MAX];
+	bool kept[CONFIG_SESSIONS_MAX] = { false };
+	unsigned int i, j, k, added = 0, removed = 0, restarted = 0;
+	struct parent_tls *tls;
+	uid_t uid;
+	gid_t gid;
+	int error;
+
+	/* All that can fail before anything changes. */
+	if ((error = user_lookup(next, &uid, &gid)) != 0)
+		return error;
+	if ((error = tls_read(next, &tls)) != 0)
+		return error;
+
+	for (i = 0; i < CONFIG_CAMERAS_MAX; i++)
+		cam_to[i] = cam_from[i] = -1;
+	for (i = 0; i < cur->ncameras; i++)
+		for (j = 0; j < next->ncameras; j++)
+			if (config_camera_same(&cur->cameras[i],
+					       &next->cameras[j])) {
+				cam_to[i] = (int)j;
+				cam_from[j] = (int)i;
+			}
+	reload_plan(p, next, tls, uid, gid, cam_to, plan);
+	for (j = 0; j < next->nsessions; j++)
+		if (plan[j].from >= 0)
+			kept[plan[j].from] = true;
+
+	/* 1. What goes: sessions first, then the cameras they used. */
+	for (i = 0; i < cur->nsessions; i++) {
+		if (kept[i] || p->sessions[i].id == 0)
+			continue;
+		session_retire(p, &p->sessions[i], cur->sessions[i].name,
+			       "no longer configured as it runs");
+		removed++;
+	}
+	for (j = 0; j < next->nsessions; j++)
+		if (plan[j].restart)
+			worker_stop(&p->sessions[plan[j].from],
+				    PROC_SHUTDOWN_RESTART);
+	for (i = 0; i < cur->ncameras; i++) {
+		if (cam_to[i] >= 0 || p->cameras[i].fd < 0)
+			continue;
+		log_info("camera %s: no longer configured as it runs: "
+			 "detaching camera %u", cur->cameras[i].name,
+			 p->cameras[i].id);
+		close(p->cameras[i].fd);
+		p->cameras[i].fd = -1;
+	}
+
+	/* 2. The running state, renumbered as next numbers it. */
+	for (j = 0; j < CONFIG_CAMERAS_MAX; j++) {
+		if (j < next->ncameras && cam_from[j] >= 0) {
+			cameras[j] = p->cameras[cam_from[j]];
+		} else {
+			memset(&cameras[j], 0, sizeof(cameras[j]));
+			cameras[j].fd = -1;
+		}
+	}
+	memcpy(p->cameras, cameras, sizeof(cameras));
+	for (j = 0; j < CONFIG_SESSIONS_MAX; j++) {
+		if (j < next->nsessions && plan[j].from >= 0)
+			sessions[j] = p->sessions[plan[j].from];
+		else
+			session_init(&sessions[j]);
+	}
+	memcpy(p->sessions, sessions, sizeof(sessions));
+	explicit_bzero(sessions, sizeof(sessions));
+	p->conf = next;
+	tls_free(p->tls);
+	p->tls = tls;
+	p->uid = uid;
+	p->gid = gid;
+
+	/* 3. What comes, and what changed. */
+	for (j = 0; j < next->ncameras; j++)
+		if (p->cameras[j].fd < 0)
+			(void)camera_attach(p, j);
+	for (j = 0; j < next->nsessions; j++) {
+		const struct config_session *s = &next->sessions[j];
+		struct parent_session *ps = &p->sessions[j];
+
+		if (plan[j].from >= 0) {
+			if (plan[j].endpoints &&
+			    (error = endpoints_replace(p, j)) != 0)
+				log_warnx("session %s: its endpoints: %s",
+					  s->name, strerror(-error));
+			if (!plan[j].restart)
+				continue;
+			log_info("session %s: changed: a new worker%s", s->name,
+				 plan[j].endpoints ? " for its new endpoints" :
+				 "");
+			restarted++;
+			ps->deaths = 0;
+			if (worker_start(p, j) != 0)
+				ps->restart_ns = mono_ns() + 1000000000ull;
+			continue;
+		}
+		for (k = 0; k < s->ncameras; k++)
+			if (p->cameras[s->cameras[k]].fd < 0)
+				break;
+		if (k < s->ncameras || session_start(p, j) != 0 ||
+		    worker_start(p, j) != 0) {
+			log_warnx("session %s: cannot be started; it stays "
+				  "down until the next reload", s->name);
+			ps->given_up = true;
+			continue;
+		}
+		added++;
+	}
+	log_info("reloaded %s: %u sessions, %u started, %u with a new "
+		 "worker, %u revoked", next->file, next->nsessions, added,
+		 restarted, removed);
 	return 0;
 }

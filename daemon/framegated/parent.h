@@ -60,11 +60,12 @@ struct parent {
 	int			 ctl;	/* /dev/framegate */
 	struct parent_camera	 cameras[CONFIG_CAMERAS_MAX];
 	struct parent_session	 sessions[CONFIG_SESSIONS_MAX];
-	struct parent_tls	 tls[CONFIG_TENANTS_MAX];
+	struct parent_tls	*tls;	/* [CONFIG_TENANTS_MAX], conf's */
 	int			 exe;	/* this program, for the workers */
 	uid_t			 uid;	/* the workers' user */
 	gid_t			 gid;
 	int			 verbose;
+	bool			 running;	/* parent_run() started workers */
 #ifdef FRAMEGATED_TEST_HOOKS
 	/*
 	 * Test builds only (-T SESSION:ACTION, worker.c): the first worker of
@@ -85,14 +86,41 @@ struct parent {
  */
 int		parent_start(struct parent *p, const struct config *conf);
 /*
- * Starts one worker per session in its cell, then supervises them until
- * a SIGTERM or SIGINT arrives on the signalfd sigfd: a worker that dies is
- * started again with exponential backoff, one that keeps dying gets its
- * session revoked. Then every worker is told to stop. Between, it answers
- * the control socket p->control (control.h), when there is one. 0 or
- * -errno.
+ * Starts one worker per session in its cell (the first time), then
+ * supervises them until a signal arrives on the signalfd sigfd: a worker
+ * that dies is started again with exponential backoff, one that keeps
+ * dying gets its session revoked. Between, it answers the control socket
+ * p->control (control.h), when there is one.
+ *
+ * SIGTERM or SIGINT: every worker is told to stop, then 0. SIGHUP:
+ * PARENT_RUN_RELOAD at once, the workers still running; the caller reads
+ * the configuration again, hands it to parent_reload() if it is good, and
+ * calls parent_run() again. -errno if supervision failed.
  */
+#define PARENT_RUN_RELOAD	1
 int		parent_run(struct parent *p, int sigfd);
+/*
+ * Makes what runs that of next (a configuration that passed every check,
+ * which the caller keeps alive and unchanged from now on, as it did the
+ * first): sessions are matched by name.
+ *   - a session that is no longer configured, or whose tenant, cameras or
+ *     queue changed, is revoked (its worker sees the revoke and exits),
+ *     its cell removed; one that changed is then created anew;
+ *   - a session whose tenant's uplink moved keeps its session and cell:
+ *     its endpoints are replaced, its worker started again;
+ *   - a session whose worker's parameters changed (mode, rate, interval,
+ *     quality, TLS material, the workers' user) keeps everything but its
+ *     worker, which is started again;
+ *   - a camera no longer configured, or configured differently, is
+ *     detached; new ones are attached.
+ *   - a session that had been revoked (its worker kept dying, or
+ *     framegatectl revoked it) is created anew.
+ * -errno if next's TLS material or user cannot be read: then nothing
+ * changed and p->conf is the running configuration still. Otherwise 0
+ * and p->conf is next; a session that cannot be made is logged and stays
+ * down until the next reload.
+ */
+int		parent_reload(struct parent *p, const struct config *next);
 /* Removes every cell (revoking its session), closes sessions, detaches. */
 void		parent_stop(struct parent *p);
 /* The tenant id the sessions of tenant name carry: never 0. */
