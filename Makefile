@@ -8,12 +8,26 @@
 # `make unit` and `make fuzz` test libframegate's parsers on the host,
 # `make check-fault` runs the fault suites and `make fuzz-kernel` the kernel
 # fuzzer in a guest (tests/fault-guest).
-# Run scripts/setup once first (it installs what all of this needs).
+# scripts/setup (what all of this needs) runs first by itself when it has
+# not run on this machine.
 
 TOP		:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 include $(TOP)/scripts/kernel-versions
 KDIR		?= /usr/src/linux-headers-$(KVER)
 CACHE		:= $(TOP)/.cache
+
+# A fresh machine (or a changed scripts/setup): run it before anything
+# else, since the pkg-config calls below need what it installs. Its last
+# step writes the stamp of its own version. Not for `make clean`.
+SETUP_STAMP	:= $(CACHE)/.setup-$(shell sha256sum <$(TOP)/scripts/setup | cut -c1-16)
+ifeq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+else ifeq ($(wildcard $(SETUP_STAMP)),)
+$(info make: scripts/setup has not run here, or has changed since: running it)
+$(shell $(TOP)/scripts/setup >&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error scripts/setup failed)
+endif
+endif
 KSRC		:= $(CACHE)/linux-source
 SELFTESTS	:= $(KSRC)/tools/testing/selftests
 CHECKPATCH	:= $(KSRC)/scripts/checkpatch.pl
@@ -33,7 +47,7 @@ TEST_LIBS	:= $(LIBFG) \
 TEST_SRCS	:= $(wildcard $(TOP)/tests/*_test.c)
 TEST_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(TEST_SRCS))
 TEST_UTIL	:= $(TOP)/tests/fgtest.c
-TOOL_BINS	:= $(TOP)/tests/build/fgbench
+TOOL_BINS	:= $(TOP)/tests/build/fgbench $(TOP)/tests/build/fgsessions
 # The fault suites and the kernel fuzzer (tests/fault-guest), apart from
 # the suites tests/run-guest runs.
 FAULT_SRCS	:= $(wildcard $(TOP)/tests/fault/*.c)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the framegate tests (and the demo, daemon/fgdemo/):
+ * Helpers shared by the framegate tests (and their tool tests/fgsessions.c):
  * vivid set-up, pixel checks and sysfs reads. Every framegate call goes
  * through libframegate.
  */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # framegatectl against live sessions, in the guest (run by tests/run-guest).
 #
-#   fgdemo: /dev/video0 -> camera -> session of tenant 1
+#   fgsessions: /dev/video0 -> camera -> session of tenant 1
 #           /dev/video1 -> camera -> session of tenant 2
 #   framegatectl: cameras, sessions, stats, --json, --prometheus, events,
 #                 revoke (as root, and refused as nobody)
@@ -23,7 +23,7 @@ trap cleanup EXIT
 
 echo "TAP version 13"
 # Long enough for every check below, on the slowest kernel too.
-"$top/daemon/fgdemo/fgdemo" $((30 * ${FG_TIMEOUT_SCALE:-1})) >"$work/demo.log" 2>&1 &
+"$top/tests/build/fgsessions" $((30 * ${FG_TIMEOUT_SCALE:-1})) >"$work/demo.log" 2>&1 &
 demo=$!
 for _ in $(seq 50); do
 	[ "$(cat /sys/kernel/framegate/sessions_active 2>/dev/null)" = 2 ] && break

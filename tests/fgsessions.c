@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fgdemo: two households, two cameras, live counters and a verdict.
+ * fgsessions: two households' sessions on the module alone, without
+ * framegated, for tests/framegatectl.sh (which needs sessions that live
+ * and deliver while it asks the kernel about them).
  *
  *   /dev/video0 (red)  --> camera --> session of tenant 1 --> reader, cell A
  *   /dev/video1 (blue) --> camera --> session of tenant 2 --> reader, cell B
@@ -11,8 +13,9 @@
  * prints, per session, the colour of the frames its reader received and
  * its sysfs counters. Armed, home-B's cell also tries to take home-A's
  * session fd, which must be refused and counted. The verdict says whether
- * any frame reached the wrong household. Run by scripts/demo-guest inside
- * the QEMU guest.
+ * any frame reached the wrong household.
+ *
+ *   fgsessions [SECONDS]
  */
 
 #include <errno.h>
@@ -50,7 +53,7 @@ struct household {
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "fgdemo: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	fprintf(stderr, "fgsessions: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
 }
 
@@ -222,7 +225,7 @@ int main(int argc, char **argv)
 	int ctl, i, t = 0, leak = 0, bad = 0, ret;
 
 	if (seconds <= 0 || seconds > 3600) {
-		fprintf(stderr, "usage: fgdemo [SECONDS]\n");
+		fprintf(stderr, "usage: fgsessions [SECONDS]\n");
 		return 2;
 	}
 	armed = !fgt_sysfs_str(state, sizeof(state), "enforcement") &&
