@@ -36,6 +36,7 @@ QEMU_RUN	:= $(TOP)/tests/qemu/run
 CC		?= gcc
 # libframegate (daemon/lib), which the tests, tools and programs link.
 LIBFG		:= $(TOP)/daemon/lib/libframegate.a
+FGD_DIR		:= $(TOP)/daemon/framegated
 CFLAGS		?= -O2 -g
 TEST_CFLAGS	:= $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -I$(TOP) -I$(TOP)/uapi -I$(TOP)/daemon/lib -isystem $(SELFTESTS) \
@@ -47,7 +48,8 @@ TEST_LIBS	:= $(LIBFG) \
 TEST_SRCS	:= $(wildcard $(TOP)/tests/*_test.c)
 TEST_BINS	:= $(patsubst $(TOP)/tests/%.c,$(TOP)/tests/build/%,$(TEST_SRCS))
 TEST_UTIL	:= $(TOP)/tests/fgtest.c
-TOOL_BINS	:= $(TOP)/tests/build/fgbench $(TOP)/tests/build/fgsessions
+TOOL_BINS	:= $(TOP)/tests/build/fgbench $(TOP)/tests/build/fgsessions \
+		   $(TOP)/tests/build/fgjpegloop
 # The fault suites and the kernel fuzzer (tests/fault-guest), apart from
 # the suites tests/run-guest runs.
 FAULT_SRCS	:= $(wildcard $(TOP)/tests/fault/*.c)
@@ -128,6 +130,13 @@ tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS) \
 $(TOP)/tests/build/framegated-hooks/framegated: FORCE $(LIBFG)
 	@$(MAKE) --no-print-directory -C $(FGD_DIR) HOOKS=1 O=$(dir $@)
 
+# The encoder bound of scripts/bench-daemon-guest: the worker's encoder.
+$(TOP)/tests/build/fgjpegloop: $(TOP)/tests/fgjpegloop.c \
+		$(FGD_DIR)/encode.c $(FGD_DIR)/encode.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		-I$(FGD_DIR) -o $@ $< $(FGD_DIR)/encode.c -lturbojpeg
+
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
 		$(LIBFG) $(TOP)/uapi/linux/framegate.h \
 		$(TOP)/daemon/lib/enforce.h $(TOP)/bpf/cell.h
@@ -184,7 +193,6 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 # log_test links log.c; encode_test links encode.c (TurboJPEG) and decodes
 # with djpeg; uplink_test links uplink.c (libcurl) and PUTs to an nginx it
 # starts on 127.0.0.1.
-FGD_DIR		:= $(TOP)/daemon/framegated
 FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h
 FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih)
 FAKE_V4L2	:= $(TOP)/tests/unit/fake_v4l2.c $(TOP)/tests/unit/fake_v4l2.h
@@ -300,16 +308,20 @@ fuzz-kernel: all $(FAULT_MODULE)
 demo: all
 	$(QEMU_RUN) --timeout 600 -- $(TOP)/scripts/demo-guest
 
-# Two guests. Wall clock: 2 vCPUs, everything. Instruction clock: QEMU's
+# Three guests. Wall clock: 2 vCPUs, everything. Instruction clock: QEMU's
 # icount makes each guest instruction take 1 ns of guest time (1 vCPU:
 # icount hangs bringing up a second one on QEMU 7.2), so the enforcement
-# ratios count instructions, free of the host's noise.
+# ratios, and framegated's worker against TurboJPEG alone
+# (scripts/bench-daemon-guest), count instructions, free of the host's
+# noise.
 BENCH_OUT	?= $(CACHE)/bench
 bench: all
 	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/wall -- \
 		$(TOP)/scripts/bench-guest
 	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/icount --icount 0 \
 		--smp 1 -- $(TOP)/scripts/bench-guest -E -r 5
+	$(QEMU_RUN) --timeout 2400 --out $(BENCH_OUT)/daemon --icount 0 \
+		--smp 1 -- $(TOP)/scripts/bench-daemon-guest
 
 # The unit, as installed but with the binary of this tree (systemd-analyze
 # verify checks that the commands exist; any warning, an unknown key say,

@@ -64,10 +64,15 @@ print(" ".join("%d:%d" % (s["session_id"], s["tenant_id"])
 			return 1
 		grep -E "^framegate_worker_info\{session=\"${id%:*}\".*state=\"running\"" <<<"$out" ||
 			return 1
+		# A worker that uploaded spent CPU encoding and in TLS.
+		for m in cpu_encode_us_total cpu_upload_us_total; do
+			grep -E "^framegate_worker_$m\{session=\"${id%:*}\",tenant=\"${id#*:}\"\} [1-9][0-9]*$" <<<"$out" ||
+				return 1
+		done
 	done
 	for m in frames_acquired_total frames_encoded_total bytes_uploaded_total \
 		 frames_dropped_queue_full_total upload_errors_tls_total \
-		 upload_latency_p99_us restarts_total; do
+		 upload_latency_p99_us cpu_acquire_us_total restarts_total; do
 		[ "$(grep -c "^framegate_worker_$m{" <<<"$out")" = 2 ] || {
 			echo "framegate_worker_$m: not 2 lines"; return 1; }
 	done

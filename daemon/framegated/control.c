@@ -54,6 +54,14 @@ const struct control_counter_info control_counters[CONTROL_NCOUNTERS] = {
 	[CONTROL_LATENCY_P99_US] = { "upload_latency_p99_us",
 		"99th percentile upload latency of the last uploads, "
 		"microseconds.", true },
+	[CONTROL_CPU_ACQUIRE_US] = { "cpu_acquire_us",
+		"The worker's CPU time taking and releasing frames, "
+		"microseconds.", false },
+	[CONTROL_CPU_ENCODE_US] = { "cpu_encode_us",
+		"The worker's CPU time encoding JPEGs, microseconds.", false },
+	[CONTROL_CPU_UPLOAD_US] = { "cpu_upload_us",
+		"The worker's CPU time in TLS and HTTP, microseconds.",
+		false },
 };
 
 static const size_t lengths[] = {

@@ -44,6 +44,9 @@ static const size_t stats_offset[CONTROL_NCOUNTERS] = {
 	[CONTROL_BYTES] = offsetof(struct proc_stats, bytes),
 	[CONTROL_LATENCY_P50_US] = offsetof(struct proc_stats, latency_p50_us),
 	[CONTROL_LATENCY_P99_US] = offsetof(struct proc_stats, latency_p99_us),
+	[CONTROL_CPU_ACQUIRE_US] = offsetof(struct proc_stats, cpu_acquire_us),
+	[CONTROL_CPU_ENCODE_US] = offsetof(struct proc_stats, cpu_encode_us),
+	[CONTROL_CPU_UPLOAD_US] = offsetof(struct proc_stats, cpu_upload_us),
 };
 
 /* Every counter of proc_stats after its header has its place. */

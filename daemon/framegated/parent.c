@@ -586,6 +586,7 @@ stats_log(const struct parent_session *ps)
 		 "dropped queue_full %llu upload_failed %llu timeout %llu; "
 		 "errors connect %llu tls %llu http %llu timeout %llu other "
 		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us; "
+		 "cpu_us acquire %llu encode %llu upload %llu; "
 		 "worker %u seccomp_kills %u",
 		 (unsigned long long)ps->id,
 		 (unsigned long long)st->acquired,
@@ -601,7 +602,10 @@ stats_log(const struct parent_session *ps)
 		 (unsigned long long)st->err_other,
 		 (unsigned long long)st->bytes,
 		 (unsigned long long)st->latency_p50_us,
-		 (unsigned long long)st->latency_p99_us, ps->starts,
+		 (unsigned long long)st->latency_p99_us,
+		 (unsigned long long)st->cpu_acquire_us,
+		 (unsigned long long)st->cpu_encode_us,
+		 (unsigned long long)st->cpu_upload_us, ps->starts,
 		 ps->seccomp_kills);
 }
 

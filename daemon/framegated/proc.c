@@ -19,7 +19,7 @@ _Static_assert(sizeof(struct proc_hdr) == 24, "proc_hdr layout");
 _Static_assert(sizeof(struct proc_hello) == 952, "proc_hello layout");
 _Static_assert(sizeof(struct proc_tls) == 24 + 16 + PROC_TLS_CHUNK,
 	       "proc_tls layout");
-_Static_assert(sizeof(struct proc_stats) == 24 + 14 * 8, "proc_stats layout");
+_Static_assert(sizeof(struct proc_stats) == 24 + 17 * 8, "proc_stats layout");
 _Static_assert(sizeof(struct proc_fatal) == 24 + 8 + PROC_REASON_MAX,
 	       "proc_fatal layout");
 
@@ -532,7 +532,10 @@ stats_grow(const struct proc_stats *prev, const struct proc_stats *s)
 	       s->err_http >= prev->err_http &&
 	       s->err_timeout >= prev->err_timeout &&
 	       s->err_other >= prev->err_other &&
-	       s->bytes >= prev->bytes;
+	       s->bytes >= prev->bytes &&
+	       s->cpu_acquire_us >= prev->cpu_acquire_us &&
+	       s->cpu_encode_us >= prev->cpu_encode_us &&
+	       s->cpu_upload_us >= prev->cpu_upload_us;
 }
 
 int

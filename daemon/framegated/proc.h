@@ -226,6 +226,14 @@ struct proc_stats {
 	uint64_t	bytes;			/* JPEG bytes uploaded */
 	uint64_t	latency_p50_us;
 	uint64_t	latency_p99_us;		/* >= p50 */
+	/*
+	 * The worker's own CPU time (CLOCK_THREAD_CPUTIME_ID, user and
+	 * system) by stage, in us: taking and giving back frames (ACQUIRE,
+	 * RELEASE), JPEG, and TLS + HTTP (the PUT, connecting included).
+	 */
+	uint64_t	cpu_acquire_us;
+	uint64_t	cpu_encode_us;
+	uint64_t	cpu_upload_us;
 };
 
 enum proc_fatal_reason {

@@ -72,7 +72,10 @@ struct worker {
 	unsigned int		 nlat;
 	uint64_t		 period_ns;
 	uint32_t		 backoff_ms;
+	uint64_t		 cpu_ns[3];	/* acquire, encode, upload */
 };
+
+enum { STAGE_ACQUIRE, STAGE_ENCODE, STAGE_UPLOAD };
 
 static uint64_t
 now_ns(clockid_t clock)
@@ -81,6 +84,16 @@ now_ns(clockid_t clock)
 
 	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Adds the CPU time since *mark to stage, and moves *mark to now. */
+static void
+stage_done(struct worker *wk, int stage, uint64_t *mark)
+{
+	uint64_t now = now_ns(CLOCK_THREAD_CPUTIME_ID);
+
+	wk->cpu_ns[stage] += now - *mark;
+	*mark = now;
 }
 
 static void __attribute__((noreturn))
@@ -121,6 +134,9 @@ stats_send(struct worker *wk)
 		wk->st.latency_p50_us = v[(n - 1) / 2];
 		wk->st.latency_p99_us = v[(n - 1) * 99 / 100];
 	}
+	wk->st.cpu_acquire_us = wk->cpu_ns[STAGE_ACQUIRE] / 1000;
+	wk->st.cpu_encode_us = wk->cpu_ns[STAGE_ENCODE] / 1000;
+	wk->st.cpu_upload_us = wk->cpu_ns[STAGE_UPLOAD] / 1000;
 	proc_msg_init(&msg, PROC_MSG_STATS, wk->sid);
 	hdr = msg.hdr;
 	msg.stats = wk->st;
@@ -176,7 +192,7 @@ upload_failed(struct worker *wk, const struct uplink_result *r)
 
 /* Encodes and uploads frame f (acquired, counted); the caller releases. */
 static void
-frame_send(struct worker *wk, const struct fg_frame *f)
+frame_send(struct worker *wk, const struct fg_frame *f, uint64_t *mark)
 {
 	struct uplink_result r;
 	const uint8_t *jpeg;
@@ -196,6 +212,7 @@ frame_send(struct worker *wk, const struct fg_frame *f)
 			     "cannot encode the camera's format");
 	ret = encoder_run(wk->enc[i], wk->window + f->offset, f->bytesused,
 			  &jpeg, &jpeg_len);
+	stage_done(wk, STAGE_ENCODE, mark);
 	if (ret != 0) {
 		log_warnx("camera %s: frame %llu: %s", wk->hello.cameras[i],
 			  (unsigned long long)f->sequence,
@@ -208,8 +225,10 @@ frame_send(struct worker *wk, const struct fg_frame *f)
 	/* Capture time, from CLOCK_MONOTONIC to the wall clock. */
 	real = now_ns(CLOCK_REALTIME) -
 	       (now_ns(CLOCK_MONOTONIC) - f->timestamp_ns);
-	if (uplink_put(wk->up, wk->hello.cameras[i], f->sequence, real, jpeg,
-		       jpeg_len, &r) != UPLINK_OK) {
+	ret = uplink_put(wk->up, wk->hello.cameras[i], f->sequence, real,
+			 jpeg, jpeg_len, &r);
+	stage_done(wk, STAGE_UPLOAD, mark);
+	if (ret != UPLINK_OK) {
 		upload_failed(wk, &r);
 		return;
 	}
@@ -246,6 +265,7 @@ frames_take(struct worker *wk)
 {
 	struct fg_frame newest[PROC_CAMERAS_MAX], f;
 	bool have[PROC_CAMERAS_MAX] = { false };
+	uint64_t mark = now_ns(CLOCK_THREAD_CPUTIME_ID);
 	uint32_t i;
 	int k, ret;
 
@@ -271,12 +291,14 @@ frames_take(struct worker *wk)
 		newest[k] = f;
 		have[k] = true;
 	}
+	stage_done(wk, STAGE_ACQUIRE, &mark);
 	for (i = 0; i < wk->hello.ncameras; i++) {
 		if (!have[i])
 			continue;
-		frame_send(wk, &newest[i]);
+		frame_send(wk, &newest[i], &mark);
 		have[i] = false;
 		ret = fg_frame_release(wk->sfd, newest[i].frame_id);
+		stage_done(wk, STAGE_ACQUIRE, &mark);
 		if (ret != 0 && ret != -ENOENT) {
 			log_info("session %llu: release: %s: stopping",
 				 (unsigned long long)wk->sid, strerror(-ret));
