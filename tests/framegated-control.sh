@@ -10,6 +10,8 @@
 #   framegatectl workers | --json workers | --prometheus workers | stats
 #   as nobody: refused by the mode, and by SO_PEERCRED through a wider one
 #   a second framegated: refused, the first untouched
+#   framegatectl endpoint/cell/enforce changes: refused while it runs (it
+#   alone writes the cell maps: fg_writer_lock()), allowed once it is gone
 #   SIGTERM: the socket is gone; SIGKILL: the next daemon replaces it
 #
 # Set-up from tests/framegated-lib.sh. Prints TAP, one line per check.
@@ -102,7 +104,7 @@ check "--json workers parses, both sessions, counters that add up" json_ok
 check "worker show a-live prints every field" \
 	bash -c "'$ctl' worker show a-live | grep -qE '^state +running$' &&
 		 '$ctl' worker show a-live | grep -qE '^frames_uploaded +[1-9]' &&
-		 [ \$('$ctl' worker show a-live | wc -l) = 23 ]"
+		 [ \$('$ctl' worker show a-live | wc -l) = 26 ]"
 check "worker show of no such session fails" \
 	fails 1 "has no session nosuch" "$ctl" worker show nosuch
 check "--prometheus workers: every metric, per session, kernel's labels" \
@@ -130,6 +132,27 @@ check "and left the first's cells and socket alone" \
 	bash -c "[ \$(ls -d /sys/fs/cgroup/framegate/session-* | wc -l) = 2 ] &&
 		 [ -S $sock ] && ! grep -q 'earlier parent' '$work/log2'"
 check "the first still answers" uploads b-stills
+
+# While it runs, framegated alone writes the cell maps.
+ida=$(grep -oE 'session a-live: session [0-9]+' "$work/log" | awk '{ print $4 }')
+"$ctl" endpoint list >"$work/endpoints.before"
+owned="framegated \(or another framegatectl\) is changing the cell maps"
+check "framegatectl endpoint add is refused while it runs" \
+	fails 1 "endpoint add: $owned" "$ctl" endpoint add "$ida" 10.99.0.9 443
+check "framegatectl endpoint remove is refused while it runs" \
+	fails 1 "endpoint remove: $owned" "$ctl" endpoint remove "$ida" 10.99.0.2 8443
+check "framegatectl cell remove is refused while it runs" \
+	fails 1 "cell remove: $owned" "$ctl" cell remove "$ida"
+check "framegatectl enforce stop is refused while it runs" \
+	fails 1 "enforce stop: $owned" "$ctl" enforce stop
+unchanged() {
+	"$ctl" endpoint list | diff "$work/endpoints.before" - &&
+		[ -d "/sys/fs/cgroup/framegate/session-$ida" ] &&
+		[ "$("$ctl" enforce status | head -1)" = "enforcement: armed" ]
+}
+check "and the maps, cell and pins are as they were" unchanged
+check "reading them is not refused" outputs "^$ida +10\.99\.0\.2 +8443$" \
+	"$ctl" endpoint list
 
 kill -TERM "$pid"
 rc=0
@@ -161,5 +184,7 @@ wait "$pid" || true
 pid=
 check "and removes it at stop" [ ! -e "$sock" ]
 check "no cell is left" [ "$(cells)" = 0 ]
+check "once it is gone, framegatectl may write again" \
+	bash -c "'$ctl' cell add 424242 && '$ctl' cell remove 424242"
 
 tap_end

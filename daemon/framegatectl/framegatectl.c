@@ -1119,6 +1119,24 @@ pins_name(int pins)
 }
 
 /*
+ * The writer lock, for a command that changes enforcement, cells or
+ * endpoints: held until framegatectl exits. While framegated runs, it
+ * alone writes them.
+ */
+static void
+writer_lock(const char *what)
+{
+	int fd;
+
+	if ((fd = fg_writer_lock()) == -EBUSY)
+		fatal(0, "%s: framegated (or another framegatectl) is changing "
+		    "the cell maps; while framegated runs it alone writes "
+		    "them: change its configuration and send it SIGHUP", what);
+	if (fd < 0)
+		fatal(-fd, "%s: %s", what, FG_WRITER_LOCK);
+}
+
+/*
  * The pinned enforcer, for the cell and endpoint commands. They never load
  * the programs themselves: enforcement is started on purpose.
  */
@@ -1145,6 +1163,7 @@ enforce_start(void)
 	struct fg_enforcer *e;
 	int r;
 
+	writer_lock("enforce start");
 	if ((r = fg_enforcer_open(&e)) == -EOPNOTSUPP)
 		fatal(0, "enforce start: framegate.ko's kfuncs are missing; "
 		    "load framegate.ko (built with module BTF) first");
@@ -1195,6 +1214,7 @@ enforce_stop(void)
 {
 	int r;
 
+	writer_lock("enforce stop");
 	if ((r = fg_enforcer_unpin()) == -ENOENT)
 		fatal(0, "enforce stop: nothing is pinned in %s", FG_PIN_DIR);
 	if (r != 0)
@@ -1295,6 +1315,7 @@ cmd_cell(int argc, char *argv[])
 		cell_list(e);
 	} else if (argc == 3 && strcmp(argv[1], "add") == 0) {
 		id = session_arg("cell add", argv[2]);
+		writer_lock("cell add");
 		e = enforcer_adopt("cell add");
 		if ((r = fg_cell_create(e, id, NULL, &cgid)) == -EEXIST)
 			fatal(0, "cell add: session %" PRIu64 " has a cell "
@@ -1309,6 +1330,7 @@ cmd_cell(int argc, char *argv[])
 		    PRIu64 ", cgroup id %" PRIu64 "\n", id, id, cgid);
 	} else if (argc == 3 && strcmp(argv[1], "remove") == 0) {
 		id = session_arg("cell remove", argv[2]);
+		writer_lock("cell remove");
 		e = enforcer_adopt("cell remove");
 		if ((r = fg_cell_remove(e, id)) == -ENOENT)
 			fatal(0, "cell remove: session %" PRIu64 " has no "
@@ -1453,6 +1475,7 @@ cmd_endpoint(int argc, char *argv[])
 	add = strcmp(argv[1], "add") == 0;
 	id = session_arg(add ? "endpoint add" : "endpoint remove", argv[2]);
 	len = endpoint_arg(argv[3], argv[4], &ss);
+	writer_lock(add ? "endpoint add" : "endpoint remove");
 	e = enforcer_adopt(add ? "endpoint add" : "endpoint remove");
 	if (add)
 		r = fg_endpoint_add(e, id, (struct sockaddr *)&ss, len);

@@ -12,7 +12,9 @@
  *      it), its cell, and the endpoints of its tenant's uplink, resolved
  *      here because a worker can resolve nothing.
  * parent_stop() undoes all of it, cells (and so sessions) first. The pins
- * stay: enforcement outlives the daemon, and a new one adopts it.
+ * stay: enforcement outlives the daemon, and a new one adopts it. From
+ * start to stop the parent holds the writer lock (fg_writer_lock()): it
+ * alone writes the cell maps.
  *
  * The parent never maps or reads a frame.
  */
@@ -250,6 +252,7 @@ parent_start(struct parent *p, const struct config *conf)
 	memset(p, 0, sizeof(*p));
 	p->conf = conf;
 	p->ctl = -1;
+	p->lock = -1;
 	for (i = 0; i < CONFIG_CAMERAS_MAX; i++)
 		p->cameras[i].fd = -1;
 	p->exe = -1;
@@ -260,6 +263,17 @@ parent_start(struct parent *p, const struct config *conf)
 		p->sessions[i].ctl = -1;
 	}
 
+	/* While we run, nobody else writes the cell maps. */
+	if ((p->lock = fg_writer_lock()) < 0) {
+		error = p->lock;
+		if (error == -EBUSY)
+			log_warnx("%s: another process (framegatectl, or "
+				  "another framegated) is changing the cell "
+				  "maps", FG_WRITER_LOCK);
+		else
+			log_warnx("%s: %s", FG_WRITER_LOCK, strerror(-error));
+		return error;
+	}
 	if ((error = fg_enforcer_open(&p->e)) != 0) {
 		log_warnx("cannot arm enforcement: %s", strerror(-error));
 		return error;
@@ -320,6 +334,9 @@ parent_stop(struct parent *p)
 	p->tls = NULL;
 	fg_enforcer_close(p->e);
 	p->e = NULL;
+	if (p->lock >= 0)
+		close(p->lock);
+	p->lock = -1;
 }
 
 /* ------------------------------------------------------------ workers */

@@ -58,6 +58,7 @@ struct parent {
 	const struct config	*conf;
 	struct fg_enforcer	*e;
 	int			 ctl;	/* /dev/framegate */
+	int			 lock;	/* fg_writer_lock(): the maps are ours */
 	struct parent_camera	 cameras[CONFIG_CAMERAS_MAX];
 	struct parent_session	 sessions[CONFIG_SESSIONS_MAX];
 	struct parent_tls	*tls;	/* [CONFIG_TENANTS_MAX], conf's */

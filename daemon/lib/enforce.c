@@ -821,6 +821,23 @@ fg_enforcer_unpin(void)
 }
 
 int
+fg_writer_lock(void)
+{
+	int fd, error;
+
+	fd = open(FG_WRITER_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		error = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return error;
+	}
+	return fd;
+}
+
+int
 fg_enforcer_pins(void)
 {
 	libbpf_print_fn_t old_print;

@@ -27,6 +27,19 @@
 struct fg_enforcer;
 
 /*
+ * The cell maps' writer lock. Whoever changes enforcement (start, stop),
+ * cells, endpoints or socket rules holds it, so that one process at a
+ * time does: framegated for as long as it runs, framegatectl for one
+ * change. An flock(2) of FG_WRITER_LOCK (created, mode 0600), held by
+ * the returned descriptor (close-on-exec) until it is closed or its
+ * process exits, however that happens. The library's own calls do not
+ * take it: a program that writes takes it first.
+ * A descriptor, or -EBUSY when another process holds the lock, or -errno.
+ */
+#define FG_WRITER_LOCK	"/run/framegate.lock"
+int fg_writer_lock(void);
+
+/*
  * Adopts the pinned programs and maps, or loads, attaches and pins them
  * (mounting bpffs on /sys/fs/bpf if needed). A pinned set that is
  * incomplete (a loader died mid-pin) or not this build's is replaced,
