@@ -40,6 +40,8 @@
 
 #include <linux/bpf.h>		/* for cell.h */
 
+#include <json-c/json.h>
+
 #include "cell.h"
 #include "config.h"		/* CONFIG_SOCKET_DEFAULT */
 #include "control.h"
@@ -380,22 +382,60 @@ table_print(struct table *t)
 	free(width);
 }
 
-/* JSON and Prometheus strings */
+/* JSON (json-c) */
+
+/* json-c returns NULL or fails only when it is out of memory. */
+static struct json_object *
+jnew(struct json_object *o)
+{
+	if (o == NULL)
+		fatal(ENOMEM, "JSON");
+	return o;
+}
+
+/* obj[key] = v (v NULL: null). */
+static void
+jset(struct json_object *obj, const char *key, struct json_object *v)
+{
+	if (json_object_object_add(obj, key, v) != 0)
+		fatal(ENOMEM, "JSON");
+}
 
 static void
-json_string(const char *s)
+jset_str(struct json_object *obj, const char *key, const char *s)
 {
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	jset(obj, key, jnew(json_object_new_string(s)));
 }
+
+static void
+jset_u64(struct json_object *obj, const char *key, uint64_t v)
+{
+	jset(obj, key, jnew(json_object_new_uint64(v)));
+}
+
+static void
+jset_i64(struct json_object *obj, const char *key, int64_t v)
+{
+	jset(obj, key, jnew(json_object_new_int64(v)));
+}
+
+static void
+jappend(struct json_object *array, struct json_object *v)
+{
+	if (json_object_array_add(array, v) != 0)
+		fatal(ENOMEM, "JSON");
+}
+
+/* The document on one line (keys in the order they were set), freed. */
+static void
+jprint(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* Prometheus strings */
 
 static void
 prom_label(const char *s)
@@ -459,27 +499,27 @@ static void
 cameras_json(const struct list *l)
 {
 	const struct fg_camera_status *c = l->v;
+	struct json_object *a = jnew(json_object_new_array()), *o;
 	char fourcc[FG_FOURCC_LEN];
 	size_t i;
 
-	putchar('[');
 	for (i = 0; i < l->n; i++, c++) {
-		printf("%s{\"camera_id\":%" PRIu32 ",\"state\":",
-		    i > 0 ? "," : "", c->camera_id);
-		json_string(fg_camera_state_name(c->state));
-		fputs(",\"device\":", stdout);
-		json_string(c->device);
-		fputs(",\"pixelformat\":", stdout);
-		json_string(fg_fourcc_str(c->pixelformat, fourcc));
-		printf(",\"width\":%" PRIu32 ",\"height\":%" PRIu32
-		    ",\"fps\":%" PRIu32 ",\"buffers\":%" PRIu32
-		    ",\"session_count\":%" PRIu32
-		    ",\"frames_captured\":%" PRIu64
-		    ",\"frames_dropped\":%" PRIu64 "}",
-		    c->width, c->height, c->fps, c->buffers, c->session_count,
-		    c->frames_captured, c->frames_dropped);
+		o = jnew(json_object_new_object());
+		jset_u64(o, "camera_id", c->camera_id);
+		jset_str(o, "state", fg_camera_state_name(c->state));
+		jset_str(o, "device", c->device);
+		jset_str(o, "pixelformat", fg_fourcc_str(c->pixelformat,
+		    fourcc));
+		jset_u64(o, "width", c->width);
+		jset_u64(o, "height", c->height);
+		jset_u64(o, "fps", c->fps);
+		jset_u64(o, "buffers", c->buffers);
+		jset_u64(o, "session_count", c->session_count);
+		jset_u64(o, "frames_captured", c->frames_captured);
+		jset_u64(o, "frames_dropped", c->frames_dropped);
+		jappend(a, o);
 	}
-	puts("]");
+	jprint(a);
 }
 
 static void
@@ -569,27 +609,28 @@ static void
 sessions_json(const struct list *l)
 {
 	const struct fg_session_status *s = l->v;
+	struct json_object *a = jnew(json_object_new_array()), *o, *cams;
 	const struct counter *c;
 	size_t i, j;
 
-	putchar('[');
 	for (i = 0; i < l->n; i++, s++) {
-		printf("%s{\"session_id\":%" PRIu64 ",\"tenant_id\":%" PRIu64
-		    ",\"state\":", i > 0 ? "," : "", s->session_id,
-		    s->tenant_id);
-		json_string(fg_session_state_name(s->state));
-		printf(",\"created_ns\":%" PRIu64 ",\"depth\":%" PRIu32
-		    ",\"cameras\":[", s->created_ns, s->depth);
+		o = jnew(json_object_new_object());
+		jset_u64(o, "session_id", s->session_id);
+		jset_u64(o, "tenant_id", s->tenant_id);
+		jset_str(o, "state", fg_session_state_name(s->state));
+		jset_u64(o, "created_ns", s->created_ns);
+		jset_u64(o, "depth", s->depth);
+		cams = jnew(json_object_new_array());
 		for (j = 0; j < s->ncameras; j++)
-			printf("%s%" PRIu32, j > 0 ? "," : "", s->cameras[j]);
-		putchar(']');
+			jappend(cams, jnew(json_object_new_uint64(
+			    s->cameras[j])));
+		jset(o, "cameras", cams);
 		for (c = session_counters; c < session_counters +
 		    nitems(session_counters); c++)
-			printf(",\"%s\":%" PRIu64, c->name,
-			    counter_value(c, s));
-		putchar('}');
+			jset_u64(o, c->name, counter_value(c, s));
+		jappend(a, o);
 	}
-	puts("]");
+	jprint(a);
 }
 
 static void
@@ -753,33 +794,34 @@ static void
 workers_json(const struct list *l, bool array)
 {
 	const struct control_worker *w = l->v;
+	struct json_object *a = jnew(json_object_new_array()), *o = NULL;
 	size_t i, k;
 
-	if (array)
-		putchar('[');
 	for (i = 0; i < l->n; i++, w++) {
-		fputs(i > 0 ? ",{\"session\":" : "{\"session\":", stdout);
-		json_string(w->session);
-		fputs(",\"tenant\":", stdout);
-		json_string(w->tenant);
-		printf(",\"session_id\":%" PRIu64 ",\"tenant_id\":%" PRIu64
-		    ",\"pid\":%" PRId32 ",\"state\":", w->session_id,
-		    w->tenant_id, w->pid);
-		json_string(control_worker_state_name(w->state));
-		printf(",\"restarts\":%" PRIu32, w->restarts);
+		o = jnew(json_object_new_object());
+		jset_str(o, "session", w->session);
+		jset_str(o, "tenant", w->tenant);
+		jset_u64(o, "session_id", w->session_id);
+		jset_u64(o, "tenant_id", w->tenant_id);
+		jset_i64(o, "pid", w->pid);
+		jset_str(o, "state", control_worker_state_name(w->state));
+		jset_u64(o, "restarts", w->restarts);
 		if (w->flags & CONTROL_WORKER_F_SECCOMP)
-			printf(",\"seccomp_kills\":%" PRIu64, w->seccomp_kills);
+			jset_u64(o, "seccomp_kills", w->seccomp_kills);
 		else
-			fputs(",\"seccomp_kills\":null", stdout);
-		printf(",\"messages_refused\":%" PRIu64, w->refused);
+			jset(o, "seccomp_kills", NULL);
+		jset_u64(o, "messages_refused", w->refused);
 		for (k = 0; k < CONTROL_NCOUNTERS; k++)
-			printf(",\"%s\":%" PRIu64, control_counters[k].name,
-			    w->counters[k]);
-		putchar('}');
+			jset_u64(o, control_counters[k].name, w->counters[k]);
+		jappend(a, o);
 	}
-	if (array)
-		putchar(']');
-	putchar('\n');
+	/* One worker: the object itself. */
+	if (!array && l->n == 1) {
+		json_object_get(o);
+		json_object_put(a);
+		a = o;
+	}
+	jprint(a);
 }
 
 /*
@@ -905,6 +947,7 @@ cmd_stats(int argc, char *argv[])
 {
 	const struct counter *c;
 	struct list cameras, sessions, workers;
+	struct json_object *o;
 	struct fg_stats st;
 	struct fg_nl *nl;
 	const char *why;
@@ -924,11 +967,11 @@ cmd_stats(int argc, char *argv[])
 			    counter_value(c, &st));
 		break;
 	case JSON:
+		o = jnew(json_object_new_object());
 		for (c = stats_counters; c < stats_counters +
 		    nitems(stats_counters); c++)
-			printf("%s\"%s\":%" PRIu64, c == stats_counters ?
-			    "{" : ",", c->name, counter_value(c, &st));
-		puts("}");
+			jset_u64(o, c->name, counter_value(c, &st));
+		jprint(o);
 		break;
 	case PROMETHEUS:
 		get_cameras(nl, &cameras);
@@ -1022,22 +1065,22 @@ print_event(const struct fg_event_msg *ev)
 {
 	bool denied = ev->event == FG_EVENT_DENIED;
 
+	struct json_object *o;
+
 	if (format == JSON) {
-		fputs("{\"event\":", stdout);
-		json_string(fg_event_name(ev->event));
-		if (denied) {
-			fputs(",\"hook\":", stdout);
-			json_string(fg_hook_name(ev->hook));
-		}
-		if (ev->camera_id != 0)
-			printf(",\"camera_id\":%" PRIu32, ev->camera_id);
-		if (ev->session_id != 0)
-			printf(",\"session_id\":%" PRIu64, ev->session_id);
-		if (ev->session_id != 0 && !denied)
-			printf(",\"tenant_id\":%" PRIu64, ev->tenant_id);
+		o = jnew(json_object_new_object());
+		jset_str(o, "event", fg_event_name(ev->event));
 		if (denied)
-			printf(",\"denied\":%" PRIu64, ev->denied);
-		puts("}");
+			jset_str(o, "hook", fg_hook_name(ev->hook));
+		if (ev->camera_id != 0)
+			jset_u64(o, "camera_id", ev->camera_id);
+		if (ev->session_id != 0)
+			jset_u64(o, "session_id", ev->session_id);
+		if (ev->session_id != 0 && !denied)
+			jset_u64(o, "tenant_id", ev->tenant_id);
+		if (denied)
+			jset_u64(o, "denied", ev->denied);
+		jprint(o);
 	} else {
 		fputs(fg_event_name(ev->event), stdout);
 		if (denied)
@@ -1184,6 +1227,7 @@ enforce_start(void)
 static void
 enforce_status(void)
 {
+	struct json_object *o;
 	const char *armed;
 	int pins, r;
 
@@ -1196,13 +1240,11 @@ enforce_status(void)
 	if ((pins = fg_enforcer_pins()) < 0)
 		fatal(-pins, "enforce status: %s", FG_PIN_DIR);
 	if (format == JSON) {
-		fputs("{\"enforcement\":", stdout);
-		json_string(armed);
-		fputs(",\"pins\":", stdout);
-		json_string(pins_name(pins));
-		fputs(",\"pin_dir\":", stdout);
-		json_string(FG_PIN_DIR);
-		puts("}");
+		o = jnew(json_object_new_object());
+		jset_str(o, "enforcement", armed);
+		jset_str(o, "pins", pins_name(pins));
+		jset_str(o, "pin_dir", FG_PIN_DIR);
+		jprint(o);
 	} else {
 		printf("enforcement: %s\n", armed);
 		printf("pins: %s (%s)\n", pins_name(pins), FG_PIN_DIR);
@@ -1274,6 +1316,7 @@ cell_list(struct fg_enforcer *e)
 {
 	static const char *const header[] = { "SESSION", "CGROUP-ID", "PATH" };
 	struct list l = { .size = sizeof(struct cell_row) };
+	struct json_object *a, *o;
 	const struct cell_row *c;
 	struct table t;
 	size_t i;
@@ -1284,12 +1327,14 @@ cell_list(struct fg_enforcer *e)
 	if (l.n > 0)
 		qsort(l.v, l.n, l.size, cell_row_cmp);
 	if (format == JSON) {
-		putchar('[');
-		for (i = 0, c = l.v; i < l.n; i++, c++)
-			printf("%s{\"session_id\":%" PRIu64 ",\"cgroup_id\":%"
-			    PRIu64 "}", i > 0 ? "," : "", c->session_id,
-			    c->cell_id);
-		puts("]");
+		a = jnew(json_object_new_array());
+		for (i = 0, c = l.v; i < l.n; i++, c++) {
+			o = jnew(json_object_new_object());
+			jset_u64(o, "session_id", c->session_id);
+			jset_u64(o, "cgroup_id", c->cell_id);
+			jappend(a, o);
+		}
+		jprint(a);
 	} else {
 		table_init(&t, header, nitems(header));
 		for (i = 0, c = l.v; i < l.n; i++, c++) {
@@ -1422,6 +1467,7 @@ endpoint_list(struct fg_enforcer *e)
 {
 	static const char *const header[] = { "SESSION", "ADDRESS", "PORT" };
 	struct list l = { .size = sizeof(struct endpoint_row) };
+	struct json_object *a, *o;
 	const struct endpoint_row *r;
 	struct table t;
 	size_t i;
@@ -1432,14 +1478,15 @@ endpoint_list(struct fg_enforcer *e)
 	if (l.n > 0)
 		qsort(l.v, l.n, l.size, endpoint_row_cmp);
 	if (format == JSON) {
-		putchar('[');
+		a = jnew(json_object_new_array());
 		for (i = 0, r = l.v; i < l.n; i++, r++) {
-			printf("%s{\"session_id\":%" PRIu64 ",\"address\":",
-			    i > 0 ? "," : "", r->session_id);
-			json_string(r->addr);
-			printf(",\"port\":%" PRIu16 "}", r->port);
+			o = jnew(json_object_new_object());
+			jset_u64(o, "session_id", r->session_id);
+			jset_str(o, "address", r->addr);
+			jset_u64(o, "port", r->port);
+			jappend(a, o);
 		}
-		puts("]");
+		jprint(a);
 	} else {
 		table_init(&t, header, nitems(header));
 		for (i = 0, r = l.v; i < l.n; i++, r++) {
