@@ -328,7 +328,8 @@ static __always_inline __u32 file_camera(struct file *file)
 
 /*
  * The session of a file on the session filesystem is its inode number
- * (uapi: st_ino), set before the file can exist and never changed; read
+ * (uapi: st_ino), set when the module publishes the session, before the
+ * fd_install() that gives anyone the file, and never changed; read
  * here directly, through the hook's own pointer. Only the module's arming
  * probe is asked about through the kfunc: that question is how the module
  * learns that the programs run.

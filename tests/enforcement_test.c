@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
+#include "bpf/cell.h"
 #include "fgtest.h"
 #include "kselftest_harness.h"
 
@@ -57,6 +60,40 @@ TEST(enforcer_adopts_the_pinned_programs)
 		TH_LOG("fg_enforcer_open: %s", strerror(-ret));
 	}
 	EXPECT_TRUE(fg_enforcer_adopted(e));
+	fg_enforcer_close(e);
+}
+
+/* The pinned epoch (bpf/cell.h), 0 if it cannot be read. */
+static uint64_t pinned_epoch(void)
+{
+	uint64_t epoch = 0;
+	uint32_t zero = 0;
+	int fd;
+
+	fd = bpf_obj_get(FG_PIN_DIR "/epoch");
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &zero, &epoch) != 0)
+		epoch = 0;
+	close(fd);
+	return epoch;
+}
+
+/*
+ * A loader that died between removing an endpoint and changing the epoch
+ * left the filter remembering: the next one, adopting, changes it.
+ */
+TEST(adopting_changes_the_epoch)
+{
+	struct fg_enforcer *e = NULL;
+	uint64_t before, after;
+
+	before = pinned_epoch();
+	ASSERT_NE(0, before);
+	ASSERT_EQ(0, fg_enforcer_open(&e));
+	after = pinned_epoch();
+	EXPECT_NE(0, after);
+	EXPECT_NE(before, after);
 	fg_enforcer_close(e);
 }
 

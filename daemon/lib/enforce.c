@@ -45,6 +45,7 @@
 
 #include <linux/framegate.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
 #include <linux/sched.h>		/* struct clone_args */
 #include <linux/types.h>
 
@@ -580,18 +581,31 @@ egress_attach(struct cell_bpf *skel)
  * what the packet filter remembers of an endpoint that was there before
  * no longer holds. Random, not counted up: two loaders that remove at once
  * could count to the same value. 0 or -errno.
+ *
+ * First a grace period (membarrier(MEMBARRIER_CMD_GLOBAL) is
+ * synchronize_rcu()): every program run that could still find a removed
+ * endpoint in the map started before it and is over. Without it, a run
+ * on a weakly ordered CPU (arm64) could load the new epoch and, ordered
+ * before that load, the old map entry, and remember the removed endpoint
+ * under the new epoch for good. nohz_full kernels refuse the call:
+ * -EINVAL, and the epoch still changes.
  */
 static int
 epoch_change(struct fg_enforcer *e)
 {
 	__u32 zero = 0;
 	__u64 epoch;
+	int error = 0;
 
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		error = -errno;
 	do {
 		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
 			return -errno;
 	} while (epoch == 0);
-	return bpf_map_update_elem(e->epoch_fd, &zero, &epoch, BPF_ANY);
+	if (bpf_map_update_elem(e->epoch_fd, &zero, &epoch, BPF_ANY) != 0)
+		return -errno;
+	return error;
 }
 
 /* Hands the module the board (FG_IOC_BOARD): 0 or -errno. */
@@ -759,6 +773,12 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		    "it", FG_PIN_DIR);
 	}
 	if (!e->adopted && (error = enforcer_load(e, skel, state)) != 0)
+		goto cleanup;
+	/*
+	 * Adopted: a loader that died between removing an endpoint and
+	 * changing the epoch left the filter remembering it.
+	 */
+	if (e->adopted && (error = epoch_change(e)) != 0)
 		goto cleanup;
 	/* Loaded or adopted: the module keeps the board current. */
 	if ((error = board_hand(e)) != 0)

@@ -49,6 +49,12 @@ int fg_writer_lock(void);
  * Loaders in several processes serialise; none is ever left half-pinned.
  */
 int fg_enforcer_open(struct fg_enforcer **ep);
+/*
+ * Removing an endpoint or a cell changes the epoch (the packet filter
+ * forgets the destinations it remembered) after a grace period, so each
+ * takes a few milliseconds. Adopting changes it too: a loader that died
+ * between a removal and its epoch change left the filter remembering.
+ */
 /* True if fg_enforcer_open() adopted pinned state rather than loading. */
 bool fg_enforcer_adopted(const struct fg_enforcer *e);
 /* Closes the handle only: enforcement stays, pinned. */
