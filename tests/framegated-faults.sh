@@ -24,8 +24,6 @@ set -eu
 . "$(dirname "$0")/framegated-lib.sh"
 fg_setup
 
-# The pid of the worker in session $1's cell.
-worker_pid() { head -1 "/sys/fs/cgroup/framegate/session-$1/cgroup.procs"; }
 
 # Reads the memory of task $1 (every readable mapping, through
 # /proc/PID/mem), from cell $2's cgroup.procs if given (the task moves
@@ -69,15 +67,7 @@ PY
 echo "TAP version 13"
 
 # ---------------------------------------------------------------- memory
-fgd_start "$fgd"
-check "the parent starts" eventually log_says 'started: 2 cameras, 2 sessions'
-check "both workers are sandboxed and stream" eventually bash -c \
-	"[ \$(grep -c 'streaming to' '$work/log') = 2 ]"
-ida=$(session_id a-live)
-idb=$(session_id b-stills)
-wa=$(worker_pid "$ida")
-wb=$(worker_pid "$idb")
-check "tenant a's frames reach the ingest" eventually grown a 3
+fgd_start_streaming
 
 p0=$(cat "$sys/denied_ptrace")
 rc=0

@@ -1,6 +1,6 @@
 #!/bin/bash
-# What the framegated scenario scripts share (sourced by tests/framegated.sh
-# and tests/framegated-faults.sh): TAP checks, the certificates, the ingest
+# What the framegated scenario scripts share (sourced by tests/framegated*.sh,
+# scripts/demo-guest and scripts/bench-daemon-guest): TAP checks, the certificates, the ingest
 # (nginx with DAV, TLS 1.3, client certificates, in netns fgingest), the
 # cameras' colours, the configuration, and the readers of what the parent
 # logs and nginx stored.
@@ -192,44 +192,46 @@ fg_setup() {
 	config_write
 }
 
-# The colour of the JPEG file $1 at its centre: red, green, blue or other.
-colour() {
-	djpeg -pnm "$1" | python3 -c '
-import sys
-d = sys.stdin.buffer.read()
-# P6, width, height, maxval, then exactly one white space byte: the
-# pixels may begin with bytes that are white space too.
-fields, pos = [], 0
-while len(fields) < 4:
-    while d[pos:pos + 1].isspace():
-        pos += 1
-    end = pos
-    while not d[end:end + 1].isspace():
-        end += 1
-    fields.append(d[pos:end])
-    pos = end
-w, h = int(fields[1]), int(fields[2])
-px = d[pos + 1:]
-i = ((h // 2) * w + w // 2) * 3
-r, g, b = px[i], px[i + 1], px[i + 2]
-print("red" if r > 180 and g < 80 and b < 80 else
-      "green" if g > 180 and r < 80 and b < 80 else
-      "blue" if b > 180 and r < 80 and g < 80 else
-      "other %d,%d,%d" % (r, g, b))'
-}
-
-# Every object of tenant $1 decodes to colour $2.
+# Every object of tenant $1 decodes (djpeg, one per file) to colour $2 at
+# its centre: "N objects, M of another colour", each of those named.
 objects_are() {
-	local f n=0 bad=0 c
-	for f in $(find "$work/store/$1" -name '*.jpg' | sort -V); do
-		c=$(colour "$f")
-		n=$((n + 1))
-		[ "$c" = "$2" ] && continue
-		bad=$((bad + 1))
-		echo "$f: $c"
-	done
-	echo "$n objects, $bad of another colour"
-	[ "$n" -gt 0 ] && [ "$bad" = 0 ]
+	find "$work/store/$1" -name '*.jpg' | sort -V | python3 -c '
+import subprocess, sys
+want, n, bad = sys.argv[1], 0, 0
+def colour(path):
+    d = subprocess.run(["djpeg", "-pnm", path], check=True,
+                       stdout=subprocess.PIPE).stdout
+    # P6, width, height, maxval, then exactly one white space byte: the
+    # pixels may begin with bytes that are white space too.
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while d[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not d[end:end + 1].isspace():
+            end += 1
+        fields.append(d[pos:end])
+        pos = end
+    w, h = int(fields[1]), int(fields[2])
+    px = d[pos + 1:]
+    i = ((h // 2) * w + w // 2) * 3
+    r, g, b = px[i], px[i + 1], px[i + 2]
+    return ("red" if r > 180 and g < 80 and b < 80 else
+            "green" if g > 180 and r < 80 and b < 80 else
+            "blue" if b > 180 and r < 80 and g < 80 else
+            "other %d,%d,%d" % (r, g, b))
+for line in sys.stdin:
+    path = line.rstrip("\n")
+    n += 1
+    try:
+        c = colour(path)
+    except subprocess.CalledProcessError as e:
+        c = "not a JPEG djpeg reads (%s)" % e
+    if c != want:
+        bad += 1
+        print("%s: %s" % (path, c))
+print("%d objects, %d of another colour" % (n, bad))
+sys.exit(0 if n > 0 and bad == 0 else 1)' "$2"
 }
 count_objects() { find "$work/store/$1" -name '*.jpg' | wc -l; }
 
@@ -295,6 +297,22 @@ fgd_stop() {
 # The session id of the configuration's session $1, as the parent logged.
 session_id() {
 	grep -oE "session $1: session [0-9]+" "$work/log" | awk '{ print $4 }'
+}
+# The pid of the worker in session $1's cell.
+worker_pid() { head -1 "/sys/fs/cgroup/framegate/session-$1/cgroup.procs"; }
+# The release framegated with the configuration of config_write, checked
+# up to streaming: sets ida and idb (the sessions' ids) and wa and wb
+# (their workers' pids).
+fgd_start_streaming() {
+	fgd_start "$fgd"
+	check "the parent starts" eventually log_says 'started: 2 cameras, 2 sessions'
+	check "both workers are sandboxed and stream" eventually bash -c \
+		"[ \$(grep -c 'streaming to' '$work/log') = 2 ]"
+	ida=$(session_id a-live)
+	idb=$(session_id b-stills)
+	wa=$(worker_pid "$ida")
+	wb=$(worker_pid "$idb")
+	check "tenant a's frames reach the ingest" eventually grown a 3
 }
 # How many workers the parent started for session $1.
 workers_started() { grep -cE "session $1: worker [0-9]+ started" "$work/log"; }

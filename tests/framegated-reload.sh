@@ -22,7 +22,6 @@ set -eu
 . "$(dirname "$0")/framegated-lib.sh"
 fg_setup
 
-worker_pid() { head -1 "/sys/fs/cgroup/framegate/session-$1/cgroup.procs"; }
 sighup() { kill -HUP "$pid"; }
 # Lines of the log that match $1.
 log_count() { grep -cE -- "$1" "$work/log" || true; }
@@ -31,15 +30,7 @@ puts_on() { grep -cE "^$2 PUT /$1/.* 201$" "$work/nginx/access.log" || true; }
 
 echo "TAP version 13"
 
-fgd_start "$fgd"
-check "the parent starts" eventually log_says 'started: 2 cameras, 2 sessions'
-check "both workers are sandboxed and stream" eventually bash -c \
-	"[ \$(grep -c 'streaming to' '$work/log') = 2 ]"
-ida=$(session_id a-live)
-idb=$(session_id b-stills)
-wa=$(worker_pid "$ida")
-wb=$(worker_pid "$idb")
-check "tenant a's frames reach the ingest" eventually grown a 3
+fgd_start_streaming
 check "tenant b's frames reach the ingest" eventually grown b 1
 
 # -------------------------------------------------------------- bad file
