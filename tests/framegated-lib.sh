@@ -262,7 +262,8 @@ stats() {
 }
 # The last stats line's three numbers: acquired, uploaded, drops.
 counters() { stats "$1" acquired uploaded drops | tail -1; }
-# Every worker of session $1 (each line logged) balanced: acquired =
+# Every worker of session $1 (each line logged; or of every session in
+# the list $1) balanced: acquired =
 # uploaded + drops; and what they uploaded is what tenant $2 has stored,
 # or up to $3 objects fewer (a worker killed after its last STATS).
 balances() {
@@ -273,7 +274,7 @@ balances() {
 		sum=$((sum + u))
 		[ -n "$a" ] && [ "$a" -gt 0 ] && [ "$a" = $((u + d)) ] ||
 			ok=1
-	done <<<"$(stats "$1" acquired uploaded drops)"
+	done <<<"$(for s in $1; do stats "$s" acquired uploaded drops; done)"
 	stored=$(count_objects "$2")
 	echo "$lines workers, $sum uploaded, $stored stored"
 	[ "$lines" -gt 0 ] && [ "$ok" = 0 ] && [ "$stored" -ge "$sum" ] &&

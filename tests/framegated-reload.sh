@@ -14,7 +14,10 @@
 #              session b revoked (its worker sees it and exits), its cell
 #              removed, nothing more stored for b; session a keeps its id
 #              and cell, its endpoint is now :9443 only, a new worker
-#              uploads there; every worker's counters balance
+#              uploads there
+#   camera     camera red's rate changed: it is detached and attached
+#              again, a-live made anew (a new session id) and streaming;
+#              every worker's counters balance
 #
 # Prints TAP, one line per check.
 set -eu
@@ -92,7 +95,7 @@ a_moved() {
 }
 check "session a keeps its id and cell, with a new worker" eventually a_moved
 check "and it was not created again" \
-	[ "$(log_count 'session a-live: session [0-9]+')" = 1 ]
+	[ "$(log_count 'session a-live: session [0-9]+ of')" = 1 ]
 "$ctl" endpoint list >"$work/endpoints"
 sed 's/^/# /' "$work/endpoints"
 endpoints_moved() {
@@ -110,11 +113,27 @@ check "and none on 8443 any more ($a_8443 before the move)" \
 check "nothing more is stored for tenant b (stills every 2 s)" \
 	[ "$(count_objects b)" = "$b_after" ]
 
+# ------------------------------------------------------- camera changed
+# Camera red at 15 fps: framegate holds its node (nobody else may query
+# it), so the reload detaches it, attaches it again and makes a-live anew.
+sed -i '/^\[camera red\]/,/^$/s/^fps = 30$/fps = 15/' "$work/framegated.conf"
+a_before=$(count_objects a)
+sighup
+check "a changed camera reloads: a-live made anew, the old one revoked" \
+	eventually log_says 'reloaded .*: 1 sessions, 1 started, 0 with a new worker, 1 revoked'
+check "camera red was detached and attached again at 15 fps" \
+	bash -c "grep -q 'camera red: no longer configured as it runs' '$work/log' &&
+		grep -qE 'camera red: /dev/video0 attached as camera [0-9]+, .* at 15 fps' '$work/log'"
+ida2=$(session_id a-live | tail -1)
+check "session a-live has a new session id ($ida -> $ida2)" \
+	bash -c "[ -n '$ida2' ] && [ '$ida2' != '$ida' ] && [ ! -d /sys/fs/cgroup/framegate/session-$ida ]"
+check "whose worker uploads again" eventually grown a $((a_before + 3))
+
 fgd_stop
 clean() { [ "$rc" = 0 ] && [ "$(cells)" = 0 ]; }
 check "SIGTERM stops it cleanly (exit $rc), no cell left" clean
-check "session a: every worker acquired = uploaded + drops; stored - uploaded <= 1" \
-	balances "$ida" a 1
+check "session a, both sessions: every worker acquired = uploaded + drops; stored - uploaded <= 2" \
+	balances "$ida $ida2" a 2
 check "session b: every worker acquired = uploaded + drops = stored" \
 	balances "$idb" b
 grep -E "session ($idb|b-stills)|worker" "$work/log" | sed 's/^/# log: /' | tail -20

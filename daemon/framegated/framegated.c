@@ -118,11 +118,25 @@ report_log(void *arg, const char *file, config_line line, const char *reason)
 		log_warnx("%s: %s", file, reason);
 }
 
+/* Whether a and b name the same device node, as written. */
+static int
+same_device(const struct config_camera *a, const struct config_camera *b)
+{
+	if (a->device_kind != b->device_kind)
+		return 0;
+	if (a->device_kind == CONFIG_DEVICE_PATH)
+		return strcmp(a->path, b->path) == 0;
+	return strcmp(a->card, b->card) == 0 &&
+	       strcmp(a->bus_info, b->bus_info) == 0;
+}
+
 /*
  * SIGHUP: the configuration file read again into next, with every pass of
- * the first read; the device pass only for cameras that are not already
- * attached as configured (framegate holds those: nobody else may open
- * them). 0 if next may become what runs.
+ * the first read; the device pass only for cameras on devices the running
+ * configuration does not name. framegate holds those, and nobody else
+ * may query them: a camera of theirs that changed is checked when the
+ * reload attaches it again (parent_reload() logs what fails). 0 if next
+ * may become what runs.
  */
 static int
 config_reread(struct config *next, const char *file, const struct config *cur)
@@ -139,8 +153,7 @@ config_reread(struct config *next, const char *file, const struct config *cur)
 	fresh.ncameras = 0;
 	for (j = 0; j < next->ncameras; j++) {
 		for (i = 0; i < cur->ncameras; i++)
-			if (config_camera_same(&cur->cameras[i],
-					       &next->cameras[j]))
+			if (same_device(&cur->cameras[i], &next->cameras[j]))
 				break;
 		if (i == cur->ncameras)
 			fresh.cameras[fresh.ncameras++] = next->cameras[j];

@@ -156,9 +156,63 @@ camera_attach(struct parent *p, unsigned int i)
 	return 0;
 }
 
-/* Every address of the tenant's uplink host, on its port: an endpoint. */
+/* A session's endpoints at most, as the parent keeps track of them. */
+#define PARENT_ENDPOINTS_MAX	32
+
+/* A session's endpoints (fg_endpoint_foreach(), or what it resolved). */
+struct endpoint_set {
+	uint64_t		id;
+	unsigned int		n;
+	struct sockaddr_storage	ss[PARENT_ENDPOINTS_MAX];
+	socklen_t		len[PARENT_ENDPOINTS_MAX];
+};
+
 static int
-endpoints_add(struct parent *p, unsigned int i)
+endpoint_collect(uint64_t session_id, const struct sockaddr *sa,
+		 socklen_t len, void *arg)
+{
+	struct endpoint_set *set = arg;
+
+	if (session_id != set->id)
+		return 0;
+	if (set->n == PARENT_ENDPOINTS_MAX || len > sizeof(set->ss[0]))
+		return -E2BIG;
+	memcpy(&set->ss[set->n], sa, len);
+	set->len[set->n++] = len;
+	return 0;
+}
+
+/* Whether set holds sa's address and port (the scope aside). */
+static bool
+endpoint_in(const struct endpoint_set *set, const struct sockaddr_storage *sa)
+{
+	const struct sockaddr_in *a4 = (const void *)sa, *b4;
+	const struct sockaddr_in6 *a6 = (const void *)sa, *b6;
+	unsigned int k;
+
+	for (k = 0; k < set->n; k++) {
+		if (set->ss[k].ss_family != sa->ss_family)
+			continue;
+		b4 = (const void *)&set->ss[k];
+		b6 = (const void *)&set->ss[k];
+		if (sa->ss_family == AF_INET &&
+		    a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr)
+			return true;
+		if (sa->ss_family == AF_INET6 &&
+		    a6->sin6_port == b6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every address of the tenant's uplink host, on its port: an endpoint.
+ * Each one in *added too, when added is not NULL.
+ */
+static int
+endpoints_add(struct parent *p, unsigned int i, struct endpoint_set *added)
 {
 	const struct config_session *s = &p->conf->sessions[i];
 	const struct config_tenant *t = &p->conf->tenants[s->tenant];
@@ -182,7 +236,10 @@ endpoints_add(struct parent *p, unsigned int i)
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 			continue;
 		if ((error = fg_endpoint_add(p->e, ps->id, ai->ai_addr,
-					     ai->ai_addrlen)) != 0) {
+					     ai->ai_addrlen)) != 0 ||
+		    (added != NULL &&
+		     (error = endpoint_collect(ps->id, ai->ai_addr,
+					       ai->ai_addrlen, added)) != 0)) {
 			log_warnx("session %s: endpoint: %s", s->name,
 				  strerror(-error));
 			freeaddrinfo(res);
@@ -235,7 +292,7 @@ session_start(struct parent *p, unsigned int i)
 		return error;
 	}
 	ps->cell = true;
-	if ((error = endpoints_add(p, i)) != 0)
+	if ((error = endpoints_add(p, i, NULL)) != 0)
 		return error;
 	log_info("session %s: session %llu of tenant %s, %u cameras, %s",
 		 s->name, (unsigned long long)ps->id, t->name, s->ncameras,
@@ -932,7 +989,7 @@ session_retire(struct parent *p, struct parent_session *ps, const char *name,
 			log_warnx("session %s: netlink: cannot revoke", name);
 		} else {
 			if ((error = fg_nl_revoke_session(nl, ps->id)) != 0 &&
-			    error != -ENOENT)
+			    error != -ENOENT && error != -EALREADY)
 				log_warnx("session %s: revoke: %s", name,
 					  strerror(-error));
 			fg_nl_close(nl);
@@ -947,49 +1004,32 @@ session_retire(struct parent *p, struct parent_session *ps, const char *name,
 	session_init(ps);
 }
 
-static int
-endpoint_collect(uint64_t session_id, const struct sockaddr *sa,
-		 socklen_t len, void *arg)
-{
-	struct {
-		uint64_t		id;
-		unsigned int		n;
-		struct sockaddr_storage	ss[16];
-		socklen_t		len[16];
-	} *c = arg;
-
-	if (session_id != c->id)
-		return 0;
-	if (c->n == 16 || len > sizeof(c->ss[0]))
-		return -E2BIG;
-	memcpy(&c->ss[c->n], sa, len);
-	c->len[c->n++] = len;
-	return 0;
-}
-
-/* Session i's endpoints become those of its tenant's uplink now. */
+/*
+ * Session i's endpoints become those of its tenant's uplink now: the new
+ * ones added first, then the old ones that are not among them removed, so
+ * that a failure leaves the session its old endpoints.
+ */
 static int
 endpoints_replace(struct parent *p, unsigned int i)
 {
 	struct parent_session *ps = &p->sessions[i];
-	struct {
-		uint64_t		id;
-		unsigned int		n;
-		struct sockaddr_storage	ss[16];
-		socklen_t		len[16];
-	} old = { .id = ps->id };
+	static struct endpoint_set old, added;
 	unsigned int k;
 	int error;
 
-	if ((error = fg_endpoint_foreach(p->e, endpoint_collect, &old)) != 0)
+	old = (struct endpoint_set){ .id = ps->id };
+	added = (struct endpoint_set){ .id = ps->id };
+	if ((error = fg_endpoint_foreach(p->e, endpoint_collect, &old)) != 0 ||
+	    (error = endpoints_add(p, i, &added)) != 0)
 		return error;
 	for (k = 0; k < old.n; k++)
-		if ((error = fg_endpoint_remove(p->e, ps->id,
+		if (!endpoint_in(&added, &old.ss[k]) &&
+		    (error = fg_endpoint_remove(p->e, ps->id,
 						(struct sockaddr *)&old.ss[k],
 						old.len[k])) != 0 &&
 		    error != -ENOENT)
 			return error;
-	return endpoints_add(p, i);
+	return 0;
 }
 
 /*
@@ -1157,13 +1197,15 @@ parent_reload(struct parent *p, const struct config *next)
 		for (k = 0; k < s->ncameras; k++)
 			if (p->cameras[s->cameras[k]].fd < 0)
 				break;
-		if (k < s->ncameras || session_start(p, j) != 0 ||
-		    worker_start(p, j) != 0) {
+		if (k < s->ncameras || session_start(p, j) != 0) {
 			log_warnx("session %s: cannot be started; it stays "
 				  "down until the next reload", s->name);
 			ps->given_up = true;
 			continue;
 		}
+		/* As for any worker: tried again in 1 s. */
+		if (worker_start(p, j) != 0)
+			ps->restart_ns = mono_ns() + 1000000000ull;
 		added++;
 	}
 	log_info("reloaded %s: %u sessions, %u started, %u with a new "
