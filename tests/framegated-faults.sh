@@ -13,7 +13,7 @@
 #             certificate is there, nothing of tenant b's key or certificate
 #   SIGKILL   worker A killed: logged, a new worker in cell A, objects keep
 #             coming; worker B keeps its pid; every worker's counters balance
-#   ingest    nginx stopped for 20 s, then started again: failed uploads
+#   ingest    nginx stopped for 30 s, then started again: failed uploads
 #             counted by kind, drops by reason, uploads resume, and at the
 #             end acquired = uploaded + drops for every worker, exactly
 #
@@ -131,11 +131,12 @@ check "the ingest stops" eventually bash -c "[ ! -e '$work/nginx.pid' ]"
 sleep 2
 down_a=$(count_objects a)
 down_b=$(count_objects b)
-sleep $((20 * scale))
+sleep $((28 * scale))	# 30 s down in all
 still() { [ "$(count_objects a)" = "$down_a" ] && [ "$(count_objects b)" = "$down_b" ]; }
 check "nothing is stored while it is down" still
 nginx_start
-# Backoff reaches 16 s (+ a quarter of jitter) within a 20 s outage.
+# Backoff reaches its 30 s cap (+ a quarter of jitter) within a 30 s
+# outage: the next try comes at most 37.5 s after the last.
 check "tenant a's uploads resume once it is back" \
 	eventually -t 60 grown a $((down_a + 5))
 check "tenant b's uploads resume once it is back" \
