@@ -383,13 +383,13 @@ static __always_inline bool session_live(__u64 sid)
 
 /*
  * Sending on sk from the current task (sendmsg, or a write to the socket
- * file): a. only from the cell the socket was created in, and on an IP
- * socket only while that session is active or lost; b. never while the
- * task maps a session other than the socket's (or, for an unlabelled
- * socket, its cell's). An AF_UNIX socket of a cell reaches only that cell
- * or the peer its loader chose when it gave the socket (the worker's
- * parent): it may carry a last word after the session ended, a worker's
- * final counters. *curp is set to the session of the task's cell (0: none).
+ * file): a. only from the cell the socket was created in, and only while
+ * that session is active or lost, but for an AF_UNIX socket its loader
+ * gave the cell (the worker's channel to its parent, whose peer the
+ * loader chose): that one may carry a last word after the session ended,
+ * a worker's final counters; b. never while the task maps a session other
+ * than the socket's (or, for an unlabelled socket, its cell's). *curp is
+ * set to the session of the task's cell (0: none).
  */
 static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 {
@@ -402,7 +402,8 @@ static __always_inline int check_send(struct sock *sk, __u64 *curp, __u32 hook)
 		/* A worker on a socket of its own cell: no cells map lookup. */
 		*curp = cur = label->session_id;
 		refused = session_live(cur) ||
-			  sk->__sk_common.skc_family == AF_UNIX ? 0 : hook;
+			  ((label->flags & FG_LABEL_GIVEN) &&
+			   sk->__sk_common.skc_family == AF_UNIX) ? 0 : hook;
 		if (!refused && bpf_fg_mm_other_session(cur))
 			refused = FG_HOOK_SEND_MAPPED;
 		if (refused) {

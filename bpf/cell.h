@@ -74,6 +74,9 @@ struct fg_socket_rule {
  * lookup in the cells map: cgroup ids are never reused, and a cell's
  * session never changes while its cgroup exists.
  */
+/* The loader gave the socket to the cell (fg_cell_give_socket()). */
+#define FG_LABEL_GIVEN		(1u << 0)
+
 struct fg_sock_label {
 	__u64 session_id;
 	__u64 cell_id;		/* cgroup id of the cell */
@@ -86,7 +89,7 @@ struct fg_sock_label {
 	 * Zero (no epoch is zero) holds nothing.
 	 */
 	struct bpf_spin_lock lock;
-	__u32 pad;
+	__u32 flags;		/* FG_LABEL_*, set by the loader */
 	__u64 passed_epoch;
 	__u64 passed[3];
 };

@@ -2322,17 +2322,24 @@ struct ending {
 	bool close_session;
 	bool given;		/* on given_fd, not on a TCP socket of A's */
 	int given_fd;
+	bool own_unix;		/* on an AF_UNIX socketpair A made */
 };
 
 /* A's worker sends on its own socket, then again after the test ends A. */
 static int send_across_the_end(struct fgt_worker *w, void *arg)
 {
 	struct ending *en = arg;
-	int fd;
+	int fd, sv[2];
 
 	if (en->close_session)
 		close(en->self->sfd[A]);	/* only the test holds it now */
-	fd = en->given ? en->given_fd : connected_socket(SK_TCP, A);
+	if (en->own_unix) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return FGT_WORKER_SETUP;
+		fd = sv[0];
+	} else {
+		fd = en->given ? en->given_fd : connected_socket(SK_TCP, A);
+	}
 	if (fd < 0 || one_op(fd, OP_SEND))
 		return FGT_WORKER_SETUP;
 	if (fgt_worker_signal(w) || fgt_worker_await(w))
@@ -2386,6 +2393,26 @@ TEST_F(cells, socket_given_to_the_cell_carries_after_a_revoke)
 	EXPECT_DENIED(FGT_NONE, 0, 0);
 	close(sv[0]);
 	close(sv[1]);
+	fg_nl_close(nl);
+}
+
+/*
+ * Only that channel: an AF_UNIX socketpair the cell made itself is a
+ * socket of the ended session like any other.
+ */
+TEST_F(cells, own_unix_socket_after_a_revoke_is_refused)
+{
+	struct ending en = { .self = self, .own_unix = true };
+	struct fg_nl *nl = fg_nl_open();
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
+				      send_across_the_end, &en));
+	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
+	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
+	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
+	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
 	fg_nl_close(nl);
 }
 

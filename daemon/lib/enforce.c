@@ -1335,7 +1335,10 @@ fg_cell_cgroup_remove(uint64_t session_id)
 int
 fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id, int sock_fd)
 {
-	struct fg_sock_label label = { .session_id = session_id };
+	struct fg_sock_label label = {
+		.session_id = session_id,
+		.flags = FG_LABEL_GIVEN,
+	};
 	struct fg_cell cell;
 	char path[PATH_MAX];
 	uint64_t id;
