@@ -2347,20 +2347,29 @@ static int send_across_the_end(struct fgt_worker *w, void *arg)
 	return one_op(fd, OP_SEND);
 }
 
-TEST_F(cells, send_on_a_revoked_sessions_socket_is_refused)
+/* A's worker sends as en says, A is revoked, it sends again: want. */
+static void send_across_a_revoke(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(cells) *self, struct ending *en,
+				 int want)
 {
-	struct ending en = { .self = self };
 	struct fg_nl *nl = fg_nl_open();
 
 	ASSERT_NE(NULL, nl);
 	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
-				      send_across_the_end, &en));
+				      send_across_the_end, en));
 	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
 	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
 	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
-	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
-	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
+	EXPECT_EQ(want, fgt_worker_finish(&self->w[0]));
 	fg_nl_close(nl);
+}
+
+TEST_F(cells, send_on_a_revoked_sessions_socket_is_refused)
+{
+	struct ending en = { .self = self };
+
+	send_across_a_revoke(_metadata, self, &en, EACCES);
+	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
 }
 
 /*
@@ -2371,21 +2380,14 @@ TEST_F(cells, send_on_a_revoked_sessions_socket_is_refused)
 TEST_F(cells, socket_given_to_the_cell_carries_after_a_revoke)
 {
 	struct ending en = { .self = self, .given = true };
-	struct fg_nl *nl = fg_nl_open();
 	char buf[2 * sizeof(payload)];
 	int sv[2];
 
-	ASSERT_NE(NULL, nl);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 				sv));
 	ASSERT_EQ(0, fgt_cell_give_socket(self->e, self->sid[A], sv[0]));
 	en.given_fd = sv[0];
-	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
-				      send_across_the_end, &en));
-	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
-	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
-	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
-	EXPECT_EQ(0, fgt_worker_finish(&self->w[0]));
+	send_across_a_revoke(_metadata, self, &en, 0);
 	EXPECT_EQ((ssize_t)sizeof(payload), recv(sv[1], buf, sizeof(buf),
 						 MSG_DONTWAIT));
 	EXPECT_EQ((ssize_t)sizeof(payload), recv(sv[1], buf, sizeof(buf),
@@ -2393,7 +2395,6 @@ TEST_F(cells, socket_given_to_the_cell_carries_after_a_revoke)
 	EXPECT_DENIED(FGT_NONE, 0, 0);
 	close(sv[0]);
 	close(sv[1]);
-	fg_nl_close(nl);
 }
 
 /*
@@ -2403,17 +2404,9 @@ TEST_F(cells, socket_given_to_the_cell_carries_after_a_revoke)
 TEST_F(cells, own_unix_socket_after_a_revoke_is_refused)
 {
 	struct ending en = { .self = self, .own_unix = true };
-	struct fg_nl *nl = fg_nl_open();
 
-	ASSERT_NE(NULL, nl);
-	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[A],
-				      send_across_the_end, &en));
-	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
-	ASSERT_EQ(0, fg_nl_revoke_session(nl, self->sid[A]));
-	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
-	EXPECT_EQ(EACCES, fgt_worker_finish(&self->w[0]));
+	send_across_a_revoke(_metadata, self, &en, EACCES);
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_SENDMSG);
-	fg_nl_close(nl);
 }
 
 /* Closed: the session is gone, so only the global counter can move. */
