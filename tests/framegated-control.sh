@@ -12,6 +12,9 @@
 #   a second framegated: refused, the first untouched
 #   framegatectl endpoint/cell/enforce changes: refused while it runs (it
 #   alone writes the cell maps: fg_writer_lock()), allowed once it is gone
+#   framegatectl worker revoke b-stills (REVOKE -> DONE): session, worker,
+#   cell and endpoints gone, a-live untouched; framegatectl reload (RELOAD
+#   -> DONE once it ran): b-stills anew; a bad file -> ERROR EINVAL
 #   SIGTERM: the socket is gone; SIGKILL: the next daemon replaces it
 #
 # Set-up from tests/framegated-lib.sh. Prints TAP, one line per check.
@@ -153,6 +156,52 @@ unchanged() {
 check "and the maps, cell and pins are as they were" unchanged
 check "reading them is not refused" outputs "^$ida +10\.99\.0\.2 +8443$" \
 	"$ctl" endpoint list
+
+# Changes go through the daemon instead: a revoke, a reload.
+idb=$(session_id b-stills)
+wa=$(worker_pid "$ida")
+check "worker revoke b-stills: done, with its session id" \
+	outputs "^session b-stills: revoked session $idb$" \
+	"$ctl" worker revoke b-stills
+revoked() {
+	"$ctl" worker show b-stills | grep -E '^state +revoked$' &&
+		"$ctl" worker show b-stills | grep -E '^pid +0$' &&
+		[ ! -e "/sys/fs/cgroup/framegate/session-$idb" ] &&
+		! "$ctl" endpoint list | grep -E "^$idb " &&
+		"$ctl" --json sessions | python3 -c '
+import json, sys
+assert not [s for s in json.load(sys.stdin)
+            if s["session_id"] == int(sys.argv[1]) and s["state"] == "active"]
+' "$idb"
+}
+check "its worker, cell, endpoints and kernel session are gone" revoked
+check "the parent logged it, and no worker was started again" \
+	bash -c "grep -qE 'session b-stills: revoked session $idb' '$work/log' &&
+		 sleep 3 && [ \$(grep -cE 'session $idb: worker [0-9]+ started' '$work/log') = 1 ]"
+check "a-live's worker runs on, untouched" \
+	bash -c "[ \"\$(head -1 /sys/fs/cgroup/framegate/session-$ida/cgroup.procs)\" = $wa ]"
+check "a second revoke: not running" \
+	fails 1 "session b-stills is not running" "$ctl" worker revoke b-stills
+check "a revoke of no such session" \
+	fails 1 "framegated has no session nosuch" "$ctl" worker revoke nosuch
+check "a revoke of no session name is a usage error" \
+	fails 2 "not a session name: \.\./a" "$ctl" worker revoke ../a
+check "framegatectl reload: done once it ran" \
+	outputs "^framegated: configuration reloaded$" "$ctl" reload
+check "b-stills is created anew and uploads" eventually uploads b-stills
+check "with a new session" \
+	bash -c "[ \"\$('$ctl' --json workers | python3 -c 'import json,sys; print([w[\"session_id\"] for w in json.load(sys.stdin) if w[\"session\"] == \"b-stills\"][0])')\" != $idb ]"
+cp "$work/framegated.conf" "$work/good.conf"
+printf '\n[session c]\ntenant = a\n' >>"$work/framegated.conf"
+check "a reload of a bad file: refused, the log names the line" \
+	bash -c "out=\$('$ctl' reload 2>&1); rc=\$?; echo \"\$out\"; [ \$rc = 1 ] &&
+		 grep -q 'the configuration has errors' <<<\"\$out\" &&
+		 grep -qE 'framegated.conf:[0-9]+: ' '$work/log'"
+cp "$work/good.conf" "$work/framegated.conf"
+check "-j reload: a JSON answer" \
+	bash -c "'$ctl' -j reload | python3 -c 'import json,sys; assert json.load(sys.stdin) == {\"reloaded\": True}'"
+both_upload() { uploads a-live && uploads b-stills; }
+check "both sessions still upload" eventually both_upload
 
 kill -TERM "$pid"
 rc=0

@@ -99,6 +99,7 @@ fatal(int error, const char *fmt, ...)
 static const char usage_text[] =
 "usage: framegatectl [-j | -p] cameras | sessions | stats\n"
 "       framegatectl [-j | -p] [-s SOCKET] workers | worker show SESSION\n"
+"       framegatectl [-j] [-s SOCKET] worker revoke SESSION | reload\n"
 "       framegatectl revoke SESSION_ID\n"
 "       framegatectl [-j] events [-n COUNT] [-t TIMEOUT_S]\n"
 "       framegatectl [-j] enforce start | status | stop\n"
@@ -140,6 +141,11 @@ static const char manual[] =
 "                          and its counters (frames, drops, upload errors,\n"
 "                          bytes, latency)\n"
 "  worker show SESSION     one of them, by session name or id, every field\n"
+"  worker revoke SESSION   framegated revokes the session of that name: its\n"
+"                          worker exits, its cell goes, and it stays down\n"
+"                          until a reload creates it anew\n"
+"  reload                  framegated reads its configuration again (as on\n"
+"                          SIGHUP) and says whether it took it\n"
 "\n"
 "Enforcement (root; the cell programs and maps pinned in " FG_PIN_DIR "):\n"
 "  enforce start           load, attach and pin the cell programs, or adopt\n"
@@ -663,23 +669,26 @@ sessions_prometheus(const struct list *l)
 /* workers, from framegated's control socket */
 
 /*
- * Every worker, as framegated answers a STATS request on socket_path. 0, or
- * a negative errno with the reason in *why (connecting or the answer).
+ * Sends req to framegated on socket_path and reads the whole answer: each
+ * WORKER into l (when not NULL), the session id of a DONE into *done_id.
+ * 0, or a negative errno with the reason in *why (connecting, the answer,
+ * or "refused" with the daemon's ERROR).
  */
 static int
-get_workers(struct list *l, const char **why)
+control_ask(struct control_msg *req, struct list *l, uint64_t *done_id,
+    const char **why)
 {
-	struct control_reader reader = { 0 };
+	struct control_reader reader = { .request = req->hdr.type };
 	struct control_msg msg;
 	int fd, r;
 
-	*l = (struct list){ .size = sizeof(struct control_worker) };
+	if (l != NULL)
+		*l = (struct list){ .size = sizeof(struct control_worker) };
 	*why = "connect";
 	if ((fd = control_connect(socket_path)) < 0)
 		return fd;
 	*why = "request";
-	control_msg_init(&msg, CONTROL_MSG_STATS);
-	if ((r = control_send(fd, &msg, CONTROL_FROM_CLIENT)) != 0)
+	if ((r = control_send(fd, req, CONTROL_FROM_CLIENT)) != 0)
 		goto out;
 	*why = "answer";
 	while (!reader.done) {
@@ -691,13 +700,15 @@ get_workers(struct list *l, const char **why)
 			r = -msg.error.error;
 			goto out;
 		}
-		if (msg.hdr.type == CONTROL_MSG_WORKER &&
+		if (msg.hdr.type == CONTROL_MSG_DONE && done_id != NULL)
+			*done_id = msg.done.session_id;
+		if (msg.hdr.type == CONTROL_MSG_WORKER && l != NULL &&
 		    (r = list_add(l, &msg.worker)) != 0)
 			goto out;
 	}
 out:
 	close(fd);
-	if (r != 0) {
+	if (r != 0 && l != NULL) {
 		free(l->v);
 		l->v = NULL;
 		l->n = 0;
@@ -705,19 +716,29 @@ out:
 	return r;
 }
 
+/* Exits with what control_ask() failed with, for what (a command). */
+static void __attribute__((noreturn))
+control_fatal(const char *what, int r, const char *why)
+{
+	if (strcmp(why, "connect") == 0 && (r == -ENOENT || r == -ECONNREFUSED))
+		fatal(-r, "%s: framegated is not running: %s", what,
+		    socket_path);
+	if (strcmp(why, "refused") == 0)
+		fatal(-r, "%s: framegated refused the request on %s", what,
+		    socket_path);
+	fatal(-r, "%s: framegated: %s: %s", what, socket_path, why);
+}
+
 static void
 workers_fetch(struct list *l)
 {
+	struct control_msg req;
 	const char *why;
 	int r;
 
-	if ((r = get_workers(l, &why)) == 0)
-		return;
-	if (strcmp(why, "connect") == 0 && (r == -ENOENT || r == -ECONNREFUSED))
-		fatal(-r, "framegated is not running: %s", socket_path);
-	if (strcmp(why, "refused") == 0)
-		fatal(-r, "framegated refused the request on %s", socket_path);
-	fatal(-r, "framegated: %s: %s", socket_path, why);
+	control_msg_init(&req, CONTROL_MSG_STATS);
+	if ((r = control_ask(&req, l, NULL, &why)) != 0)
+		control_fatal("workers", r, why);
 }
 
 static const char *
@@ -950,6 +971,7 @@ cmd_stats(int argc, char *argv[])
 	struct json_object *o;
 	struct fg_stats st;
 	struct fg_nl *nl;
+	struct control_msg req;
 	const char *why;
 	char name[96];
 	int r;
@@ -988,7 +1010,8 @@ cmd_stats(int argc, char *argv[])
 		free(cameras.v);
 		free(sessions.v);
 		/* With framegated running, its workers too. */
-		if (get_workers(&workers, &why) == 0) {
+		control_msg_init(&req, CONTROL_MSG_STATS);
+		if (control_ask(&req, &workers, NULL, &why) == 0) {
 			workers_prometheus(&workers);
 			free(workers.v);
 		}
@@ -1014,7 +1037,73 @@ cmd_workers(int argc, char *argv[])
 	free(l.v);
 }
 
-/* worker show SESSION: by its name or its id. */
+/*
+ * worker revoke SESSION: framegated revokes the session of that name
+ * (framegated.conf(5)), its worker exits and its cell goes; no worker runs
+ * for it until a reload.
+ */
+static void
+worker_revoke(const char *name)
+{
+	struct control_msg req;
+	struct json_object *o;
+	uint64_t id = 0;
+	const char *why;
+	int r;
+
+	control_msg_init(&req, CONTROL_MSG_REVOKE);
+	if (strlen(name) >= sizeof(req.revoke.session))
+		usage("worker revoke: session name too long: %s", name);
+	strcpy(req.revoke.session, name);
+	r = control_ask(&req, NULL, &id, &why);
+	if (r == -ENOENT && strcmp(why, "refused") == 0)
+		fatal(0, "worker revoke: framegated has no session %s", name);
+	if (r == -EALREADY && strcmp(why, "refused") == 0)
+		fatal(0, "worker revoke: session %s is not running (revoked "
+		    "or given up); a reload creates it anew", name);
+	if (r == -EINVAL && strcmp(why, "request") == 0)
+		usage("worker revoke: not a session name: %s", name);
+	if (r != 0)
+		control_fatal("worker revoke", r, why);
+	if (format == JSON) {
+		o = jnew(json_object_new_object());
+		jset_str(o, "session", name);
+		jset_u64(o, "session_id", id);
+		jprint(o);
+	} else {
+		printf("session %s: revoked session %" PRIu64 "\n", name, id);
+	}
+}
+
+/* reload: framegated reads its configuration again, as on SIGHUP. */
+static void
+cmd_reload(int argc, char *argv[])
+{
+	struct control_msg req;
+	struct json_object *o;
+	const char *why;
+	int r;
+
+	(void)argv;
+	if (argc != 1)
+		usage("reload: takes no argument");
+	control_msg_init(&req, CONTROL_MSG_RELOAD);
+	r = control_ask(&req, NULL, NULL, &why);
+	if (r == -EINVAL && strcmp(why, "refused") == 0)
+		fatal(0, "reload: the configuration has errors (framegated's "
+		    "log names each FILE:LINE); the running one stays");
+	if (r != 0)
+		control_fatal("reload", r, why);
+	if (format == JSON) {
+		o = jnew(json_object_new_object());
+		jset(o, "reloaded", jnew(json_object_new_boolean(1)));
+		jprint(o);
+	} else {
+		printf("framegated: configuration reloaded\n");
+	}
+}
+
+/* worker show SESSION (by its name or its id), worker revoke SESSION. */
 static void
 cmd_worker(int argc, char *argv[])
 {
@@ -1023,8 +1112,14 @@ cmd_worker(int argc, char *argv[])
 	uint64_t id = 0;
 	size_t i;
 
+	if (argc == 3 && strcmp(argv[1], "revoke") == 0) {
+		if (format == PROMETHEUS)
+			usage("worker revoke: -p applies to worker show");
+		worker_revoke(argv[2]);
+		return;
+	}
 	if (argc != 3 || strcmp(argv[1], "show") != 0)
-		usage("worker: expected show SESSION");
+		usage("worker: expected show SESSION or revoke SESSION");
 	(void)parse_u64(argv[2], UINT64_MAX, &id);
 	workers_fetch(&l);
 	for (i = 0, w = l.v; i < l.n; i++, w++)
@@ -1551,6 +1646,7 @@ static const struct command {
 	{ "workers",	cmd_workers,	true },
 	{ "worker",	cmd_worker,	true },
 	{ "revoke",	cmd_revoke,	false },
+	{ "reload",	cmd_reload,	false },
 	{ "events",	cmd_events,	false },
 	{ "enforce",	cmd_enforce,	false },
 	{ "cell",	cmd_cell,	false },

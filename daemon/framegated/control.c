@@ -25,6 +25,10 @@ _Static_assert(sizeof(struct control_worker) ==
 	       "control_worker layout");
 _Static_assert(sizeof(struct control_end) == 24, "control_end layout");
 _Static_assert(sizeof(struct control_error) == 24, "control_error layout");
+_Static_assert(sizeof(struct control_revoke) == 16 + CONTROL_NAME_MAX,
+	       "control_revoke layout");
+_Static_assert(sizeof(struct control_reload) == 24, "control_reload layout");
+_Static_assert(sizeof(struct control_done) == 24, "control_done layout");
 
 const struct control_counter_info control_counters[CONTROL_NCOUNTERS] = {
 	[CONTROL_ACQUIRED] = { "frames_acquired",
@@ -66,9 +70,12 @@ const struct control_counter_info control_counters[CONTROL_NCOUNTERS] = {
 
 static const size_t lengths[] = {
 	[CONTROL_MSG_STATS]	= sizeof(struct control_stats),
+	[CONTROL_MSG_REVOKE]	= sizeof(struct control_revoke),
+	[CONTROL_MSG_RELOAD]	= sizeof(struct control_reload),
 	[CONTROL_MSG_WORKER]	= sizeof(struct control_worker),
 	[CONTROL_MSG_END]	= sizeof(struct control_end),
 	[CONTROL_MSG_ERROR]	= sizeof(struct control_error),
+	[CONTROL_MSG_DONE]	= sizeof(struct control_done),
 };
 
 size_t
@@ -85,6 +92,7 @@ control_worker_state_name(uint32_t state)
 	case CONTROL_WORKER_RUNNING:	return "running";
 	case CONTROL_WORKER_RESTARTING:	return "restarting";
 	case CONTROL_WORKER_GIVEN_UP:	return "given-up";
+	case CONTROL_WORKER_REVOKED:	return "revoked";
 	}
 	return "?";
 }
@@ -143,6 +151,7 @@ check_worker(const struct control_worker *w)
 		break;
 	case CONTROL_WORKER_RESTARTING:
 	case CONTROL_WORKER_GIVEN_UP:
+	case CONTROL_WORKER_REVOKED:
 		alive = false;
 		break;
 	default:
@@ -167,6 +176,13 @@ check_body(const struct control_msg *m)
 	switch (m->hdr.type) {
 	case CONTROL_MSG_STATS:
 		return m->stats.reserved ? -EINVAL : 0;
+	case CONTROL_MSG_REVOKE:
+		return conf_name_ok(m->revoke.session,
+				    sizeof(m->revoke.session)) ? 0 : -EINVAL;
+	case CONTROL_MSG_RELOAD:
+		return m->reload.reserved ? -EINVAL : 0;
+	case CONTROL_MSG_DONE:
+		return 0;
 	case CONTROL_MSG_WORKER:
 		return check_worker(&m->worker);
 	case CONTROL_MSG_END:
@@ -277,14 +293,25 @@ control_recv(int fd, struct control_msg *msg, enum control_side from)
 int
 control_reader_accept(struct control_reader *r, const struct control_msg *msg)
 {
+	bool stats = r->request == CONTROL_MSG_STATS;
+
 	if (r->done)
 		return -EPROTO;
 	switch (msg->hdr.type) {
 	case CONTROL_MSG_WORKER:
+		if (!stats)
+			return -EPROTO;
 		r->workers++;
 		return 0;
 	case CONTROL_MSG_END:
-		if (msg->end.count != r->workers)
+		if (!stats || msg->end.count != r->workers)
+			return -EPROTO;
+		r->done = true;
+		return 0;
+	case CONTROL_MSG_DONE:
+		/* A revoke names the session it revoked; a reload none. */
+		if (stats || (msg->done.session_id != 0) !=
+			     (r->request == CONTROL_MSG_REVOKE))
 			return -EPROTO;
 		r->done = true;
 		return 0;

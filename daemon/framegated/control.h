@@ -33,14 +33,39 @@
  *                                            session, in configuration order
  *                     CONTROL_MSG_END        struct control_end: count says
  *                                            how many WORKER came before it
- *                     CONTROL_MSG_ERROR      struct control_error instead,
- *                                            when the request was refused:
- *                                            error is the errno below
  *
- * Not yet: requests that change anything. While the daemon runs it is the
- * only writer of the cell maps (cells, endpoints); framegatectl's cell and
- * endpoint commands write them directly today and are meant for a system
- * without a running framegated. Mutations will be requests here.
+ *   client -> daemon  CONTROL_MSG_REVOKE     struct control_revoke: revoke
+ *                                            the session of that name: its
+ *                                            worker sees the revoke and
+ *                                            exits (SIGKILL after 2 s), its
+ *                                            cell is removed, its fd closed.
+ *                                            It shows as "revoked" until a
+ *                                            reload creates it anew; no
+ *                                            worker is started for it before
+ *   daemon -> client  CONTROL_MSG_DONE       struct control_done, once all
+ *                                            of that is done: session_id is
+ *                                            the kernel's id of the session
+ *                                            revoked
+ *
+ *   client -> daemon  CONTROL_MSG_RELOAD     struct control_reload: what
+ *                                            SIGHUP does (parent_reload())
+ *   daemon -> client  CONTROL_MSG_DONE       once the configuration read
+ *                                            again runs; session_id 0
+ *
+ * To any request the daemon may answer CONTROL_MSG_ERROR, struct
+ * control_error, instead: the request was refused or failed, error says
+ * why (the errno below, or one of the request's own):
+ *   REVOKE  ENOENT no session of that name is configured; EALREADY it has
+ *           no session now (revoked, or its worker gave up); what netlink's
+ *           REVOKE_SESSION answered otherwise
+ *   RELOAD  EINVAL the file did not pass its checks (the daemon's log says
+ *           FILE:LINE: reason for each), the running configuration stays;
+ *           what parent_reload() failed with (TLS material or the workers'
+ *           user unreadable: nothing changed)
+ *
+ * These requests are how the cell maps change while the daemon runs: it is
+ * then their only writer (fg_writer_lock()), and framegatectl's cell and
+ * endpoint commands, which write them directly, are refused.
  *
  * Errors (negative errno), the same from every function:
  *   -EMSGSIZE          datagram longer than any message (MSG_TRUNC)
@@ -75,10 +100,13 @@
 enum control_msg_type {
 	/* client -> daemon */
 	CONTROL_MSG_STATS = 1,
+	CONTROL_MSG_REVOKE,
+	CONTROL_MSG_RELOAD,
 	/* daemon -> client */
 	CONTROL_MSG_WORKER = 16,
 	CONTROL_MSG_END,
 	CONTROL_MSG_ERROR,
+	CONTROL_MSG_DONE,
 };
 
 /* Who sent the message being checked. */
@@ -99,12 +127,24 @@ struct control_stats {
 	uint64_t	reserved;
 };
 
+struct control_revoke {
+	struct control_hdr hdr;
+	char		session[CONTROL_NAME_MAX];	/* framegated.conf(5) */
+};
+
+struct control_reload {
+	struct control_hdr hdr;
+	uint64_t	reserved;
+};
+
 enum control_worker_state {
 	CONTROL_WORKER_STARTING = 1,	/* started, not sandboxed yet (READY) */
 	CONTROL_WORKER_RUNNING,		/* streaming */
 	CONTROL_WORKER_RESTARTING,	/* died; started again after a backoff */
 	CONTROL_WORKER_GIVEN_UP,	/* died too often (session revoked), or
 					   exited 0: the session is over */
+	CONTROL_WORKER_REVOKED,		/* CONTROL_MSG_REVOKE: no session, no
+					   cell until a reload */
 };
 
 /*
@@ -165,13 +205,21 @@ struct control_error {
 	uint32_t	reserved;
 };
 
+struct control_done {
+	struct control_hdr hdr;
+	uint64_t	session_id;	/* REVOKE: never 0; RELOAD: 0 */
+};
+
 struct control_msg {
 	union {
 		struct control_hdr	hdr;
 		struct control_stats	stats;
+		struct control_revoke	revoke;
+		struct control_reload	reload;
 		struct control_worker	worker;
 		struct control_end	end;
 		struct control_error	error;
+		struct control_done	done;
 	};
 };
 
@@ -217,13 +265,16 @@ int	control_recv(int fd, struct control_msg *msg, enum control_side from);
 
 /* The client's reading of the daemon's answer. */
 struct control_reader {
+	uint32_t	request;	/* the CONTROL_MSG_* it answers: set it */
 	uint32_t	workers;	/* WORKER messages taken */
-	bool		done;		/* END or ERROR taken */
+	bool		done;		/* END, DONE or ERROR taken */
 };
 
 /*
- * Takes a checked answer in order: WORKER until END (whose count must be
- * the workers taken) or ERROR. 0 or a negative errno; r unchanged on error.
+ * Takes a checked answer to r->request in order: to STATS, WORKER until
+ * END (whose count must be the workers taken) or ERROR; to REVOKE, one
+ * DONE with a session id or ERROR; to RELOAD, one DONE without or ERROR.
+ * 0 or a negative errno; r unchanged on error.
  */
 int	control_reader_accept(struct control_reader *r,
 			      const struct control_msg *msg);
@@ -249,9 +300,18 @@ int	control_listen(const char *path);
  * The listening socket is readable: accepts one connection, checks its
  * peer, answers its request from p and closes it. Never blocks for long:
  * a client that sends nothing within a second, or cannot take the answer,
- * is dropped. Logs what it refuses.
+ * is dropped; a REVOKE waits for the worker (at most 2 s). Logs what it
+ * refuses. A RELOAD is not answered here: the connection is kept in
+ * p->reload_client for control_reload_answer(), and true returned (the
+ * caller returns PARENT_RUN_RELOAD); otherwise false.
  */
-void	control_serve(struct parent *p, int listen_fd);
+bool	control_serve(struct parent *p, int listen_fd);
+
+/*
+ * Answers the RELOAD kept in p->reload_client, if any, with DONE (error
+ * 0) or ERROR (-error), and closes it.
+ */
+void	control_reload_answer(struct parent *p, int error);
 
 /* Closes the listening socket and removes path. */
 void	control_close(int listen_fd, const char *path);

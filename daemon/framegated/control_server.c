@@ -2,9 +2,11 @@
 /*
  * The parent's end of the control socket (control.h): created at start,
  * one connection served at a time from parent_run()'s poll loop, removed
- * at stop. Requests are answered from what the parent already holds; none
- * waits for a worker. A slow client cannot stall supervision for long:
- * it has a second to send its request and to take the answer.
+ * at stop. STATS is answered from what the parent already holds, REVOKE
+ * once parent_revoke() is done (it waits at most 2 s for the worker), and
+ * RELOAD after parent_run() has returned and the reload was tried. A slow
+ * client cannot stall supervision for long: it has a second to send its
+ * request and to take the answer.
  */
 
 #include <sys/socket.h>
@@ -119,6 +121,8 @@ control_close(int listen_fd, const char *path)
 static uint32_t
 worker_state(const struct parent_session *ps)
 {
+	if (ps->revoked)
+		return CONTROL_WORKER_REVOKED;
 	if (ps->pid != 0)
 		return ps->pp.ready ? CONTROL_WORKER_RUNNING :
 				      CONTROL_WORKER_STARTING;
@@ -186,24 +190,41 @@ request_recv(int fd, struct control_msg *msg)
 	return control_recv(fd, msg, CONTROL_FROM_CLIENT);
 }
 
-void
+/* DONE for session_id, or ERROR for -error; the connection stays open. */
+static void
+answer_done(int fd, int error, uint64_t session_id)
+{
+	struct control_msg msg;
+
+	if (error == 0) {
+		control_msg_init(&msg, CONTROL_MSG_DONE);
+		msg.done.session_id = session_id;
+	} else {
+		control_msg_init(&msg, CONTROL_MSG_ERROR);
+		msg.error.error = -error;
+	}
+	(void)control_send(fd, &msg, CONTROL_FROM_DAEMON);
+}
+
+bool
 control_serve(struct parent *p, int listen_fd)
 {
 	struct timeval tv = { .tv_sec = CONTROL_CLIENT_MS / 1000 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct control_msg msg;
+	uint64_t id = 0;
 	int fd, r;
 
 	if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			log_warn("control socket: accept");
-		return;
+		return false;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		log_warn("control socket: SO_PEERCRED");
 		close(fd);
-		return;
+		return false;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/*
@@ -219,12 +240,22 @@ control_serve(struct parent *p, int listen_fd)
 	} else if (r != 0) {
 		log_warnx("control socket: pid %d: a bad request: %s",
 			  (int)cred.pid, strerror(-r));
-	} else {
+	} else if (msg.hdr.type == CONTROL_MSG_STATS) {
 		log_debug("control socket: pid %d: STATS", (int)cred.pid);
 		if ((r = answer_stats(p, fd)) != 0)
 			log_warnx("control socket: pid %d: answer: %s",
 				  (int)cred.pid, strerror(-r));
 		r = 0;
+	} else if (msg.hdr.type == CONTROL_MSG_REVOKE) {
+		log_info("control socket: pid %d: revoke session %s",
+			 (int)cred.pid, msg.revoke.session);
+		r = parent_revoke(p, msg.revoke.session, &id);
+		answer_done(fd, r, id);
+		r = 0;
+	} else {
+		log_info("control socket: pid %d: reload", (int)cred.pid);
+		p->reload_client = fd;
+		return true;
 	}
 	if (r != 0 && r != -EPIPE) {
 		control_msg_init(&msg, CONTROL_MSG_ERROR);
@@ -232,4 +263,15 @@ control_serve(struct parent *p, int listen_fd)
 		(void)control_send(fd, &msg, CONTROL_FROM_DAEMON);
 	}
 	close(fd);
+	return false;
+}
+
+void
+control_reload_answer(struct parent *p, int error)
+{
+	if (p->reload_client < 0)
+		return;
+	answer_done(p->reload_client, error, 0);
+	close(p->reload_client);
+	p->reload_client = -1;
 }

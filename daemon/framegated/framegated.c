@@ -233,13 +233,16 @@ parent_main(struct config *conf, const char *conffile, int debug,
 		if (config_reread(next, conffile, conf) != 0) {
 			log_warnx("%s: bad configuration: the running one "
 				  "stays", conffile);
+			control_reload_answer(&parent, -EINVAL);
 			continue;
 		}
-		if (parent_reload(&parent, next) != 0) {
+		if ((ret = parent_reload(&parent, next)) != 0) {
 			log_warnx("%s: cannot be loaded: the running "
 				  "configuration stays", conffile);
+			control_reload_answer(&parent, ret);
 			continue;
 		}
+		control_reload_answer(&parent, 0);
 		swap = conf;
 		conf = next;
 		next = swap;

@@ -314,6 +314,7 @@ parent_start(struct parent *p, const struct config *conf)
 		p->cameras[i].fd = -1;
 	p->exe = -1;
 	p->control = -1;
+	p->reload_client = -1;
 	for (i = 0; i < CONFIG_SESSIONS_MAX; i++) {
 		p->sessions[i].fd = -1;
 		p->sessions[i].pidfd = -1;
@@ -917,8 +918,9 @@ parent_run(struct parent *p, int sigfd)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->pidfd &&
 			    owner[i]->pid != 0)
 				worker_reap(owner[i]);
-		if (first > 1 && pfd[1].revents)
-			control_serve(p, p->control);
+		if (first > 1 && pfd[1].revents &&
+		    control_serve(p, p->control))
+			return PARENT_RUN_RELOAD;
 	}
 	workers_stop(p);
 	return 0;
@@ -1002,6 +1004,45 @@ session_retire(struct parent *p, struct parent_session *ps, const char *name,
 	if (ps->fd >= 0)
 		close(ps->fd);
 	session_init(ps);
+}
+
+int
+parent_revoke(struct parent *p, const char *name, uint64_t *id)
+{
+	struct parent_session *ps = NULL;
+	struct fg_nl *nl;
+	unsigned int i;
+	int error;
+
+	for (i = 0; i < p->conf->nsessions; i++)
+		if (strcmp(p->conf->sessions[i].name, name) == 0)
+			ps = &p->sessions[i];
+	if (ps == NULL)
+		return -ENOENT;
+	if (ps->id == 0 || ps->fd < 0 || ps->given_up)
+		return -EALREADY;
+	if ((nl = fg_nl_open()) == NULL)
+		return -ENOTCONN;
+	error = fg_nl_revoke_session(nl, ps->id);
+	fg_nl_close(nl);
+	if (error != 0 && error != -EALREADY) {
+		log_warnx("session %s: revoke: %s", name, strerror(-error));
+		return error;
+	}
+	log_info("session %s: revoked session %llu", name,
+		 (unsigned long long)ps->id);
+	/* Its last STATS counts; a worker that does not go is killed. */
+	ps->given_up = ps->revoked = true;
+	ps->restart_ns = 0;
+	worker_wait(ps);
+	if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
+		log_warnx("session %s: cannot remove its cell: %s", name,
+			  strerror(-error));
+	ps->cell = false;
+	close(ps->fd);
+	ps->fd = -1;
+	*id = ps->id;
+	return 0;
 }
 
 /*

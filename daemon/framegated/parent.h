@@ -44,6 +44,7 @@ struct parent_session {
 	unsigned int	deaths;		/* in a row, without an upload */
 	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
 	bool		given_up;
+	bool		revoked;	/* parent_revoke(): until a reload */
 	unsigned int	starts;		/* workers started for it */
 	unsigned int	seccomp_kills;	/* workers its filter killed */
 };
@@ -77,6 +78,8 @@ struct parent {
 #endif
 	int			 control;	/* control.h's listening socket,
 						   -1: none */
+	int			 reload_client;	/* a RELOAD's connection,
+						   -1: none */
 };
 
 /*
@@ -93,10 +96,12 @@ int		parent_start(struct parent *p, const struct config *conf);
  * dying gets its session revoked. Between, it answers the control socket
  * p->control (control.h), when there is one.
  *
- * SIGTERM or SIGINT: every worker is told to stop, then 0. SIGHUP:
- * PARENT_RUN_RELOAD at once, the workers still running; the caller reads
- * the configuration again, hands it to parent_reload() if it is good, and
- * calls parent_run() again. -errno if supervision failed.
+ * SIGTERM or SIGINT: every worker is told to stop, then 0. SIGHUP, or a
+ * RELOAD on the control socket: PARENT_RUN_RELOAD at once, the workers
+ * still running; the caller reads the configuration again, hands it to
+ * parent_reload() if it is good, answers the RELOAD
+ * (control_reload_answer()) and calls parent_run() again. -errno if
+ * supervision failed.
  */
 #define PARENT_RUN_RELOAD	1
 int		parent_run(struct parent *p, int sigfd);
@@ -122,6 +127,16 @@ int		parent_run(struct parent *p, int sigfd);
  * down until the next reload.
  */
 int		parent_reload(struct parent *p, const struct config *next);
+/*
+ * Revokes the session named name (framegated.conf(5)) as a reload that
+ * removed it would: the kernel's revoke first, so that its worker sees it
+ * and exits (SIGKILL after 2 s), then its cell removed and its fd closed.
+ * It keeps its id and last counters, shows as revoked and gets no worker
+ * until a reload creates it anew. 0 with *id the kernel's id of the
+ * session; -ENOENT no session of that name; -EALREADY it has no session
+ * (revoked, or given up); what netlink answered (nothing changed).
+ */
+int		parent_revoke(struct parent *p, const char *name, uint64_t *id);
 /* Removes every cell (revoking its session), closes sessions, detaches. */
 void		parent_stop(struct parent *p);
 /* The tenant id the sessions of tenant name carry: never 0. */

@@ -7,9 +7,10 @@
  * The first byte picks how the rest is read:
  *   even  one datagram as it arrives, for control_check() as sent by the
  *         client and by the daemon;
- *   odd   an answer: records (fuzz_record(), whose op picks the type)
- *         each patching a valid message of that type, checked as the
- *         daemon's and, if it passes, given to the client's reader.
+ *   odd   an answer: the next byte picks the request it answers (STATS,
+ *         REVOKE or RELOAD), then records (fuzz_record(), whose op picks
+ *         the type) each patching a valid message of that type, checked
+ *         as the daemon's and, if it passes, given to the client's reader.
  *
  * What must hold:
  *   - control_check() answers 0 or an errno control.h lists; 0 only for a
@@ -18,8 +19,9 @@
  *     terminated conf names, a pid that fits its state and counters that
  *     keep struct proc_stats' rules;
  *   - the reader refuses with nothing changed, counts exactly the WORKERs
- *     it takes, ends only on END with that count or on ERROR, and takes
- *     nothing after.
+ *     it takes, ends only on END with that count (to STATS), on DONE
+ *     with a session id to REVOKE and without to RELOAD, or on ERROR, and
+ *     takes nothing after.
  */
 
 #include <errno.h>
@@ -54,7 +56,7 @@ worker_holds(const struct control_worker *w)
 	CHECK(w->tenant[0] != '\0' && w->session[0] != '\0');
 	CHECK(w->session_id != 0 && w->tenant_id != 0);
 	CHECK(w->state >= CONTROL_WORKER_STARTING &&
-	      w->state <= CONTROL_WORKER_GIVEN_UP);
+	      w->state <= CONTROL_WORKER_REVOKED);
 	CHECK((w->state <= CONTROL_WORKER_RUNNING) == (w->pid > 0));
 	CHECK(w->pid >= 0);
 	CHECK(c[CONTROL_UPLOADED] <= c[CONTROL_ENCODED] &&
@@ -84,8 +86,14 @@ check_datagram(const uint8_t *data, size_t size)
 		memcpy(&m, data, size);
 		CHECK(m.hdr.len == size && control_msg_len(m.hdr.type) == size);
 		CHECK(m.hdr.version == CONTROL_VERSION && m.hdr.reserved == 0);
-		CHECK((m.hdr.type == CONTROL_MSG_STATS) ==
+		CHECK((m.hdr.type == CONTROL_MSG_STATS ||
+		       m.hdr.type == CONTROL_MSG_REVOKE ||
+		       m.hdr.type == CONTROL_MSG_RELOAD) ==
 		      (from == CONTROL_FROM_CLIENT));
+		if (m.hdr.type == CONTROL_MSG_REVOKE)
+			CHECK(memchr(m.revoke.session, '\0',
+				     sizeof(m.revoke.session)) != NULL &&
+			      m.revoke.session[0] != '\0');
 		if (m.hdr.type == CONTROL_MSG_WORKER)
 			worker_holds(&m.worker);
 		if (m.hdr.type == CONTROL_MSG_ERROR)
@@ -112,6 +120,9 @@ template(struct control_msg *m, uint32_t type)
 	case CONTROL_MSG_ERROR:
 		m->error.error = EACCES;
 		break;
+	case CONTROL_MSG_DONE:
+		m->done.session_id = 1;
+		break;
 	}
 }
 
@@ -120,14 +131,22 @@ answer(const uint8_t *data, size_t size)
 {
 	static const uint32_t types[] = {
 		CONTROL_MSG_WORKER, CONTROL_MSG_END, CONTROL_MSG_ERROR,
-		CONTROL_MSG_STATS,
+		CONTROL_MSG_DONE, CONTROL_MSG_STATS, CONTROL_MSG_REVOKE,
+	};
+	static const uint32_t requests[] = {
+		CONTROL_MSG_STATS, CONTROL_MSG_REVOKE, CONTROL_MSG_RELOAD,
 	};
 	struct control_reader reader = { 0 }, before;
 	struct control_msg m;
 	int r;
 
+	if (size < 1)
+		return;
+	reader.request = requests[data[0] % 3];
+	data++;
+	size--;
 	while (size >= 4) {
-		template(&m, types[data[0] % 4]);
+		template(&m, types[data[0] % 6]);
 		(void)fuzz_record(&data, &size, &m, m.hdr.len);
 
 		r = control_check(&m, m.hdr.len <= sizeof(m) ? m.hdr.len : 0,
@@ -145,11 +164,19 @@ answer(const uint8_t *data, size_t size)
 		CHECK(!before.done);
 		switch (m.hdr.type) {
 		case CONTROL_MSG_WORKER:
-			CHECK(reader.workers == before.workers + 1 &&
+			CHECK(reader.request == CONTROL_MSG_STATS &&
+			      reader.workers == before.workers + 1 &&
 			      !reader.done);
 			break;
 		case CONTROL_MSG_END:
-			CHECK(m.end.count == before.workers && reader.done);
+			CHECK(reader.request == CONTROL_MSG_STATS &&
+			      m.end.count == before.workers && reader.done);
+			break;
+		case CONTROL_MSG_DONE:
+			CHECK(reader.request != CONTROL_MSG_STATS &&
+			      reader.done && reader.workers == 0 &&
+			      (m.done.session_id != 0) ==
+			      (reader.request == CONTROL_MSG_REVOKE));
 			break;
 		case CONTROL_MSG_ERROR:
 			CHECK(reader.done && reader.workers == before.workers);

@@ -60,19 +60,26 @@ make_msg(struct control_msg *m, uint32_t type)
 	case CONTROL_MSG_ERROR:
 		m->error.error = EACCES;
 		break;
+	case CONTROL_MSG_REVOKE:
+		strcpy(m->revoke.session, "porch-1_live");
+		break;
+	case CONTROL_MSG_DONE:
+		m->done.session_id = 7;
+		break;
 	}
 }
 
 static enum control_side
 sender(uint32_t type)
 {
-	return type == CONTROL_MSG_STATS ? CONTROL_FROM_CLIENT :
+	return type < CONTROL_MSG_WORKER ? CONTROL_FROM_CLIENT :
 					   CONTROL_FROM_DAEMON;
 }
 
 static const uint32_t all_types[] = {
-	CONTROL_MSG_STATS, CONTROL_MSG_WORKER, CONTROL_MSG_END,
-	CONTROL_MSG_ERROR,
+	CONTROL_MSG_STATS, CONTROL_MSG_REVOKE, CONTROL_MSG_RELOAD,
+	CONTROL_MSG_WORKER, CONTROL_MSG_END, CONTROL_MSG_ERROR,
+	CONTROL_MSG_DONE,
 };
 
 #define NTYPES	(sizeof(all_types) / sizeof(all_types[0]))
@@ -137,7 +144,7 @@ TEST_F(control, each_side_sends_only_its_types_enomsg)
 
 TEST_F(control, unknown_type_is_enomsg)
 {
-	static const uint32_t unknown[] = { 0, 2, 15, 19, 0xffffffff };
+	static const uint32_t unknown[] = { 0, 4, 15, 20, 0xffffffff };
 	unsigned int i;
 
 	make_msg(&self->m, CONTROL_MSG_END);
@@ -243,6 +250,13 @@ static void bad_end_reserved(struct control_msg *m) { m->end.reserved = 1; }
 static void bad_error_zero(struct control_msg *m) { m->error.error = 0; }
 static void bad_error_big(struct control_msg *m) { m->error.error = 4096; }
 static void bad_error_reserved(struct control_msg *m) { m->error.reserved = 1; }
+static void bad_reload_reserved(struct control_msg *m) { m->reload.reserved = 1; }
+static void bad_revoke_empty(struct control_msg *m) { m->revoke.session[0] = 0; }
+static void bad_revoke_char(struct control_msg *m) { m->revoke.session[4] = '/'; }
+static void bad_revoke_unterminated(struct control_msg *m)
+{
+	memset(m->revoke.session, 'a', sizeof(m->revoke.session));
+}
 static void bad_session_id(struct control_msg *m) { m->worker.session_id = 0; }
 static void bad_tenant_id(struct control_msg *m) { m->worker.tenant_id = 0; }
 static void bad_tenant_empty(struct control_msg *m) { m->worker.tenant[0] = 0; }
@@ -259,7 +273,7 @@ static void bad_session_first(struct control_msg *m) { m->worker.session[0] = '-
 static void bad_state_zero(struct control_msg *m) { m->worker.state = 0; }
 static void bad_state_big(struct control_msg *m)
 {
-	m->worker.state = CONTROL_WORKER_GIVEN_UP + 1;
+	m->worker.state = CONTROL_WORKER_REVOKED + 1;
 }
 static void bad_pid_running(struct control_msg *m) { m->worker.pid = 0; }
 static void bad_pid_negative(struct control_msg *m) { m->worker.pid = -1; }
@@ -297,6 +311,11 @@ static const struct bad_case {
 } bad_cases[] = {
 	{ "header reserved", CONTROL_MSG_STATS, bad_hdr_reserved },
 	{ "STATS reserved", CONTROL_MSG_STATS, bad_stats_reserved },
+	{ "RELOAD reserved", CONTROL_MSG_RELOAD, bad_reload_reserved },
+	{ "REVOKE without a name", CONTROL_MSG_REVOKE, bad_revoke_empty },
+	{ "REVOKE of a path", CONTROL_MSG_REVOKE, bad_revoke_char },
+	{ "REVOKE name unterminated", CONTROL_MSG_REVOKE,
+	  bad_revoke_unterminated },
 	{ "END reserved", CONTROL_MSG_END, bad_end_reserved },
 	{ "ERROR 0", CONTROL_MSG_ERROR, bad_error_zero },
 	{ "ERROR 4096", CONTROL_MSG_ERROR, bad_error_big },
@@ -309,7 +328,7 @@ static const struct bad_case {
 	{ "session with '/'", CONTROL_MSG_WORKER, bad_session_char },
 	{ "session starts with '-'", CONTROL_MSG_WORKER, bad_session_first },
 	{ "state 0", CONTROL_MSG_WORKER, bad_state_zero },
-	{ "state past GIVEN_UP", CONTROL_MSG_WORKER, bad_state_big },
+	{ "state past REVOKED", CONTROL_MSG_WORKER, bad_state_big },
 	{ "running without a pid", CONTROL_MSG_WORKER, bad_pid_running },
 	{ "negative pid", CONTROL_MSG_WORKER, bad_pid_negative },
 	{ "restarting with a pid", CONTROL_MSG_WORKER, bad_pid_restarting },
@@ -344,12 +363,15 @@ TEST_F(control, every_field_out_of_range_is_einval)
 
 TEST(reader_takes_answers_in_order_only)
 {
-	struct control_reader r = { 0 };
-	struct control_msg w, end, err;
+	struct control_reader r = { .request = CONTROL_MSG_STATS };
+	struct control_msg w, end, err, done;
 
 	make_msg(&w, CONTROL_MSG_WORKER);
 	make_msg(&end, CONTROL_MSG_END);
 	make_msg(&err, CONTROL_MSG_ERROR);
+	make_msg(&done, CONTROL_MSG_DONE);
+	/* STATS is not answered DONE. */
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &done));
 	end.end.count = 2;
 	ASSERT_EQ(0, control_reader_accept(&r, &w));
 	/* END counts what came: one WORKER is not two. */
@@ -364,12 +386,56 @@ TEST(reader_takes_answers_in_order_only)
 	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &end));
 	EXPECT_EQ(2, r.workers);
 	/* ERROR ends an answer too. */
-	r = (struct control_reader){ 0 };
+	r = (struct control_reader){ .request = CONTROL_MSG_STATS };
 	ASSERT_EQ(0, control_reader_accept(&r, &err));
 	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &w));
 }
 
-/* The daemon's end, on a socket file, for a parent of two sessions. */
+TEST(reader_takes_one_done_for_a_change)
+{
+	struct control_reader r = { .request = CONTROL_MSG_REVOKE };
+	struct control_msg w, end, done;
+
+	make_msg(&w, CONTROL_MSG_WORKER);
+	make_msg(&end, CONTROL_MSG_END);
+	make_msg(&done, CONTROL_MSG_DONE);
+	end.end.count = 0;
+	/* A revoke is answered with the session it revoked, nothing else. */
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &w));
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &end));
+	done.done.session_id = 0;
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &done));
+	EXPECT_FALSE(r.done);
+	done.done.session_id = 7;
+	ASSERT_EQ(0, control_reader_accept(&r, &done));
+	EXPECT_TRUE(r.done);
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &done));
+	/* A reload names no session. */
+	r = (struct control_reader){ .request = CONTROL_MSG_RELOAD };
+	EXPECT_EQ(-EPROTO, control_reader_accept(&r, &done));
+	done.done.session_id = 0;
+	ASSERT_EQ(0, control_reader_accept(&r, &done));
+	EXPECT_TRUE(r.done);
+	EXPECT_EQ(0, r.workers);
+}
+
+/*
+ * The daemon's end, on a socket file, for a parent of two sessions.
+ * parent_revoke() is parent.c's, which needs the kernel (the guest's
+ * framegated-control.sh runs it): here it answers as told, and records.
+ */
+static char revoked_name[CONTROL_NAME_MAX];
+static int revoke_answer;
+
+int
+parent_revoke(struct parent *p, const char *name, uint64_t *id)
+{
+	(void)p;
+	snprintf(revoked_name, sizeof(revoked_name), "%s", name);
+	if (revoke_answer == 0)
+		*id = 11;
+	return revoke_answer;
+}
 
 FIXTURE(server) {
 	char		dir[64], path[128];
@@ -398,6 +464,7 @@ FIXTURE_SETUP(server)
 	strcpy(c->sessions[1].name, "b-stills");
 	c->sessions[1].tenant = 1;
 	self->p->conf = c;
+	self->p->reload_client = -1;
 	/* a-live runs, on its third worker; b-stills waits to restart. */
 	self->p->sessions[0] = (struct parent_session){ .id = 11,
 		.tenant_id = 21, .pid = 4242, .starts = 3,
@@ -556,6 +623,80 @@ TEST_F(server, root_gets_one_worker_per_session_then_end)
 	EXPECT_EQ(0, status);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+TEST_F(server, revoke_is_done_with_the_session_or_its_errno)
+{
+	static const int answers[] = { 0, -ENOENT, -EALREADY };
+	struct control_msg req, m;
+	int sv[2], status;
+	unsigned int i;
+	pid_t pid;
+
+	ASSERT_LE(0, self->fd = control_listen(self->path));
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		revoke_answer = answers[i];
+		memset(revoked_name, 0, sizeof(revoked_name));
+		control_msg_init(&req, CONTROL_MSG_REVOKE);
+		strcpy(req.revoke.session, "b-stills");
+		ASSERT_LT(0, pid = client(self->path, 0, &req, req.hdr.len,
+					  sv));
+		serve_one(self->p, self->fd);
+		EXPECT_STREQ("b-stills", revoked_name);
+		ASSERT_EQ(0, answer(sv[0], &m));
+		if (answers[i] == 0) {
+			ASSERT_EQ(CONTROL_MSG_DONE, m.hdr.type);
+			EXPECT_EQ(11, m.done.session_id);
+		} else {
+			ASSERT_EQ(CONTROL_MSG_ERROR, m.hdr.type);
+			EXPECT_EQ(-answers[i], m.error.error);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, status);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	revoke_answer = 0;
+}
+
+TEST_F(server, reload_is_answered_once_it_was_tried)
+{
+	static const int results[] = { 0, -EINVAL };
+	struct control_msg req, m;
+	struct pollfd pfd;
+	int sv[2], status;
+	unsigned int i;
+	pid_t pid;
+
+	ASSERT_LE(0, self->fd = control_listen(self->path));
+	for (i = 0; i < 2; i++) {
+		control_msg_init(&req, CONTROL_MSG_RELOAD);
+		ASSERT_LT(0, pid = client(self->path, 0, &req, req.hdr.len,
+					  sv));
+		pfd = (struct pollfd){ .fd = self->fd, .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 5000));
+		/* Kept for the caller, not answered yet. */
+		ASSERT_TRUE(control_serve(self->p, self->fd));
+		ASSERT_LE(0, self->p->reload_client);
+		pfd = (struct pollfd){ .fd = sv[0], .events = POLLIN };
+		EXPECT_EQ(0, poll(&pfd, 1, 200));
+		control_reload_answer(self->p, results[i]);
+		EXPECT_EQ(-1, self->p->reload_client);
+		ASSERT_EQ(0, answer(sv[0], &m));
+		if (results[i] == 0) {
+			ASSERT_EQ(CONTROL_MSG_DONE, m.hdr.type);
+			EXPECT_EQ(0, m.done.session_id);
+		} else {
+			ASSERT_EQ(CONTROL_MSG_ERROR, m.hdr.type);
+			EXPECT_EQ(EINVAL, m.error.error);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, status);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	/* Nothing kept: nothing to answer. */
+	control_reload_answer(self->p, 0);
 }
 
 TEST_F(server, a_bad_request_gets_its_errno)
