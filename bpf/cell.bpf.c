@@ -55,7 +55,7 @@
  *   shm_alloc        shm_alloc_security         ipc
  *   sem_alloc        sem_alloc_security         ipc
  *
- * egress is not an LSM program: it is attached to FG_CELL_ROOT, so every
+ * egress is not an LSM program: it is attached to the cell root, so every
  * packet of a socket created in a cell passes it, whatever call sent it
  * (or none: retransmissions). It cannot call the kfuncs on 6.1; it reads
  * the sessions' states from the board (FG_IOC_BOARD), which the module
@@ -240,6 +240,17 @@ struct {
 	__type(value, struct fg_board_slot);
 } board SEC(".maps");
 
+/* Where the cells are (bpf/cell.h), for userspace: never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fg_config);
+} cell_config SEC(".maps");
+
+/* The cells' level in the hierarchy, set by the loader (bpf/cell.h). */
+const volatile __u32 cell_level = FG_CELL_LEVEL;
+
 /* The endpoints' epoch (bpf/cell.h): a loader changes it on a removal. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -270,10 +281,10 @@ static __always_inline __u64 cell_session(__u64 cgid)
 	return cell ? cell->session_id : 0;
 }
 
-/* The cgroup id of the current task's would-be cell (its level-2 ancestor). */
+/* The cgroup id of the current task's would-be cell (its cell_level ancestor). */
 static __always_inline __u64 current_cell_id(void)
 {
-	return bpf_get_current_ancestor_cgroup_id(FG_CELL_LEVEL);
+	return bpf_get_current_ancestor_cgroup_id(cell_level);
 }
 
 /* The session of the current task's cell, 0 if it is in none. */
@@ -290,9 +301,9 @@ static __always_inline __u64 task_session(struct task_struct *task)
 	if (!task)
 		return 0;
 	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	if (!cgrp || BPF_CORE_READ(cgrp, level) < FG_CELL_LEVEL)
+	if (!cgrp || BPF_CORE_READ(cgrp, level) < (int)cell_level)
 		return 0;
-	return cell_session(BPF_CORE_READ(cgrp, ancestors[FG_CELL_LEVEL], kn, id));
+	return cell_session(BPF_CORE_READ(cgrp, ancestors[cell_level], kn, id));
 }
 
 /* Count one refusal of hook on the acting cell, else on the object's. */

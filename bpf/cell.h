@@ -5,11 +5,13 @@
  * __u64 and friends from vmlinux.h, userspace from <linux/bpf.h> (struct
  * bpf_spin_lock too).
  *
- * A cell is a cgroup v2 directory FG_CELL_ROOT/session-<id>, at level
- * FG_CELL_LEVEL of the hierarchy (the root is level 0), in which the worker
- * of one session runs. A task is in a cell when its cgroup, or one of its
- * ancestors, is at that level and listed in the cells map; everything below
- * a cell belongs to it.
+ * A cell is a cgroup v2 directory <cell root>/session-<id> in which the
+ * worker of one session runs. The cell root is FG_CELL_ROOT unless the
+ * loader chose another (a daemon's delegated cgroup); the cells are one
+ * level below it, the program's cell_level (FG_CELL_LEVEL for the default
+ * root; the hierarchy's root is level 0). A task is in a cell when its
+ * cgroup, or one of its ancestors, is at that level and listed in the
+ * cells map; everything below a cell belongs to it.
  *
  * Everything lives in FG_PIN_DIR so that enforcement outlives the process
  * that loaded it, and a later loader adopts it instead of loading twice:
@@ -19,17 +21,32 @@
  *   FG_PIN_DIR/sock_labels  sk_storage: struct fg_sock_label
  *   FG_PIN_DIR/epoch        array, 1 entry: __u64, nonzero, changed (to a
  *                           random value) after an endpoint is removed
+ *   FG_PIN_DIR/cell_config  array, 1 entry: struct fg_config, written once
+ *                           by the loader: where the cells are
  *   FG_PIN_DIR/link_<prog>  one BPF link per program of cell.bpf.c
  */
 #ifndef _FG_BPF_CELL_H
 #define _FG_BPF_CELL_H
 
 #define FG_PIN_DIR		"/sys/fs/bpf/framegate"
-#define FG_CELL_ROOT		"/sys/fs/cgroup/framegate"
-#define FG_CELL_LEVEL		2
+#define FG_CELL_ROOT		"/sys/fs/cgroup/framegate"	/* default */
+#define FG_CELL_LEVEL		2	/* of the cells under FG_CELL_ROOT */
+#define FG_CELL_ROOT_MAX	256	/* a cell root's path, NUL included */
 #define FG_CELLS_MAX		1024
 #define FG_ENDPOINTS_MAX	4096
 #define FG_SOCKET_RULES_MAX	(FG_CELLS_MAX * 8)
+
+/*
+ * Value of the config map: the cell root the programs were loaded for, so
+ * that a process adopting them finds the cells. The programs themselves
+ * carry the level (rodata) and do not read it.
+ */
+struct fg_config {
+	__u32 cell_level;		/* the cells' level: the root's + 1 */
+	__u32 reserved;
+	__u64 root_id;			/* the cell root's cgroup id */
+	char  cell_root[FG_CELL_ROOT_MAX];	/* its path, NUL-terminated */
+};
 
 /* Value of the cells map. */
 struct fg_cell {

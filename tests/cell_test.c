@@ -324,7 +324,7 @@ static int move_worker(FIXTURE_DATA(cells) *self, struct fgt_worker *w,
 	if (!ret)
 		ret = to == NO_CELL ?
 		      fgt_write_file("/sys/fs/cgroup/cgroup.procs", pid) :
-		      fg_cell_enter(self->sid[to], w->pid);
+		      fg_cell_enter(NULL, self->sid[to], w->pid);
 	if (!ret)
 		ret = fgt_worker_signal(w);
 	return ret;
@@ -718,7 +718,7 @@ TEST_F(cells, ptrace_traceme_under_another_cells_parent_is_refused)
 	ASSERT_EQ(0, fgt_worker_start(&self->w[0], self->sid[B],
 				      traceme_under_another_cell, t));
 	ASSERT_EQ(0, fgt_worker_await(&self->w[0]));
-	ASSERT_EQ(0, fg_cell_enter(self->sid[A], t->child));
+	ASSERT_EQ(0, fg_cell_enter(NULL, self->sid[A], t->child));
 	ASSERT_EQ(0, fgt_worker_signal(&self->w[0]));
 	EXPECT_EQ(EPERM, fgt_worker_finish(&self->w[0]));
 	EXPECT_DENIED(FGT_SESSION, self->sid[A], FG_HOOK_PTRACE);

@@ -119,7 +119,7 @@ fi
 base=$(links)
 
 check "enforce start loads when nothing is pinned" \
-	outputs '^enforcement armed: loaded$' "$ctl" enforce start
+	outputs '^enforcement armed: loaded, cells under /sys/fs/cgroup/framegate$' "$ctl" enforce start
 nprogs=$(link_pins)
 nprogs=$((base + nprogs))
 check "one link pinned per program ($((nprogs - base)))" \
@@ -129,7 +129,7 @@ check "enforcement outlives the loader" \
 check "enforce status says armed, pins complete" \
 	outputs '^enforcement: armed$' "$ctl" enforce status
 check "a second start adopts the pinned state" \
-	outputs '^enforcement armed: adopted pinned state$' "$ctl" enforce start
+	outputs '^enforcement armed: adopted pinned state, cells under /sys/fs/cgroup/framegate$' "$ctl" enforce start
 check "adopting adds no link" equal "$(links)" "$nprogs"
 
 # SIGKILL while adopting: nothing changes.
@@ -160,7 +160,7 @@ check "cell add 424242 (no session needed)" \
 check "remove one link pin (a loader that died mid-pin)" \
 	rm "$pins/link_file_open"
 check "a start replaces a partial set" \
-	outputs '^enforcement armed: loaded$' "$ctl" enforce start
+	outputs '^enforcement armed: loaded, cells under /sys/fs/cgroup/framegate$' "$ctl" enforce start
 check "the replaced set is whole" whole
 check "the replaced set kept the cell" \
 	outputs '^424242 +[0-9]+ +/sys/fs/cgroup/framegate/session-424242$' \
@@ -262,7 +262,7 @@ check "a second stop says nothing is pinned" \
 	fails 1 'nothing is pinned' "$ctl" enforce stop
 
 # A cell left behind by enforce stop: replaced if empty, else refused.
-check "enforce start again" outputs '^enforcement armed: loaded$' \
+check "enforce start again" outputs '^enforcement armed: loaded, cells under /sys/fs/cgroup/framegate$' \
 	"$ctl" enforce start
 check "cell add 424243" "$ctl" cell add 424243
 stale_cgid=$(stat -c %i /sys/fs/cgroup/framegate/session-424243)
@@ -272,7 +272,7 @@ echo "$sleeper" >/sys/fs/cgroup/framegate/session-424243/cgroup.procs
 check "enforce stop leaves the cell's cgroup and its task" \
 	bash -c "'$ctl' enforce stop && grep -qx $sleeper /sys/fs/cgroup/framegate/session-424243/cgroup.procs"
 check "enforce start after the stop" \
-	outputs '^enforcement armed: loaded$' "$ctl" enforce start
+	outputs '^enforcement armed: loaded, cells under /sys/fs/cgroup/framegate$' "$ctl" enforce start
 check "cell add of the left-behind cgroup with a task is refused" \
 	fails 1 'left behind with tasks in it; cell remove 424243 kills them' \
 	"$ctl" cell add 424243

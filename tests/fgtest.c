@@ -434,7 +434,8 @@ int fgt_worker_start(struct fgt_worker *w, uint64_t cell, fgt_worker_fn fn,
 	fflush(stderr);
 	/* In its cell from its first instruction, as the daemon's workers. */
 	if (cell)
-		w->pid = fg_cell_spawn(cell, FG_CELL_SPAWN_PDEATHSIG, NULL);
+		w->pid = fg_cell_spawn(NULL, cell, FG_CELL_SPAWN_PDEATHSIG,
+				       NULL);
 	else if ((w->pid = fork()) < 0)
 		w->pid = -errno;
 	if (w->pid < 0) {

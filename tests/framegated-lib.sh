@@ -22,6 +22,9 @@ work=$(mktemp -d)
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
 scale=${FG_TIMEOUT_SCALE:-1}
+# Where the cells are: the library's default root unless the script's
+# configuration says cell_root (framegated-delegated.sh).
+cell_dir=/sys/fs/cgroup/framegate
 
 cleanup() {
 	[ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -29,7 +32,7 @@ cleanup() {
 	ip netns del fgingest 2>/dev/null
 	rm -f /run/framegated.sock	# a killed daemon's
 	# What a failed check may have left: no cell outlives this script.
-	for c in /sys/fs/cgroup/framegate/session-*; do
+	for c in "$cell_dir"/session-*; do
 		[ -d "$c" ] && "$ctl" cell remove "${c##*-}" >/dev/null 2>&1
 	done
 	rm -rf "$work"
@@ -53,7 +56,7 @@ eventually() {
 }
 
 log_says() { grep -qE -- "$1" "$work/log"; }
-cells() { ls -d /sys/fs/cgroup/framegate/session-* 2>/dev/null | wc -l; }
+cells() { ls -d "$cell_dir"/session-* 2>/dev/null | wc -l; }
 sysfs_is() { [ "$(cat "$sys/$1")" = "$2" ]; }
 denials() { cat "$sys"/denied_* | awk '{ s += $1 } END { print s }'; }
 
@@ -300,7 +303,7 @@ session_id() {
 	grep -oE "session $1: session [0-9]+" "$work/log" | awk '{ print $4 }'
 }
 # The pid of the worker in session $1's cell.
-worker_pid() { head -1 "/sys/fs/cgroup/framegate/session-$1/cgroup.procs"; }
+worker_pid() { head -1 "$cell_dir/session-$1/cgroup.procs"; }
 # The release framegated with the configuration of config_write, checked
 # up to streaming: sets ida and idb (the sessions' ids) and wa and wb
 # (their workers' pids).

@@ -156,7 +156,9 @@ static const char manual[] =
 "                          and endpoints are forgotten, and framegate.ko\n"
 "                          refuses new sessions again\n"
 "  cell add SESSION_ID     create the session's cell, the cgroup\n"
-"                          " FG_CELL_ROOT "/session-SESSION_ID\n"
+"                          CELL_ROOT/session-SESSION_ID (CELL_ROOT: as the\n"
+"                          programs were loaded; enforce start loads them\n"
+"                          for " FG_CELL_ROOT ")\n"
 "  cell remove SESSION_ID  revoke the session, kill the cell's tasks, forget\n"
 "                          its endpoints and remove the cgroup\n"
 "  cell list               every cell: cgroup id and session\n"
@@ -1314,8 +1316,9 @@ enforce_start(void)
 	if ((r = fg_enforcement_armed()) != 1)
 		fatal(r < 0 ? -r : 0, "enforce start: programs pinned, but "
 		    "framegate.ko does not say armed");
-	printf("enforcement armed: %s\n", fg_enforcer_adopted(e) ?
-	    "adopted pinned state" : "loaded");
+	printf("enforcement armed: %s, cells under %s\n",
+	    fg_enforcer_adopted(e) ? "adopted pinned state" : "loaded",
+	    fg_enforcer_cell_root(e));
 	fg_enforcer_close(e);
 }
 
@@ -1435,8 +1438,8 @@ cell_list(struct fg_enforcer *e)
 		for (i = 0, c = l.v; i < l.n; i++, c++) {
 			cell(&t, "%" PRIu64, c->session_id);
 			cell(&t, "%" PRIu64, c->cell_id);
-			cell(&t, FG_CELL_ROOT "/session-%" PRIu64,
-			    c->session_id);
+			cell(&t, "%s/session-%" PRIu64,
+			    fg_enforcer_cell_root(e), c->session_id);
 		}
 		table_print(&t);
 	}
@@ -1461,13 +1464,14 @@ cmd_cell(int argc, char *argv[])
 			fatal(0, "cell add: session %" PRIu64 " has a cell "
 			    "already", id);
 		if (r == -EBUSY)
-			fatal(0, "cell add: " FG_CELL_ROOT "/session-%" PRIu64
-			    " was left behind with tasks in it; cell remove %"
-			    PRIu64 " kills them", id, id);
+			fatal(0, "cell add: %s/session-%" PRIu64 " was left "
+			    "behind with tasks in it; cell remove %" PRIu64
+			    " kills them", fg_enforcer_cell_root(e), id, id);
 		if (r != 0)
 			fatal(-r, "cell add %" PRIu64, id);
-		printf("session %" PRIu64 ": cell " FG_CELL_ROOT "/session-%"
-		    PRIu64 ", cgroup id %" PRIu64 "\n", id, id, cgid);
+		printf("session %" PRIu64 ": cell %s/session-%" PRIu64
+		    ", cgroup id %" PRIu64 "\n", id, fg_enforcer_cell_root(e),
+		    id, cgid);
 	} else if (argc == 3 && strcmp(argv[1], "remove") == 0) {
 		id = session_arg("cell remove", argv[2]);
 		writer_lock("cell remove");

@@ -231,6 +231,38 @@ set_control_socket(struct parser *p, const struct key *k, const char *value,
 		g->control_socket_line = line;
 }
 
+/*
+ * cell_root = delegated, or a cgroup below /sys/fs/cgroup by a path of
+ * plain names (fg_enforcer_open_at() says why; checked here for the line).
+ */
+static void
+set_cell_root(struct parser *p, const struct key *k, const char *value,
+	      config_line line)
+{
+	static const char prefix[] = "/sys/fs/cgroup/";
+	struct config_global *g = &p->conf->global;
+	const char *c;
+	bool plain = strncmp(value, prefix, sizeof(prefix) - 1) == 0;
+
+	for (c = value + sizeof(prefix) - 1; plain && *c; c++)
+		if (c[0] == '/' && (c[1] == '/' || c[1] == '\0'))
+			plain = false;
+	if (plain && (strstr(value, "/./") || strstr(value, "/../") ||
+		      (strlen(value) >= 2 &&
+		       strcmp(value + strlen(value) - 2, "/.") == 0) ||
+		      (strlen(value) >= 3 &&
+		       strcmp(value + strlen(value) - 3, "/..") == 0)))
+		plain = false;
+	if (strcmp(value, CONFIG_CELL_ROOT_DELEGATED) != 0 && !plain) {
+		problem(&p->r, line, "%s: \"%s\" is neither \"%s\" nor a "
+			"cgroup below %s by plain names", k->name, value,
+			CONFIG_CELL_ROOT_DELEGATED, prefix);
+		return;
+	}
+	if (set_string(p, k, value, line, g->cell_root, sizeof(g->cell_root)))
+		g->cell_root_line = line;
+}
+
 /* [camera NAME] */
 
 static void
@@ -685,6 +717,7 @@ set_queue(struct parser *p, const struct key *k, const char *value,
 static const struct key global_keys[] = {
 	{ "user",		false,	set_user },
 	{ "control_socket",	false,	set_control_socket },
+	{ "cell_root",		false,	set_cell_root },
 	{ NULL, false, NULL }
 };
 

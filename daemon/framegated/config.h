@@ -51,6 +51,9 @@
 #define CONFIG_PATH_MAX		256	/* certificate, key, device paths */
 #define CONFIG_USER_MAX		33	/* a login name */
 #define CONFIG_SOCKET_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
+/* cell_root: as FG_CELL_ROOT_MAX (bpf/cell.h), NUL included. */
+#define CONFIG_CELL_ROOT_MAX	256
+#define CONFIG_CELL_ROOT_DELEGATED	"delegated"
 #define CONFIG_V4L2_NAME_MAX	32	/* v4l2_capability card, bus_info */
 #define CONFIG_URL_MAX		256
 #define CONFIG_HOST_MAX		254	/* a DNS name (253) or an IP literal */
@@ -79,6 +82,13 @@ struct config_global {
 	config_line	user_line;
 	char		control_socket[CONFIG_SOCKET_MAX];
 	config_line	control_socket_line;
+	/*
+	 * Where the cells are: "" (unset: where enforcement is pinned, else
+	 * the library's default), CONFIG_CELL_ROOT_DELEGATED (below the
+	 * cgroup framegated runs in) or a path below /sys/fs/cgroup.
+	 */
+	char		cell_root[CONFIG_CELL_ROOT_MAX];
+	config_line	cell_root_line;
 	config_line	line;				/* [framegated], or 0 */
 };
 

@@ -164,6 +164,10 @@ config_reread(struct config *next, const char *file, const struct config *cur)
 		log_warnx("%s:%u: control_socket: a change takes effect when "
 			  "framegated starts again", file,
 			  next->global.control_socket_line);
+	if (strcmp(next->global.cell_root, cur->global.cell_root) != 0)
+		log_warnx("%s:%u: cell_root: a change takes effect when "
+			  "framegated starts again, after framegatectl enforce "
+			  "stop", file, next->global.cell_root_line);
 	return problems;
 }
 

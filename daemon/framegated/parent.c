@@ -300,9 +300,52 @@ session_start(struct parent *p, unsigned int i)
 	return 0;
 }
 
+/*
+ * The cell root of conf into root (size bytes): "" for none configured;
+ * for "delegated", "cells" below the cgroup this process runs in (under
+ * systemd with Delegate=yes, the service's own). 0 or -errno, logged.
+ */
+static int
+cell_root_resolve(const struct config *conf, char *root, size_t size)
+{
+	const char *want = conf->global.cell_root;
+	char line[CONFIG_CELL_ROOT_MAX + 8];
+	FILE *f;
+	size_t len;
+	int n;
+
+	root[0] = '\0';
+	if (strcmp(want, CONFIG_CELL_ROOT_DELEGATED) != 0) {
+		n = snprintf(root, size, "%s", want);
+		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	}
+	/* cgroup v2 alone: "0::/system.slice/framegated.service". */
+	if ((f = fopen("/proc/self/cgroup", "re")) == NULL) {
+		log_warn("cell_root = delegated: /proc/self/cgroup");
+		return -errno;
+	}
+	n = -ENOENT;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "0::/", 4) != 0)
+			continue;
+		len = strcspn(line + 3, "\n");
+		line[3 + len] = '\0';
+		n = snprintf(root, size, "/sys/fs/cgroup%s%scells",
+			     line + 3, len > 1 ? "/" : "");
+		n = n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+		break;
+	}
+	fclose(f);
+	if (n != 0)
+		log_warnx("cell_root = delegated: no cgroup v2 path of this "
+			  "process (or one too long): %s", strerror(-n));
+	return n;
+}
+
 int
 parent_start(struct parent *p, const struct config *conf)
 {
+	char root[CONFIG_CELL_ROOT_MAX];
 	unsigned int i;
 	int error;
 
@@ -332,12 +375,15 @@ parent_start(struct parent *p, const struct config *conf)
 			log_warnx("%s: %s", FG_WRITER_LOCK, strerror(-error));
 		return error;
 	}
-	if ((error = fg_enforcer_open(&p->e)) != 0) {
+	if ((error = cell_root_resolve(conf, root, sizeof(root))) != 0)
+		return error;
+	if ((error = fg_enforcer_open_at(&p->e, root[0] ? root : NULL)) != 0) {
 		log_warnx("cannot arm enforcement: %s", strerror(-error));
 		return error;
 	}
-	log_info("enforcement armed: %s", fg_enforcer_adopted(p->e) ?
-		 "adopted pinned state" : "programs loaded and pinned");
+	log_info("enforcement armed: %s, cells under %s",
+		 fg_enforcer_adopted(p->e) ? "adopted pinned state" :
+		 "programs loaded and pinned", fg_enforcer_cell_root(p->e));
 	if ((error = cells_clear(p)) != 0)
 		return error;
 	if ((p->ctl = fg_ctl_open()) < 0) {
@@ -620,7 +666,7 @@ worker_start(struct parent *p, unsigned int i)
 	}
 	fflush(NULL);
 	ps->starts++;
-	pid = fg_cell_spawn(ps->id, FG_CELL_SPAWN_PDEATHSIG, &pidfd);
+	pid = fg_cell_spawn(p->e, ps->id, FG_CELL_SPAWN_PDEATHSIG, &pidfd);
 	if (pid == 0)
 		worker_exec(p, ps, sv[1]);
 	close(sv[1]);

@@ -68,7 +68,7 @@
 
 #define MAP_KEY_MAX		sizeof(struct fg_endpoint)
 #define MAP_VALUE_MAX		sizeof(struct fg_cell)
-/* The one program that is not an LSM program, attached to FG_CELL_ROOT. */
+/* The one program that is not an LSM program, attached to the cell root. */
 #define EGRESS_PROG		"egress"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -81,6 +81,8 @@ struct fg_enforcer {
 	int	labels_fd;
 	int	board_fd;
 	int	epoch_fd;
+	int	config_fd;
+	char	root[FG_CELL_ROOT_MAX];	/* the cell root */
 };
 
 /*
@@ -103,11 +105,13 @@ static const struct pinned_map {
 	{ "board", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 	  sizeof(struct fg_board_slot) },
 	{ "epoch", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(__u64) },
+	{ "cell_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+	  sizeof(struct fg_config) },
 };
 
 /* Indexes of pinned_maps; the first MAP_MIGRATED are kept on a reload. */
 enum { MAP_CELLS, MAP_ENDPOINTS, MAP_SOCKET_RULES, MAP_SOCK_LABELS, MAP_BOARD,
-    MAP_EPOCH, MAP_COUNT };
+    MAP_EPOCH, MAP_CONFIG, MAP_COUNT };
 #define MAP_MIGRATED	MAP_SOCK_LABELS
 
 /*
@@ -197,11 +201,45 @@ path_fmt(char *buf, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int
-cell_path(uint64_t session_id, char *buf, size_t size)
+/* The cell root of e; FG_CELL_ROOT without one (cells alone, for tests). */
+static const char *
+root_of(const struct fg_enforcer *e)
 {
-	return path_fmt(buf, size, FG_CELL_ROOT "/session-%" PRIu64,
-	    session_id);
+	return e != NULL ? e->root : FG_CELL_ROOT;
+}
+
+static int
+cell_path(const char *root, uint64_t session_id, char *buf, size_t size)
+{
+	return path_fmt(buf, size, "%s/session-%" PRIu64, root, session_id);
+}
+
+/*
+ * Whether root can be a cell root: an absolute path below CGROUPFS of
+ * plain components (no ".", "..", empty or over-long ones), shorter than
+ * FG_CELL_ROOT_MAX. Its cells' level in the hierarchy in *level.
+ */
+static bool
+cell_root_valid(const char *root, __u32 *level)
+{
+	const char *c, *end;
+	size_t len = strlen(root);
+
+	if (len >= FG_CELL_ROOT_MAX ||
+	    strncmp(root, CGROUPFS "/", strlen(CGROUPFS "/")) != 0)
+		return false;
+	*level = 1;
+	for (c = root + strlen(CGROUPFS "/"); ; c = end + 1) {
+		if ((end = strchr(c, '/')) == NULL)
+			end = root + len;
+		if (end == c || end - c > NAME_MAX ||
+		    (end - c == 1 && c[0] == '.') ||
+		    (end - c == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		(*level)++;
+		if (*end == '\0')
+			return true;
+	}
 }
 
 /* Mounts */
@@ -536,42 +574,52 @@ load_error(int error)
 	return error;
 }
 
-/* Mounts cgroup2 if needed and makes FG_CELL_ROOT; its fd or -errno. */
+static int cgroup_id(int dirfd, uint64_t *id);
+
+/*
+ * Mounts cgroup2 if needed and makes the cell root (its last component:
+ * the cgroup it is in must exist); its fd or -errno.
+ */
 static int
-cell_root_open(void)
+cell_root_open(const char *root)
 {
 	int error, fd;
 
 	if ((error = mount_if_needed(CGROUPFS, "cgroup2",
 	    CGROUP2_SUPER_MAGIC, NULL)) != 0)
 		return error;
-	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
+	if (mkdir(root, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
 	return fd;
 }
 
 /*
- * The packet filter on FG_CELL_ROOT: every cell is below it, and a
- * program attached there runs for the sockets of every cgroup below.
+ * The packet filter on the cell root: every cell is below it, and a
+ * program attached there runs for the sockets of every cgroup below. The
+ * root's cgroup id in *root_id.
  */
 static int
-egress_attach(struct cell_bpf *skel)
+egress_attach(struct cell_bpf *skel, const char *root, uint64_t *root_id)
 {
 	int error, fd;
 
-	if ((fd = cell_root_open()) < 0) {
-		warnx("%s: %s", FG_CELL_ROOT, strerror(-fd));
+	if ((fd = cell_root_open(root)) < 0) {
+		warnx("cell root %s: %s", root, strerror(-fd));
 		return fd;
+	}
+	if ((error = cgroup_id(fd, root_id)) != 0) {
+		close(fd);
+		return error;
 	}
 	skel->links.egress = bpf_program__attach_cgroup(skel->progs.egress, fd);
 	error = skel->links.egress == NULL ? -errno : 0;
 	close(fd);
 	if (error != 0) {
 		libbpf_log_report();
-		warnx("cannot attach the packet filter to %s: %s",
-		    FG_CELL_ROOT, strerror(-error));
+		warnx("cannot attach the packet filter to %s: %s", root,
+		    strerror(-error));
 	}
 	return error;
 }
@@ -643,10 +691,17 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
 	char staging[PATH_MAX], path[PATH_MAX];
+	struct fg_config config = { 0 };
 	struct bpf_map *map;
 	bool published = false;
+	uint64_t root_id;
+	__u32 zero = 0;
 	int error, i;
 
+	if (!cell_root_valid(e->root, &config.cell_level))
+		return -EINVAL;
+	snprintf(config.cell_root, sizeof(config.cell_root), "%s", e->root);
+	skel->rodata->cell_level = config.cell_level;
 	if ((error = cell_bpf__load(skel)) != 0)
 		return load_error(error);
 	if ((error = cell_bpf__attach(skel)) != 0) {
@@ -654,8 +709,13 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 		warnx("cannot attach the cell programs: %s", strerror(-error));
 		return error;
 	}
-	if ((error = egress_attach(skel)) != 0)
+	if ((error = egress_attach(skel, e->root, &root_id)) != 0)
 		return error;
+	config.root_id = root_id;
+	/* Before the pins are published: an adopter always finds it. */
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.cell_config), &zero,
+	    &config, BPF_ANY) != 0)
+		return -errno;
 	/* Attached but not called: the kernel runs no BPF LSM. */
 	if (fg_enforcement_armed() == 0) {
 		warnx("the cell programs are attached but do not run: "
@@ -709,8 +769,11 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 	    F_DUPFD_CLOEXEC, 3);
 	e->board_fd = fcntl(bpf_map__fd(skel->maps.board), F_DUPFD_CLOEXEC, 3);
 	e->epoch_fd = fcntl(bpf_map__fd(skel->maps.epoch), F_DUPFD_CLOEXEC, 3);
+	e->config_fd = fcntl(bpf_map__fd(skel->maps.cell_config),
+	    F_DUPFD_CLOEXEC, 3);
 	if (e->cells_fd < 0 || e->endpoints_fd < 0 || e->rules_fd < 0 ||
-	    e->labels_fd < 0 || e->board_fd < 0 || e->epoch_fd < 0) {
+	    e->labels_fd < 0 || e->board_fd < 0 || e->epoch_fd < 0 ||
+	    e->config_fd < 0) {
 		error = -errno;
 		goto cleanup;
 	}
@@ -727,19 +790,58 @@ cleanup:
 
 /* Enforcer */
 
+/*
+ * The cell root the pinned programs in FG_PIN_DIR were loaded for (a
+ * complete set, or what is left of one) into root: 0, or -ENOENT when
+ * there is no such record or it does not hold.
+ */
+static int
+pinned_root(char root[FG_CELL_ROOT_MAX])
+{
+	const struct pinned_map *m = &pinned_maps[MAP_CONFIG];
+	struct fg_config config;
+	__u32 zero = 0, level;
+	int fd, error = 0;
+
+	if ((fd = pinned_map_open(FG_PIN_DIR, m)) < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(fd, &zero, &config) != 0 ||
+	    memchr(config.cell_root, '\0', sizeof(config.cell_root)) == NULL ||
+	    !cell_root_valid(config.cell_root, &level) ||
+	    level != config.cell_level)
+		error = -ENOENT;
+	else
+		memcpy(root, config.cell_root, FG_CELL_ROOT_MAX);
+	close(fd);
+	return error;
+}
+
 int
 fg_enforcer_open(struct fg_enforcer **ep)
+{
+	return fg_enforcer_open_at(ep, NULL);
+}
+
+int
+fg_enforcer_open_at(struct fg_enforcer **ep, const char *cell_root)
 {
 	libbpf_print_fn_t old_print;
 	struct fg_enforcer *e;
 	struct cell_bpf *skel = NULL;
-	int error, lock = -1, state, fds[MAP_COUNT];
+	char pinned[FG_CELL_ROOT_MAX];
+	int error, i, lock = -1, state, fds[MAP_COUNT];
+	__u32 level;
 
 	*ep = NULL;
+	if (cell_root != NULL && !cell_root_valid(cell_root, &level)) {
+		warnx("cell root %s: not a path of plain names below " CGROUPFS
+		    ", shorter than %d", cell_root, FG_CELL_ROOT_MAX);
+		return -EINVAL;
+	}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
 	e->cells_fd = e->endpoints_fd = e->rules_fd = e->labels_fd = -1;
-	e->board_fd = e->epoch_fd = -1;
+	e->board_fd = e->epoch_fd = e->config_fd = -1;
 	libbpf_log_len = 0;
 	libbpf_log[0] = '\0';
 	old_print = libbpf_set_print(libbpf_log_print);
@@ -761,6 +863,26 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		error = state;
 		goto cleanup;
 	}
+	/*
+	 * The cells live where the pinned programs were loaded for, if any
+	 * (a replaced partial set keeps its cells too): another root asked
+	 * for is refused, not moved to.
+	 */
+	snprintf(e->root, sizeof(e->root), "%s",
+	    cell_root != NULL ? cell_root : FG_CELL_ROOT);
+	if (state != FG_PINS_NONE && pinned_root(pinned) == 0) {
+		if (cell_root != NULL && strcmp(pinned, cell_root) != 0) {
+			warnx("enforcement is pinned with its cells under %s, "
+			    "not %s: stop it first (framegatectl enforce stop)",
+			    pinned, cell_root);
+			error = -EXDEV;
+			if (state == FG_PINS_COMPLETE)
+				for (i = 0; i < MAP_COUNT; i++)
+					close(fds[i]);
+			goto cleanup;
+		}
+		memcpy(e->root, pinned, sizeof(e->root));
+	}
 	if (state == FG_PINS_COMPLETE) {
 		e->adopted = true;
 		e->cells_fd = fds[MAP_CELLS];
@@ -769,6 +891,7 @@ fg_enforcer_open(struct fg_enforcer **ep)
 		e->labels_fd = fds[MAP_SOCK_LABELS];
 		e->board_fd = fds[MAP_BOARD];
 		e->epoch_fd = fds[MAP_EPOCH];
+		e->config_fd = fds[MAP_CONFIG];
 	} else if (state == FG_PINS_PARTIAL) {
 		warnx("%s holds an incomplete or foreign set of pins: replacing "
 		    "it", FG_PIN_DIR);
@@ -803,6 +926,12 @@ fg_enforcer_adopted(const struct fg_enforcer *e)
 	return e->adopted;
 }
 
+const char *
+fg_enforcer_cell_root(const struct fg_enforcer *e)
+{
+	return e->root;
+}
+
 void
 fg_enforcer_close(struct fg_enforcer *e)
 {
@@ -820,6 +949,8 @@ fg_enforcer_close(struct fg_enforcer *e)
 		close(e->board_fd);
 	if (e->epoch_fd >= 0)
 		close(e->epoch_fd);
+	if (e->config_fd >= 0)
+		close(e->config_fd);
 	free(e);
 }
 
@@ -942,17 +1073,17 @@ session_has_cell(uint64_t cell_id, uint64_t session_id, void *arg)
 static int cgroup_rmdir(int, const char *);
 
 /*
- * Removes the cell cgroup at path (under FG_CELL_ROOT) with its
- * sub-cgroups; -EBUSY while a task is in it.
+ * Removes the cell cgroup at path (under root) with its sub-cgroups;
+ * -EBUSY while a task is in it.
  */
 static int
-cell_rmdir(const char *path)
+cell_rmdir(const char *root, const char *path)
 {
 	int error, fd;
 
-	if ((fd = open(FG_CELL_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
-	error = cgroup_rmdir(fd, path + strlen(FG_CELL_ROOT "/"));
+	error = cgroup_rmdir(fd, path + strlen(root) + 1);
 	close(fd);
 	return error;
 }
@@ -1086,13 +1217,12 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 
 	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE)
 		return -EINVAL;
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(e->root, session_id, path, sizeof(path))) != 0)
 		return error;
-	if ((error = mount_if_needed(CGROUPFS, "cgroup2",
-	    CGROUP2_SUPER_MAGIC, NULL)) != 0)
-		return error;
-	if (mkdir(FG_CELL_ROOT, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if ((fd = cell_root_open(e->root)) < 0)
+		return fd;
+	close(fd);
+	fd = -1;
 	if ((error = fg_cell_foreach(e, session_has_cell, &session_id)) != 0)
 		return error;
 	if (mkdir(path, 0755) < 0) {
@@ -1105,7 +1235,7 @@ fg_cell_create(struct fg_enforcer *e, uint64_t session_id, int *cell_fd,
 		 * its tasks were never confined, and adopting them would
 		 * confine them by surprise: -EBUSY, fg_cell_remove() kills.
 		 */
-		if ((error = cell_rmdir(path)) != 0)
+		if ((error = cell_rmdir(e->root, path)) != 0)
 			return error;
 		if (mkdir(path, 0755) < 0)
 			return -errno;
@@ -1139,12 +1269,13 @@ cleanup:
 }
 
 int
-fg_cell_enter(uint64_t session_id, pid_t pid)
+fg_cell_enter(const struct fg_enforcer *e, uint64_t session_id, pid_t pid)
 {
 	char path[PATH_MAX], buf[32];
 	int error, fd, n;
 
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0 ||
+	if ((error = cell_path(root_of(e), session_id, path,
+	    sizeof(path))) != 0 ||
 	    (error = path_fmt(path + strlen(path), sizeof(path) - strlen(path),
 	    "/cgroup.procs")) != 0)
 		return error;
@@ -1157,7 +1288,8 @@ fg_cell_enter(uint64_t session_id, pid_t pid)
 }
 
 pid_t
-fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd)
+fg_cell_spawn(const struct fg_enforcer *e, uint64_t session_id,
+    unsigned int flags, int *pidfd)
 {
 	struct clone_args args;
 	char path[PATH_MAX];
@@ -1168,7 +1300,8 @@ fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd)
 	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE ||
 	    (flags & ~FG_CELL_SPAWN_PDEATHSIG) != 0)
 		return -EINVAL;
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(root_of(e), session_id, path,
+	    sizeof(path))) != 0)
 		return error;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
@@ -1263,7 +1396,7 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 	uint64_t id;
 	int error, fd;
 
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(e->root, session_id, path, sizeof(path))) != 0)
 		return error;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
@@ -1296,7 +1429,7 @@ fg_cell_remove(struct fg_enforcer *e, uint64_t session_id)
 		goto cleanup;
 	close(fd);
 	fd = -1;
-	error = cell_rmdir(path);
+	error = cell_rmdir(e->root, path);
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -1309,9 +1442,10 @@ fg_cell_cgroup_create(uint64_t session_id)
 	char path[PATH_MAX];
 	int error, fd;
 
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(FG_CELL_ROOT, session_id, path,
+	    sizeof(path))) != 0)
 		return error;
-	if ((fd = cell_root_open()) < 0)
+	if ((fd = cell_root_open(FG_CELL_ROOT)) < 0)
 		return fd;
 	close(fd);
 	return mkdir(path, 0755) < 0 ? -errno : 0;
@@ -1323,13 +1457,14 @@ fg_cell_cgroup_remove(uint64_t session_id)
 	char path[PATH_MAX];
 	int error, fd;
 
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(FG_CELL_ROOT, session_id, path,
+	    sizeof(path))) != 0)
 		return error;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
 	error = cell_kill(fd);
 	close(fd);
-	return error != 0 ? error : cell_rmdir(path);
+	return error != 0 ? error : cell_rmdir(FG_CELL_ROOT, path);
 }
 
 int
@@ -1346,7 +1481,7 @@ fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id, int sock_fd)
 
 	if (session_id == 0 || session_id == FG_SESSION_ID_PROBE)
 		return -EINVAL;
-	if ((error = cell_path(session_id, path, sizeof(path))) != 0)
+	if ((error = cell_path(e->root, session_id, path, sizeof(path))) != 0)
 		return error;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;

@@ -50,6 +50,20 @@ int fg_writer_lock(void);
  */
 int fg_enforcer_open(struct fg_enforcer **ep);
 /*
+ * As fg_enforcer_open(), with the cells under cell_root: a cgroup v2
+ * directory below /sys/fs/cgroup given by a path of plain names (no ".",
+ * "..", empty names or symbolic links), shorter than FG_CELL_ROOT_MAX,
+ * made if it does not exist (the cgroup it is in must). A daemon under
+ * systemd with Delegate=yes puts it inside its own cgroup. Programs that
+ * are pinned already keep the root they were loaded for: adopting them
+ * for another is -EXDEV (explained to the log function), and stopping
+ * enforcement is the way to move the cells. cell_root NULL: the pinned
+ * root, or FG_CELL_ROOT when loading. -EINVAL for a root that cannot be.
+ */
+int fg_enforcer_open_at(struct fg_enforcer **ep, const char *cell_root);
+/* The cell root of e's programs: the cells are <root>/session-<id>. */
+const char *fg_enforcer_cell_root(const struct fg_enforcer *e);
+/*
  * Removing an endpoint or a cell changes the epoch (the packet filter
  * forgets the destinations it remembered) after a grace period, so each
  * takes a few milliseconds. Adopting changes it too: a loader that died
@@ -83,8 +97,8 @@ enum fg_pins {
 int fg_enforcer_pins(void);
 
 /*
- * Creates the cell of a session: the cgroup FG_CELL_ROOT/session-<id>
- * (and FG_CELL_ROOT itself, with the cgroup2 filesystem mounted on
+ * Creates the cell of a session: the cgroup <cell root>/session-<id> (and
+ * the cell root itself, with the cgroup2 filesystem mounted on
  * /sys/fs/cgroup if needed), and its entry in the cells map. Returns an
  * O_DIRECTORY fd of the cell in *cell_fd and its cgroup id in *cell_id
  * (either may be NULL). -EEXIST if the session has a cell already. A
@@ -114,12 +128,16 @@ int fg_cell_disallow_socket(struct fg_enforcer *e, uint64_t session_id,
  */
 int fg_cell_give_socket(struct fg_enforcer *e, uint64_t session_id,
 			int sock_fd);
-/* Moves pid (0: the caller) into the cell of session_id. */
-int fg_cell_enter(uint64_t session_id, pid_t pid);
+/*
+ * Moves pid (0: the caller) into the cell of session_id, under e's cell
+ * root (e NULL: FG_CELL_ROOT).
+ */
+int fg_cell_enter(const struct fg_enforcer *e, uint64_t session_id,
+		  pid_t pid);
 /*
  * Starts a child inside the cell of session_id, the cgroup
- * FG_CELL_ROOT/session-<id> that fg_cell_create() made (the cells map is
- * not consulted): clone3(CLONE_INTO_CGROUP), so that the child runs not
+ * <cell root>/session-<id> that fg_cell_create() made under e's cell root
+ * (e NULL: FG_CELL_ROOT; the cells map is not consulted): clone3(CLONE_INTO_CGROUP), so that the child runs not
  * one instruction outside it. Returns as fork() does: the child's pid to
  * the caller and 0 to the child, which exits with SIGCHLD to its parent;
  * or a negative errno (-ENOENT: no such cell; -EINVAL: an id no cell has,
@@ -136,7 +154,8 @@ int fg_cell_enter(uint64_t session_id, pid_t pid);
  * worker execs at once. Flush stdio before.
  */
 #define FG_CELL_SPAWN_PDEATHSIG	(1u << 0)
-pid_t fg_cell_spawn(uint64_t session_id, unsigned int flags, int *pidfd);
+pid_t fg_cell_spawn(const struct fg_enforcer *e, uint64_t session_id,
+		    unsigned int flags, int *pidfd);
 /*
  * Removes the cell of a session: revokes the session (over netlink; a
  * session already revoked, lost or closed is fine), kills every task left
