@@ -62,7 +62,7 @@ svc_start "$fgd"
 wait "$pid" || rc=$?
 pid=
 check "framegated refuses programs pinned for another root (exit $rc)" \
-	bash -c "[ $rc = 1 ] && grep -q 'enforcement is pinned with its cells under /sys/fs/cgroup/framegate, not $cell_dir' '$work/log'"
+	bash -c "cat '$work/log'; [ $rc = 1 ] && grep -q 'enforcement is pinned with its cells under /sys/fs/cgroup/framegate, not $cell_dir' '$work/log'"
 check "and made no cell" [ "$(cells)" = 0 ]
 
 check "framegatectl enforce stop" "$ctl" enforce stop

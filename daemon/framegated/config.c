@@ -244,7 +244,8 @@ set_cell_root(struct parser *p, const struct key *k, const char *value,
 	const char *c;
 	bool plain = strncmp(value, prefix, sizeof(prefix) - 1) == 0;
 
-	for (c = value + sizeof(prefix) - 1; plain && *c; c++)
+	/* From the prefix's own slash: no empty name anywhere. */
+	for (c = plain ? value + sizeof(prefix) - 2 : ""; *c; c++)
 		if (c[0] == '/' && (c[1] == '/' || c[1] == '\0'))
 			plain = false;
 	if (plain && (strstr(value, "/./") || strstr(value, "/../") ||

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "libframegate.h"
 #include "control.h"
 #include "log.h"
 #include "parent.h"
@@ -285,6 +286,23 @@ config_read(struct config *conf, const char *file, config_report_fn *report,
 	return problems;
 }
 
+/* What libframegate has to say (why the programs did not load, ...). */
+static void
+library_log(enum fg_log_level level, const char *fmt, va_list ap)
+{
+	switch (level) {
+	case FG_LOG_WARN:
+		vlog(LOG_WARNING, fmt, ap);
+		break;
+	case FG_LOG_INFO:
+		vlog(LOG_INFO, fmt, ap);
+		break;
+	default:
+		if (log_getverbose() > 0)
+			vlog(LOG_DEBUG, fmt, ap);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -298,6 +316,7 @@ main(int argc, char *argv[])
 
 	/* Until the flags are known, on stderr. */
 	log_init(1, 0, LOG_DAEMON);
+	(void)fg_set_log(library_log);
 
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {

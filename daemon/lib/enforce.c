@@ -731,6 +731,9 @@ enforcer_load(struct fg_enforcer *e, struct cell_bpf *skel, int state)
 		return -errno;
 	}
 	bpf_object__for_each_map(map, skel->obj) {
+		/* .rodata (cell_level) is the programs' own: not pinned. */
+		if (bpf_map__is_internal(map))
+			continue;
 		if ((error = path_fmt(path, sizeof(path), "%s/%s", staging,
 		    bpf_map__name(map))) != 0 ||
 		    (error = bpf_map__pin(map, path)) != 0)

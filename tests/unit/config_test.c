@@ -847,6 +847,39 @@ TEST_F(conf, parse_checks_lines)
 	EXPECT_STREQ("a", c.cameras[0].name);
 }
 
+TEST_F(conf, parse_checks_the_cell_root)
+{
+	static const char *const bad[] = {
+		"cells", "/sys/fs/cgroup", "/sys/fs/cgroup/", "/tmp/cells",
+		"/sys/fs/cgroup//cells", "/sys/fs/cgroup/a/../b",
+		"/sys/fs/cgroup/a/./b", "/sys/fs/cgroup/a/..",
+		"/sys/fs/cgroup/a/", "Delegated",
+	};
+	static struct config c;
+	char problems[8192], text[512], want[512];
+	size_t i;
+
+	parse(&c, "[framegated]\ncell_root = delegated\n", problems);
+	EXPECT_STREQ("", problems);
+	EXPECT_STREQ(CONFIG_CELL_ROOT_DELEGATED, c.global.cell_root);
+	EXPECT_EQ(2, c.global.cell_root_line);
+	parse(&c, "[framegated]\ncell_root = /sys/fs/cgroup/a.slice/b\n",
+	      problems);
+	EXPECT_STREQ("", problems);
+	EXPECT_STREQ("/sys/fs/cgroup/a.slice/b", c.global.cell_root);
+	parse(&c, "[framegated]\nuser = nobody\n", problems);
+	EXPECT_STREQ("", c.global.cell_root);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[framegated]\ncell_root = %s\n",
+			 bad[i]);
+		snprintf(want, sizeof(want), "2: cell_root: \"%s\" is neither "
+			 "\"delegated\" nor a cgroup below /sys/fs/cgroup/ by "
+			 "plain names\n", bad[i]);
+		parse(&c, text, problems);
+		EXPECT_STREQ(want, problems);
+	}
+}
+
 TEST_F(conf, parse_checks_limits)
 {
 	static struct config c;
