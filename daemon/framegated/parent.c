@@ -1019,36 +1019,60 @@ worker_stop(struct parent_session *ps, uint32_t reason)
 }
 
 /*
- * Session ps of the running configuration goes: revoked first, so that
- * its worker sees the revoke and exits, then its cell removed (which
- * kills whatever is left in it) and its fd closed.
+ * The kernel's revoke of session ps (named name): 0 when it is revoked,
+ * also when it was already (-EALREADY) or is gone (-ENOENT); else the
+ * error, logged.
  */
-static void
-session_retire(struct parent *p, struct parent_session *ps, const char *name,
-	       const char *why)
+static int
+session_revoke(const struct parent_session *ps, const char *name)
 {
 	struct fg_nl *nl;
 	int error;
 
-	log_info("session %s: %s: revoking session %llu", name, why,
-		 (unsigned long long)ps->id);
-	if (ps->fd >= 0) {
-		if ((nl = fg_nl_open()) == NULL) {
-			log_warnx("session %s: netlink: cannot revoke", name);
-		} else {
-			if ((error = fg_nl_revoke_session(nl, ps->id)) != 0 &&
-			    error != -ENOENT && error != -EALREADY)
-				log_warnx("session %s: revoke: %s", name,
-					  strerror(-error));
-			fg_nl_close(nl);
-		}
+	if ((nl = fg_nl_open()) == NULL) {
+		log_warnx("session %s: netlink: cannot revoke", name);
+		return -ENOTCONN;
 	}
+	error = fg_nl_revoke_session(nl, ps->id);
+	fg_nl_close(nl);
+	if (error == -ENOENT || error == -EALREADY)
+		return 0;
+	if (error != 0)
+		log_warnx("session %s: revoke: %s", name, strerror(-error));
+	return error;
+}
+
+/*
+ * After session_revoke(): waits for the worker of ps (it sees the revoke
+ * and exits; SIGKILL after 2 s, its last STATS read), removes its cell
+ * (which kills whatever is left in it) and closes its fd.
+ */
+static void
+session_dismantle(struct parent *p, struct parent_session *ps,
+		  const char *name)
+{
+	int error;
+
 	worker_wait(ps);
 	if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
 		log_warnx("session %s: cannot remove its cell: %s", name,
 			  strerror(-error));
+	ps->cell = false;
 	if (ps->fd >= 0)
 		close(ps->fd);
+	ps->fd = -1;
+}
+
+/* Session ps of the running configuration goes, whatever the revoke said. */
+static void
+session_retire(struct parent *p, struct parent_session *ps, const char *name,
+	       const char *why)
+{
+	log_info("session %s: %s: revoking session %llu", name, why,
+		 (unsigned long long)ps->id);
+	if (ps->fd >= 0)
+		(void)session_revoke(ps, name);
+	session_dismantle(p, ps, name);
 	session_init(ps);
 }
 
@@ -1056,7 +1080,6 @@ int
 parent_revoke(struct parent *p, const char *name, uint64_t *id)
 {
 	struct parent_session *ps = NULL;
-	struct fg_nl *nl;
 	unsigned int i;
 	int error;
 
@@ -1067,26 +1090,14 @@ parent_revoke(struct parent *p, const char *name, uint64_t *id)
 		return -ENOENT;
 	if (ps->id == 0 || ps->fd < 0 || ps->given_up)
 		return -EALREADY;
-	if ((nl = fg_nl_open()) == NULL)
-		return -ENOTCONN;
-	error = fg_nl_revoke_session(nl, ps->id);
-	fg_nl_close(nl);
-	if (error != 0 && error != -EALREADY) {
-		log_warnx("session %s: revoke: %s", name, strerror(-error));
+	if ((error = session_revoke(ps, name)) != 0)
 		return error;
-	}
 	log_info("session %s: revoked session %llu", name,
 		 (unsigned long long)ps->id);
-	/* Its last STATS counts; a worker that does not go is killed. */
+	/* No restart: it stays down until a reload. */
 	ps->given_up = ps->revoked = true;
 	ps->restart_ns = 0;
-	worker_wait(ps);
-	if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
-		log_warnx("session %s: cannot remove its cell: %s", name,
-			  strerror(-error));
-	ps->cell = false;
-	close(ps->fd);
-	ps->fd = -1;
+	session_dismantle(p, ps, name);
 	*id = ps->id;
 	return 0;
 }
