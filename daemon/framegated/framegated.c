@@ -352,8 +352,8 @@ main(int argc, char *argv[])
 		usage();
 	/*
 	 * The worker (worker.c): started by the parent only, in a cell, with
-	 * fd 3 its control socket. It logs on stderr: a cell may not reach
-	 * syslog's socket.
+	 * fd 3 its control socket. A cell may not reach syslog's socket: it
+	 * logs through the parent (PROC_MSG_LOG), on stderr until it can.
 	 */
 	if (worker) {
 		if (wuid == 0 || wgid == 0)

@@ -18,6 +18,8 @@
 static int		 log_to_stderr = 1;	/* until log_init() says */
 static int		 log_verbose;
 static const char	*log_procname;
+static log_sink_fn	 log_sink;
+static void		*log_sink_arg;
 
 void
 log_init(int debug, int verbose, int facility)
@@ -48,20 +50,49 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+void
+log_setsink(log_sink_fn sink, void *arg)
+{
+	log_sink = sink;
+	log_sink_arg = arg;
+}
+
 /* One line, "name: message", to stderr or syslog. */
 static void
-log_line(int priority, const char *msg)
+log_write(int priority, const char *name, const char *msg, int to_stderr)
 {
-	if (log_to_stderr) {
-		if (log_procname != NULL)
-			fprintf(stderr, "%s: ", log_procname);
+	if (to_stderr) {
+		if (name != NULL)
+			fprintf(stderr, "%s: ", name);
 		fprintf(stderr, "%s\n", msg);
 		fflush(stderr);
-	} else if (log_procname != NULL) {
-		syslog(priority, "%s: %s", log_procname, msg);
+	} else if (name != NULL) {
+		syslog(priority, "%s: %s", name, msg);
 	} else {
 		syslog(priority, "%s", msg);
 	}
+}
+
+/* A line of this process: to the sink if there is one, else written. */
+static void
+log_line(int priority, const char *msg)
+{
+	if (log_sink != NULL) {
+		if (log_sink(priority, msg, log_sink_arg) == 0)
+			return;
+		log_write(priority, log_procname, msg, 1);
+		return;
+	}
+	log_write(priority, log_procname, msg, log_to_stderr);
+}
+
+void
+log_relayed(int priority, const char *name, const char *line)
+{
+	int saved_errno = errno;
+
+	log_write(priority, name, line, log_to_stderr);
+	errno = saved_errno;
 }
 
 void

@@ -283,6 +283,7 @@ session_start(struct parent *p, unsigned int i)
 			  strerror(-fd));
 		return fd;
 	}
+	snprintf(ps->name, sizeof(ps->name), "%s", s->name);
 	ps->fd = fd;
 	ps->id = c.session_id;
 	ps->tenant_id = c.tenant_id;
@@ -629,7 +630,8 @@ worker_exec(struct parent *p, struct parent_session *ps, int sock)
 	/*
 	 * Standard output and error that are sockets (journald's under
 	 * systemd) belong to no cell: a worker's write there would be refused
-	 * and counted. Until the parent relays its workers' logs: /dev/null.
+	 * and counted. It logs through us (PROC_MSG_LOG); whatever it would
+	 * write before it can goes to /dev/null.
 	 */
 	if (fstat(2, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    ((null = open("/dev/null", O_WRONLY)) < 0 ||
@@ -708,7 +710,7 @@ stats_log(const struct parent_session *ps)
 		 "errors connect %llu tls %llu http %llu timeout %llu other "
 		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us; "
 		 "cpu_us acquire %llu encode %llu upload %llu; "
-		 "worker %u seccomp_kills %u",
+		 "worker %u seccomp_kills %u; log_suppressed %llu",
 		 (unsigned long long)ps->id,
 		 (unsigned long long)st->acquired,
 		 (unsigned long long)st->encoded,
@@ -727,12 +729,90 @@ stats_log(const struct parent_session *ps)
 		 (unsigned long long)st->cpu_acquire_us,
 		 (unsigned long long)st->cpu_encode_us,
 		 (unsigned long long)st->cpu_upload_us, ps->starts,
-		 ps->seccomp_kills);
+		 ps->seccomp_kills, (unsigned long long)ps->log_suppressed);
+}
+
+#define PARENT_LOG_COST_NS	(1000000000ull / PARENT_LOG_RATE)
+
+/* What the bucket held back, said once (by the parent, not the worker). */
+static void
+worker_log_held(struct parent_session *ps)
+{
+	if (ps->log_held == 0)
+		return;
+	log_warnx("session %s: %llu lines of its worker's log suppressed",
+		  ps->name, (unsigned long long)ps->log_held);
+	ps->log_held = 0;
+}
+
+/* A LOG of ps's worker: written behind its name, if the bucket allows. */
+static void
+worker_log(struct parent_session *ps, const struct proc_log *l)
+{
+	const uint64_t full = PARENT_LOG_BURST * PARENT_LOG_COST_NS;
+	uint64_t now = mono_ns();
+	char who[CONFIG_NAME_MAX + 8];
+
+	if (ps->log_last_ns == 0 ||
+	    now - ps->log_last_ns >= full - ps->log_credit_ns)
+		ps->log_credit_ns = full;
+	else
+		ps->log_credit_ns += now - ps->log_last_ns;
+	ps->log_last_ns = now;
+	if (ps->log_credit_ns < PARENT_LOG_COST_NS) {
+		ps->log_held++;
+		ps->log_suppressed++;
+		return;
+	}
+	ps->log_credit_ns -= PARENT_LOG_COST_NS;
+	worker_log_held(ps);
+	snprintf(who, sizeof(who), "worker %s", ps->name);
+	/* proc_check() made it one line of printable ASCII. */
+	log_relayed((int)l->priority, who, l->text);
+}
+
+/*
+ * A message of ps's worker that proc_parent_recv() accepted. READY is
+ * answered with GO only while the worker is alive (alive false: it is
+ * being collected, and only what it said matters).
+ */
+static void
+worker_said(struct parent_session *ps, const struct proc_msg *msg, bool alive)
+{
+	struct proc_msg go;
+	int error;
+
+	switch (msg->hdr.type) {
+	case PROC_MSG_READY:
+		if (!alive)
+			break;
+		log_info("session %llu: worker %d sandboxed (Landlock ABI %u)",
+			 (unsigned long long)ps->id, (int)ps->pid,
+			 msg->ready.landlock_abi);
+		proc_msg_init(&go, PROC_MSG_GO, ps->id);
+		if ((error = proc_send(ps->ctl, &go, -1)) != 0)
+			log_warnx("session %llu: GO: %s",
+				  (unsigned long long)ps->id, strerror(-error));
+		break;
+	case PROC_MSG_STATS:
+		log_debug("session %llu: uploaded %llu",
+			  (unsigned long long)ps->id,
+			  (unsigned long long)msg->stats.uploaded);
+		break;
+	case PROC_MSG_FATAL:
+		log_warnx("session %llu: worker %d: %s: %s",
+			  (unsigned long long)ps->id, (int)ps->pid,
+			  msg->fatal.text, strerror(msg->fatal.error));
+		break;
+	case PROC_MSG_LOG:
+		worker_log(ps, &msg->log);
+		break;
+	}
 }
 
 /* The worker's socket is readable. */
 static void
-worker_message(struct parent *p, struct parent_session *ps)
+worker_message(struct parent_session *ps)
 {
 	struct proc_msg msg;
 	int error;
@@ -752,28 +832,7 @@ worker_message(struct parent *p, struct parent_session *ps)
 			kill(ps->pid, SIGKILL);
 		return;
 	}
-	switch (msg.hdr.type) {
-	case PROC_MSG_READY:
-		log_info("session %llu: worker %d sandboxed (Landlock ABI %u)",
-			 (unsigned long long)ps->id, (int)ps->pid,
-			 msg.ready.landlock_abi);
-		proc_msg_init(&msg, PROC_MSG_GO, ps->id);
-		if ((error = proc_send(ps->ctl, &msg, -1)) != 0)
-			log_warnx("session %llu: GO: %s",
-				  (unsigned long long)ps->id, strerror(-error));
-		break;
-	case PROC_MSG_STATS:
-		log_debug("session %llu: uploaded %llu",
-			  (unsigned long long)ps->id,
-			  (unsigned long long)msg.stats.uploaded);
-		break;
-	case PROC_MSG_FATAL:
-		log_warnx("session %llu: worker %d: %s: %s",
-			  (unsigned long long)ps->id, (int)ps->pid,
-			  msg.fatal.text, strerror(msg.fatal.error));
-		break;
-	}
-	(void)p;
+	worker_said(ps, &msg, true);
 }
 
 /*
@@ -790,16 +849,13 @@ worker_collect(struct parent_session *ps, siginfo_t *si)
 	if (ps->ctl >= 0) {
 		struct proc_msg msg;
 
-		/* Its last STATS or FATAL may still wait to be read. */
+		/* Its last STATS, LOG or FATAL may still wait to be read. */
 		while (proc_parent_recv(ps->ctl, &ps->pp, &msg) == 0)
-			if (msg.hdr.type == PROC_MSG_FATAL)
-				log_warnx("session %llu: worker: %s: %s",
-					  (unsigned long long)ps->id,
-					  msg.fatal.text,
-					  strerror(msg.fatal.error));
+			worker_said(ps, &msg, false);
 		close(ps->ctl);
 	}
 	ps->ctl = ps->pidfd = -1;
+	worker_log_held(ps);
 	/* Its filter's verdict: the worker tried what it must never do. */
 	if ((si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) &&
 	    si->si_status == SIGSYS) {
@@ -850,41 +906,97 @@ worker_reap(struct parent_session *ps)
 		 (unsigned long long)ps->id, (unsigned long long)delay_s);
 }
 
+/* Tells the worker of ps to stop, for reason (enum proc_shutdown_reason). */
+static void
+worker_tell_stop(struct parent_session *ps, uint32_t reason)
+{
+	struct proc_msg msg;
+
+	if (ps->pid == 0 || ps->ctl < 0)
+		return;
+	proc_msg_init(&msg, PROC_MSG_SHUTDOWN, ps->id);
+	msg.shutdown.reason = reason;
+	(void)proc_send(ps->ctl, &msg, -1);
+}
+
+/*
+ * Waits until the workers of the n sessions which[] (indexes into
+ * p->sessions) are gone, all against one deadline, PARENT_STOP_MS from
+ * now; those left then are killed (SIGKILL). Their messages are read
+ * meanwhile (a worker blocked sending its log could not exit). Each is
+ * collected as it goes: with supervision's verdict when verdict is true
+ * (worker_reap(), the session given up), else without (the caller
+ * decides).
+ */
+static void
+workers_wait(struct parent *p, const unsigned int *which, unsigned int n,
+	     bool verdict)
+{
+	struct pollfd pfd[2 * CONFIG_SESSIONS_MAX];
+	struct parent_session *owner[2 * CONFIG_SESSIONS_MAX], *ps;
+	uint64_t end = mono_ns() + PARENT_STOP_MS * 1000000ull, now;
+	unsigned int k, m;
+	siginfo_t si;
+	bool killed = false;
+
+	for (;;) {
+		for (k = m = 0; k < n; k++) {
+			ps = &p->sessions[which[k]];
+			if (ps->pid == 0)
+				continue;
+			owner[m] = ps;
+			pfd[m++] = (struct pollfd){ .fd = ps->pidfd,
+						    .events = POLLIN };
+			owner[m] = ps;
+			pfd[m++] = (struct pollfd){ .fd = ps->ctl,
+						    .events = POLLIN };
+		}
+		if (m == 0)
+			return;
+		now = mono_ns();
+		if (!killed && (now >= end ||
+		    poll(pfd, m, (int)((end - now) / 1000000) + 1) == 0)) {
+			for (k = 0; k < m; k += 2) {
+				log_warnx("session %s: worker %d did not stop: "
+					  "killing it", owner[k]->name,
+					  (int)owner[k]->pid);
+				kill(owner[k]->pid, SIGKILL);
+			}
+			killed = true;	/* now the pidfds become readable */
+			continue;
+		}
+		if (killed && poll(pfd, m, -1) < 0 && errno != EINTR) {
+			log_warn("poll");
+			return;
+		}
+		for (k = 1; k < m; k += 2)
+			if (pfd[k].fd >= 0 && pfd[k].revents &&
+			    owner[k]->pid != 0)
+				worker_message(owner[k]);
+		for (k = 0; k < m; k += 2) {
+			if (!pfd[k].revents || owner[k]->pid == 0)
+				continue;
+			if (verdict) {
+				owner[k]->given_up = true;
+				worker_reap(owner[k]);
+			} else {
+				worker_collect(owner[k], &si);
+			}
+		}
+	}
+}
+
 /* Tells every worker to stop and waits a little for them. */
 static void
 workers_stop(struct parent *p)
 {
-	struct parent_session *ps;
-	struct proc_msg msg;
-	struct pollfd pfd;
-	uint64_t end = mono_ns() + 2000000000ull;
-	unsigned int i;
+	unsigned int which[CONFIG_SESSIONS_MAX], i, n = 0;
 
 	for (i = 0; i < p->conf->nsessions; i++) {
-		ps = &p->sessions[i];
-		if (ps->pid == 0 || ps->ctl < 0)
-			continue;
-		proc_msg_init(&msg, PROC_MSG_SHUTDOWN, ps->id);
-		msg.shutdown.reason = PROC_SHUTDOWN_STOP;
-		(void)proc_send(ps->ctl, &msg, -1);
+		worker_tell_stop(&p->sessions[i], PROC_SHUTDOWN_STOP);
+		which[n++] = i;
 	}
-	for (i = 0; i < p->conf->nsessions; i++) {
-		ps = &p->sessions[i];
-		while (ps->pid != 0) {
-			uint64_t now = mono_ns();
-
-			pfd = (struct pollfd){ .fd = ps->pidfd, .events = POLLIN };
-			if (now >= end ||
-			    poll(&pfd, 1, (int)((end - now) / 1000000) + 1) <= 0)
-				break;
-			if (ps->ctl >= 0)	/* its last STATS */
-				while (proc_parent_recv(ps->ctl, &ps->pp,
-							&msg) == 0)
-					;
-			ps->given_up = true;
-			worker_reap(ps);
-		}
-	}
+	workers_wait(p, which, n, true);
 }
 
 int
@@ -959,7 +1071,7 @@ parent_run(struct parent *p, int sigfd)
 		for (i = first; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->ctl &&
 			    owner[i]->pid != 0)
-				worker_message(p, owner[i]);
+				worker_message(owner[i]);
 		for (i = first; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->pidfd &&
 			    owner[i]->pid != 0)
@@ -980,42 +1092,6 @@ session_init(struct parent_session *ps)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->fd = ps->pidfd = ps->ctl = -1;
-}
-
-/*
- * Waits until the worker of ps is gone (at most 2 s, then SIGKILL) and
- * collects it, without the supervision's verdict: the caller decides.
- */
-static void
-worker_wait(struct parent_session *ps)
-{
-	struct pollfd pfd = { .fd = ps->pidfd, .events = POLLIN };
-	siginfo_t si;
-
-	if (ps->pid == 0)
-		return;
-	if (poll(&pfd, 1, 2000) <= 0) {
-		log_warnx("session %llu: worker %d did not stop: killing it",
-			  (unsigned long long)ps->id, (int)ps->pid);
-		kill(ps->pid, SIGKILL);
-	}
-	worker_collect(ps, &si);
-}
-
-/* Tells the worker of ps to stop, for reason (enum proc_shutdown_reason). */
-static void
-worker_stop(struct parent_session *ps, uint32_t reason)
-{
-	struct proc_msg msg;
-
-	if (ps->pid == 0)
-		return;
-	if (ps->ctl >= 0) {
-		proc_msg_init(&msg, PROC_MSG_SHUTDOWN, ps->id);
-		msg.shutdown.reason = reason;
-		(void)proc_send(ps->ctl, &msg, -1);
-	}
-	worker_wait(ps);
 }
 
 /*
@@ -1044,36 +1120,23 @@ session_revoke(const struct parent_session *ps, const char *name)
 
 /*
  * After session_revoke(): waits for the worker of ps (it sees the revoke
- * and exits; SIGKILL after 2 s, its last STATS read), removes its cell
- * (which kills whatever is left in it) and closes its fd.
+ * and exits; SIGKILL after PARENT_STOP_MS, its last STATS read), removes
+ * its cell (which kills whatever is left in it) and closes its fd.
  */
 static void
-session_dismantle(struct parent *p, struct parent_session *ps,
-		  const char *name)
+session_dismantle(struct parent *p, struct parent_session *ps)
 {
+	unsigned int i = (unsigned int)(ps - p->sessions);
 	int error;
 
-	worker_wait(ps);
+	workers_wait(p, &i, 1, false);
 	if (ps->cell && (error = fg_cell_remove(p->e, ps->id)) != 0)
-		log_warnx("session %s: cannot remove its cell: %s", name,
+		log_warnx("session %s: cannot remove its cell: %s", ps->name,
 			  strerror(-error));
 	ps->cell = false;
 	if (ps->fd >= 0)
 		close(ps->fd);
 	ps->fd = -1;
-}
-
-/* Session ps of the running configuration goes, whatever the revoke said. */
-static void
-session_retire(struct parent *p, struct parent_session *ps, const char *name,
-	       const char *why)
-{
-	log_info("session %s: %s: revoking session %llu", name, why,
-		 (unsigned long long)ps->id);
-	if (ps->fd >= 0)
-		(void)session_revoke(ps, name);
-	session_dismantle(p, ps, name);
-	session_init(ps);
 }
 
 int
@@ -1097,7 +1160,7 @@ parent_revoke(struct parent *p, const char *name, uint64_t *id)
 	/* No restart: it stays down until a reload. */
 	ps->given_up = ps->revoked = true;
 	ps->restart_ns = 0;
-	session_dismantle(p, ps, name);
+	session_dismantle(p, ps);
 	*id = ps->id;
 	return 0;
 }
@@ -1196,6 +1259,7 @@ parent_reload(struct parent *p, const struct config *next)
 	struct reload_plan plan[CONFIG_SESSIONS_MAX];
 	int cam_to[CONFIG_CAMERAS_MAX], cam_from[CONFIG_CAMERAS_MAX];
 	bool kept[CONFIG_SESSIONS_MAX] = { false };
+	unsigned int stopping[CONFIG_SESSIONS_MAX], nstopping = 0;
 	unsigned int i, j, k, added = 0, removed = 0, restarted = 0;
 	struct parent_tls *tls;
 	uid_t uid;
@@ -1222,18 +1286,38 @@ parent_reload(struct parent *p, const struct config *next)
 		if (plan[j].from >= 0)
 			kept[plan[j].from] = true;
 
-	/* 1. What goes: sessions first, then the cameras they used. */
+	/*
+	 * 1. What goes: sessions first, then the cameras they used. Every
+	 * revoke and every SHUTDOWN is sent before the workers are waited
+	 * for, all against one deadline: with many sessions a reload must
+	 * not stall supervision for PARENT_STOP_MS each.
+	 */
 	for (i = 0; i < cur->nsessions; i++) {
-		if (kept[i] || p->sessions[i].id == 0)
+		struct parent_session *ps = &p->sessions[i];
+
+		if (kept[i] || ps->id == 0)
 			continue;
-		session_retire(p, &p->sessions[i], cur->sessions[i].name,
-			       "no longer configured as it runs");
+		log_info("session %s: no longer configured as it runs: "
+			 "revoking session %llu", ps->name,
+			 (unsigned long long)ps->id);
+		if (ps->fd >= 0)
+			(void)session_revoke(ps, ps->name);
+		stopping[nstopping++] = i;
 		removed++;
 	}
 	for (j = 0; j < next->nsessions; j++)
-		if (plan[j].restart)
-			worker_stop(&p->sessions[plan[j].from],
-				    PROC_SHUTDOWN_RESTART);
+		if (plan[j].restart) {
+			worker_tell_stop(&p->sessions[plan[j].from],
+					 PROC_SHUTDOWN_RESTART);
+			stopping[nstopping++] = (unsigned int)plan[j].from;
+		}
+	workers_wait(p, stopping, nstopping, false);
+	for (i = 0; i < cur->nsessions; i++) {
+		if (kept[i] || p->sessions[i].id == 0)
+			continue;
+		session_dismantle(p, &p->sessions[i]);
+		session_init(&p->sessions[i]);
+	}
 	for (i = 0; i < cur->ncameras; i++) {
 		if (cam_to[i] >= 0 || p->cameras[i].fd < 0)
 			continue;

@@ -21,6 +21,16 @@ struct fg_enforcer;
 /* A worker that died this many times in a row: its session is revoked. */
 #define PARENT_RESTARTS_MAX	5
 #define PARENT_BACKOFF_MAX_S	60
+/*
+ * Log lines of one session's workers (PROC_MSG_LOG) the parent writes: a
+ * burst of PARENT_LOG_BURST, then PARENT_LOG_RATE a second. The rest is
+ * suppressed, counted, and said ("N lines suppressed") with the next line
+ * written and when the worker ends: a worker cannot flood the journal.
+ */
+#define PARENT_LOG_BURST	50
+#define PARENT_LOG_RATE		5
+/* How long a stopped worker gets to exit before SIGKILL. */
+#define PARENT_STOP_MS		2000
 
 struct parent_camera {
 	int		fd;		/* the camera fd: closing it detaches */
@@ -30,6 +40,7 @@ struct parent_camera {
 };
 
 struct parent_session {
+	char		name[CONFIG_NAME_MAX];	/* framegated.conf(5)'s */
 	int		fd;		/* the session fd, -1 when none */
 	uint64_t	id;
 	uint64_t	tenant_id;
@@ -47,6 +58,11 @@ struct parent_session {
 	bool		revoked;	/* parent_revoke(): until a reload */
 	unsigned int	starts;		/* workers started for it */
 	unsigned int	seccomp_kills;	/* workers its filter killed */
+	/* Its workers' log lines: a token bucket, in ns of credit. */
+	uint64_t	log_credit_ns;
+	uint64_t	log_last_ns;	/* CLOCK_MONOTONIC of the last refill */
+	uint64_t	log_held;	/* suppressed, not yet said */
+	uint64_t	log_suppressed;	/* suppressed, in all */
 };
 
 /* A tenant's TLS material, as read from its files. */

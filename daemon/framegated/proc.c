@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -22,6 +23,8 @@ _Static_assert(sizeof(struct proc_tls) == 24 + 16 + PROC_TLS_CHUNK,
 _Static_assert(sizeof(struct proc_stats) == 24 + 17 * 8, "proc_stats layout");
 _Static_assert(sizeof(struct proc_fatal) == 24 + 8 + PROC_REASON_MAX,
 	       "proc_fatal layout");
+_Static_assert(sizeof(struct proc_log) == 24 + 8 + PROC_LOG_MAX,
+	       "proc_log layout");
 
 static const struct {
 	const char	*name;
@@ -35,6 +38,7 @@ static const struct {
 	[PROC_MSG_READY]	= { "READY", sizeof(struct proc_ready) },
 	[PROC_MSG_STATS]	= { "STATS", sizeof(struct proc_stats) },
 	[PROC_MSG_FATAL]	= { "FATAL", sizeof(struct proc_fatal) },
+	[PROC_MSG_LOG]		= { "LOG", sizeof(struct proc_log) },
 };
 
 #define NTYPES	(sizeof(types) / sizeof(types[0]))
@@ -70,7 +74,7 @@ is_parent_type(uint32_t type)
 static bool
 is_worker_type(uint32_t type)
 {
-	return type >= PROC_MSG_READY && type <= PROC_MSG_FATAL;
+	return type >= PROC_MSG_READY && type <= PROC_MSG_LOG;
 }
 
 static bool
@@ -239,6 +243,12 @@ check_body(const struct proc_msg *m)
 		    m->fatal.reason > PROC_FATAL_INTERNAL ||
 		    m->fatal.error < 0 || m->fatal.error >= 4096 ||
 		    !string_ok(m->fatal.text, sizeof(m->fatal.text), 1, NULL))
+			return -EINVAL;
+		return 0;
+	case PROC_MSG_LOG:
+		if (m->log.priority < LOG_CRIT || m->log.priority > LOG_DEBUG ||
+		    m->log.reserved ||
+		    !string_ok(m->log.text, sizeof(m->log.text), 1, NULL))
 			return -EINVAL;
 		return 0;
 	}
@@ -560,6 +570,8 @@ proc_parent_accept(struct proc_parent *p, const struct proc_msg *msg)
 		if (!stats_grow(&p->stats, &msg->stats))
 			return parent_refuse(p, -EINVAL);
 		p->stats = msg->stats;
+		return 0;
+	case PROC_MSG_LOG:
 		return 0;
 	default:	/* FATAL */
 		p->fatal = true;

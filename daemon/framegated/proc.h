@@ -53,6 +53,15 @@
  *                        Counters never go down; p50 <= p99.
  *   PROC_MSG_FATAL       struct proc_fatal: why the worker is exiting
  *                        non-zero. At any time; nothing follows it.
+ *   PROC_MSG_LOG         struct proc_log: one line of the worker's log,
+ *                        which the parent writes to its own (syslog or
+ *                        stderr) behind "worker SESSION: ". At any time
+ *                        after HELLO and before FATAL. The cell refuses
+ *                        the worker a socket to syslog, and its standard
+ *                        error may be a socket of no cell (journald's),
+ *                        so this is the only way its words get out. The
+ *                        parent writes at most a burst and then a rate of
+ *                        them (parent.h) and counts what it suppressed.
  *
  * Checking. proc_recv() checks what one message can show by itself
  * (proc_check(): length, version, type, fd, every field's range), then
@@ -94,12 +103,13 @@
 
 #include <linux/framegate.h>
 
-#define PROC_VERSION		1
+#define PROC_VERSION		2
 
 #define PROC_NAME_MAX		32	/* as CONFIG_NAME_MAX, NUL included */
 #define PROC_HOST_MAX		254	/* as CONFIG_HOST_MAX */
 #define PROC_PATH_MAX		256	/* the URL's path, as CONFIG_URL_MAX */
 #define PROC_REASON_MAX		128
+#define PROC_LOG_MAX		512	/* one log line, NUL included */
 #define PROC_CAMERAS_MAX	FG_SESSION_CAMERAS_MAX
 #define PROC_TLS_MAX		(64u << 10)	/* bytes of one TLS item */
 #define PROC_TLS_CHUNK		4096		/* bytes of one PROC_MSG_TLS */
@@ -115,6 +125,7 @@ enum proc_msg_type {
 	PROC_MSG_READY = 16,
 	PROC_MSG_STATS,
 	PROC_MSG_FATAL,
+	PROC_MSG_LOG,
 };
 
 struct proc_hdr {
@@ -250,6 +261,19 @@ struct proc_fatal {
 	char		text[PROC_REASON_MAX];	/* for the parent's log */
 };
 
+/*
+ * LOG: priority is syslog(3)'s, LOG_CRIT (2) to LOG_DEBUG (7): a worker
+ * cannot raise an emergency or an alert (which syslog daemons broadcast to
+ * every terminal). text: 1..PROC_LOG_MAX - 1 printable ASCII characters
+ * (0x20..0x7e; the worker writes '?' for any other byte), NUL, zeros.
+ */
+struct proc_log {
+	struct proc_hdr	hdr;
+	uint32_t	priority;
+	uint32_t	reserved;
+	char		text[PROC_LOG_MAX];
+};
+
 struct proc_msg {
 	union {
 		struct proc_hdr		hdr;
@@ -261,6 +285,7 @@ struct proc_msg {
 		struct proc_ready	ready;
 		struct proc_stats	stats;
 		struct proc_fatal	fatal;
+		struct proc_log		log;
 	};
 };
 
@@ -368,8 +393,8 @@ int	proc_parent_recv(int fd, struct proc_parent *p, struct proc_msg *msg);
 
 /*
  * Takes a message that passed proc_check() from the worker: READY (once,
- * first), STATS (after READY, counters not going down), FATAL (any time,
- * once). A refusal is counted in errors and last_error. 0 or a negative
+ * first), STATS (after READY, counters not going down), LOG (any time
+ * before FATAL), FATAL (any time, once). A refusal is counted in errors and last_error. 0 or a negative
  * errno.
  */
 int	proc_parent_accept(struct proc_parent *p, const struct proc_msg *msg);

@@ -24,6 +24,11 @@
  * to WORKER_BACKOFF_MAX_MS. Counters reach the parent every second
  * (STATS): acquired = uploaded + every drop, exactly, at every message.
  *
+ * Its log lines go to the parent (PROC_MSG_LOG) from HELLO on: the cell
+ * refuses the worker syslog's socket, and the parent writes them to its
+ * own log. Before HELLO they go to stderr (which the parent points at
+ * /dev/null when its own is a socket).
+ *
  * A revoked session (ACQUIRE fails, poll says POLLHUP) or a SHUTDOWN ends
  * the worker with status 0; anything else wrong ends it with FATAL and 1,
  * and the parent restarts it.
@@ -40,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,6 +100,31 @@ stage_done(struct worker *wk, int stage, uint64_t *mark)
 
 	wk->cpu_ns[stage] += now - *mark;
 	*mark = now;
+}
+
+/*
+ * log.h's sink: a line as PROC_MSG_LOG, every byte that is not printable
+ * ASCII as '?', cut at PROC_LOG_MAX - 1. Nonzero (the line goes to stderr)
+ * before HELLO, which gives the session id every message carries.
+ */
+static int
+log_relay(int priority, const char *line, void *arg)
+{
+	const struct worker *wk = arg;
+	struct proc_msg msg;
+	size_t i;
+
+	if (wk->sid == 0)
+		return -1;
+	proc_msg_init(&msg, PROC_MSG_LOG, wk->sid);
+	msg.log.priority = priority < LOG_CRIT ? LOG_CRIT :
+			   priority > LOG_DEBUG ? LOG_DEBUG : (uint32_t)priority;
+	for (i = 0; line[i] != '\0' && i < sizeof(msg.log.text) - 1; i++)
+		msg.log.text[i] = line[i] >= 0x20 && line[i] <= 0x7e ?
+				  line[i] : '?';
+	if (i == 0)
+		msg.log.text[0] = '-';
+	return proc_send(wk->ctl, &msg, -1);
 }
 
 static void __attribute__((noreturn))
@@ -379,7 +410,9 @@ address_string(const struct proc_hello *h, char *buf, size_t size)
  * sandbox and cell (tests/framegated-faults.sh checks each verdict). The
  * seccomp filter kills the worker (SIGSYS) on open, exec and getcwd; the
  * cell refuses a connect to anything but the session's endpoints. What
- * the worker survives is logged, and it streams on.
+ * the worker survives is logged, and it streams on. logflood: a worker
+ * that logs far too much, with bytes that would forge lines or colour a
+ * terminal (the parent writes a burst, suppresses and counts the rest).
  */
 static void
 test_action_run(struct worker *wk, const char *action)
@@ -423,6 +456,13 @@ test_action_run(struct worker *wk, const char *action)
 			log_warnx("test action connect: port 1: connected");
 		if (fd >= 0)
 			close(fd);
+	} else if (strcmp(action, "logflood") == 0) {
+		unsigned int i;
+
+		/* More than the parent writes: it suppresses and counts. */
+		for (i = 0; i < 2000; i++)
+			log_warnx("test action logflood: line %u\n\033[31m\xff", i);
+		log_warnx("test action logflood: done");
 	} else {
 		log_warnx("test action %s: no such action", action);
 	}
@@ -444,6 +484,7 @@ worker_main(uid_t uid, gid_t gid, const char *test_action)
 		worker_fatal(&wk, PROC_FATAL_INTERNAL, errno, "not dumpable");
 	wk.ctl = WORKER_CTL_FD;
 	wk.sfd = -1;
+	log_setsink(log_relay, &wk);
 	proc_worker_init(&pw);
 	while (!proc_worker_complete(&pw)) {
 		ret = proc_worker_recv(wk.ctl, &pw, &msg, &fd);

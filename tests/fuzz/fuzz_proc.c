@@ -65,6 +65,18 @@ check_datagram(const uint8_t *data, size_t size)
 		CHECK(h.len == size && proc_msg_len(h.type) == size);
 		CHECK(nfds == (h.type == PROC_MSG_SESSION_FD));
 		CHECK(h.session_id != 0 && h.version == PROC_VERSION);
+		if (h.type == PROC_MSG_LOG) {
+			struct proc_log l;
+			size_t k;
+
+			/* What the parent writes to syslog: one clean line. */
+			memcpy(&l, data, sizeof(l));
+			CHECK(l.priority >= 2 && l.priority <= 7);
+			CHECK(l.text[0] != '\0');
+			for (k = 0; k < sizeof(l.text) && l.text[k]; k++)
+				CHECK(l.text[k] >= 0x20 && l.text[k] <= 0x7e);
+			CHECK(k < sizeof(l.text));
+		}
 		if (size <= sizeof(copy)) {
 			memcpy(copy + 1, data, size);	/* misaligned */
 			CHECK(proc_check(copy + 1, size, nfds) == 0);
@@ -107,6 +119,10 @@ template(struct proc_msg *m, uint32_t type)
 		m->fatal.reason = PROC_FATAL_INTERNAL;
 		strcpy(m->fatal.text, "x");
 		break;
+	case PROC_MSG_LOG:
+		m->log.priority = 3;	/* LOG_ERR */
+		strcpy(m->log.text, "x");
+		break;
 	}
 }
 
@@ -138,7 +154,7 @@ conversation(const uint8_t *data, size_t size)
 	static const uint32_t types[] = {
 		PROC_MSG_HELLO, PROC_MSG_TLS, PROC_MSG_SESSION_FD, PROC_MSG_GO,
 		PROC_MSG_SHUTDOWN, PROC_MSG_READY, PROC_MSG_STATS,
-		PROC_MSG_FATAL,
+		PROC_MSG_FATAL, PROC_MSG_LOG,
 	};
 	struct worker_view before, after;
 	struct proc_parent parent, pbefore;
@@ -151,7 +167,7 @@ conversation(const uint8_t *data, size_t size)
 	proc_parent_init(&parent, SID);
 	while (size >= 4) {
 		op = data[0];
-		template(&m, types[(op & 0x7f) % 8]);
+		template(&m, types[(op & 0x7f) % 9]);
 		(void)fuzz_record(&data, &size, &m, m.hdr.len);
 
 		/* The top bit: the worker says READY when it may. */

@@ -137,4 +137,57 @@ TEST_F(log, fatal_logs_and_exits_1)
 		     "bad configuration\n", logged(self));
 }
 
+/* A sink that keeps the last line, and refuses when told to. */
+static char sunk[256];
+static int sunk_priority, sink_refuses, sunk_count;
+
+static int
+keep_line(int priority, const char *line, void *arg)
+{
+	(void)arg;
+	if (sink_refuses)
+		return -1;
+	sunk_priority = priority;
+	snprintf(sunk, sizeof(sunk), "%s", line);
+	sunk_count++;
+	return 0;
+}
+
+TEST_F(log, sink_takes_every_line_without_the_name)
+{
+	log_procinit("worker");
+	log_setsink(keep_line, NULL);
+	errno = EPIPE;
+	log_warn("upload");
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_STREQ("upload: Broken pipe", sunk);
+	EXPECT_EQ(LOG_ERR, sunk_priority);
+	log_info("session %d: streaming", 7);
+	EXPECT_STREQ("session 7: streaming", sunk);
+	EXPECT_EQ(LOG_INFO, sunk_priority);
+	log_debug("not verbose: not even the sink");
+	EXPECT_EQ(2, sunk_count);
+	EXPECT_STREQ("", logged(self));
+}
+
+TEST_F(log, line_the_sink_refuses_goes_to_stderr)
+{
+	log_procinit("worker");
+	log_setsink(keep_line, NULL);
+	sink_refuses = 1;
+	log_warnx("before HELLO");
+	EXPECT_STREQ("worker: before HELLO\n", logged(self));
+	EXPECT_EQ(0, sunk_count);
+}
+
+TEST_F(log, relayed_line_carries_the_senders_name)
+{
+	log_procinit("parent");
+	errno = ENOENT;
+	log_relayed(LOG_ERR, "worker a-live", "upload: Connection refused");
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_STREQ("worker a-live: upload: Connection refused\n",
+		     logged(self));
+}
+
 TEST_HARNESS_MAIN

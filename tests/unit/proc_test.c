@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -78,6 +79,10 @@ make_msg(struct proc_msg *m, uint32_t type)
 		m->fatal.reason = PROC_FATAL_SANDBOX;
 		m->fatal.error = EPERM;
 		strcpy(m->fatal.text, "landlock: not supported");
+		break;
+	case PROC_MSG_LOG:
+		m->log.priority = LOG_ERR;
+		strcpy(m->log.text, "upload: connect: Connection refused");
 		break;
 	}
 }
@@ -164,6 +169,7 @@ recv_expect_no_fd(FIXTURE_DATA(proc) *self)
 static const uint32_t all_types[] = {
 	PROC_MSG_HELLO, PROC_MSG_TLS, PROC_MSG_SESSION_FD, PROC_MSG_GO,
 	PROC_MSG_SHUTDOWN, PROC_MSG_READY, PROC_MSG_STATS, PROC_MSG_FATAL,
+	PROC_MSG_LOG,
 };
 
 #define for_each_type(t, i) \
@@ -290,7 +296,7 @@ TEST(unknown_type_is_enomsg)
 	};
 	int sv[2], fd;
 	struct proc_msg got;
-	uint32_t bad[] = { 0, 6, 15, 19, 0xffffffffu };
+	uint32_t bad[] = { 0, 6, 15, 20, 0xffffffffu };
 	unsigned int i;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
@@ -422,6 +428,20 @@ TEST(fields_out_of_range)
 	EXPECT_FIELD(-EINVAL, PROC_MSG_FATAL, m.fatal.text[0] = '\0');
 	EXPECT_FIELD(-EINVAL, PROC_MSG_FATAL, m.fatal.error = -1);
 	EXPECT_FIELD(-EINVAL, PROC_MSG_READY, m.hdr.reserved = 1);
+	/* No emergency or alert (broadcast to terminals), nothing past debug. */
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.priority = LOG_ALERT);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.priority = LOG_EMERG);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.priority = LOG_DEBUG + 1);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.reserved = 1);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.text[0] = '\0');
+	/* A line is one line: no newline to forge a second one, no escapes. */
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.text[3] = '\n');
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.text[3] = '\033');
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG, m.log.text[3] = (char)0xc3);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG,
+		     memset(m.log.text, 'x', sizeof(m.log.text)));
+	EXPECT_FIELD(-EINVAL, PROC_MSG_LOG,
+		     m.log.text[sizeof(m.log.text) - 1] = 'x');
 #undef EXPECT_FIELD
 }
 
@@ -616,9 +636,13 @@ TEST(parent_counts_every_refusal)
 	EXPECT_EQ(-ESTALE, proc_parent_accept(&p, &m));
 	EXPECT_EQ(3, p.errors);
 
+	make_msg(&m, PROC_MSG_LOG);			/* before READY too */
+	EXPECT_EQ(0, proc_parent_accept(&p, &m));
 	make_msg(&m, PROC_MSG_READY);
 	EXPECT_EQ(0, proc_parent_accept(&p, &m));
 	EXPECT_EQ(-EPROTO, proc_parent_accept(&p, &m));
+	make_msg(&m, PROC_MSG_LOG);
+	EXPECT_EQ(0, proc_parent_accept(&p, &m));
 	make_msg(&m, PROC_MSG_STATS);
 	EXPECT_EQ(0, proc_parent_accept(&p, &m));
 	EXPECT_EQ(100, p.stats.acquired);
@@ -642,9 +666,12 @@ TEST(parent_counts_every_refusal)
 	make_msg(&m, PROC_MSG_STATS);
 	ASSERT_EQ(0, proc_send(sv[0], &m, -1));
 	EXPECT_EQ(-EPROTO, proc_parent_recv(sv[1], &p, &m));	/* after FATAL */
+	make_msg(&m, PROC_MSG_LOG);
+	ASSERT_EQ(0, proc_send(sv[0], &m, -1));
+	EXPECT_EQ(-EPROTO, proc_parent_recv(sv[1], &p, &m));	/* nor a LOG */
 	close(sv[0]);
 	EXPECT_EQ(-EPIPE, proc_parent_recv(sv[1], &p, &m));
-	EXPECT_EQ(7, p.errors);
+	EXPECT_EQ(8, p.errors);
 	close(sv[1]);
 }
 
