@@ -196,7 +196,9 @@ fg_setup() {
 }
 
 # Every object of tenant $1 decodes (djpeg, one per file) to colour $2 at
-# its centre: "N objects, M of another colour", each of those named.
+# its centre: "N objects, M of another colour", each of those named. $2 is
+# red, green, blue, or grey:LO-HI (a grey picture, R = G = B give or take
+# 3, of a level from LO to HI: what a GREY camera makes of a colour).
 objects_are() {
 	find "$work/store/$1" -name '*.jpg' | sort -V | python3 -c '
 import subprocess, sys
@@ -204,8 +206,9 @@ want, n, bad = sys.argv[1], 0, 0
 def colour(path):
     d = subprocess.run(["djpeg", "-pnm", path], check=True,
                        stdout=subprocess.PIPE).stdout
-    # P6, width, height, maxval, then exactly one white space byte: the
-    # pixels may begin with bytes that are white space too.
+    # P6 (colour) or P5 (greyscale), width, height, maxval, then exactly
+    # one white space byte: the pixels may begin with bytes that are white
+    # space too.
     fields, pos = [], 0
     while len(fields) < 4:
         while d[pos:pos + 1].isspace():
@@ -217,8 +220,12 @@ def colour(path):
         pos = end
     w, h = int(fields[1]), int(fields[2])
     px = d[pos + 1:]
+    if fields[0] == b"P5":
+        return "grey %d" % px[(h // 2) * w + w // 2]
     i = ((h // 2) * w + w // 2) * 3
     r, g, b = px[i], px[i + 1], px[i + 2]
+    if max(r, g, b) - min(r, g, b) <= 3:
+        return "grey %d" % g
     return ("red" if r > 180 and g < 80 and b < 80 else
             "green" if g > 180 and r < 80 and b < 80 else
             "blue" if b > 180 and r < 80 and g < 80 else
@@ -230,7 +237,12 @@ for line in sys.stdin:
         c = colour(path)
     except subprocess.CalledProcessError as e:
         c = "not a JPEG djpeg reads (%s)" % e
-    if c != want:
+    if want.startswith("grey:") and c.startswith("grey "):
+        lo, hi = (int(x) for x in want[5:].split("-"))
+        ok = lo <= int(c[5:]) <= hi
+    else:
+        ok = c == want
+    if not ok:
         bad += 1
         print("%s: %s" % (path, c))
 print("%d objects, %d of another colour" % (n, bad))
