@@ -218,6 +218,16 @@ $(UNIT_DIR)/uplink_test: UNIT_LIBS += $(FGD_DIR)/uplink.c \
 	$(shell pkg-config --libs libcurl)
 $(UNIT_DIR)/uplink_test: $(FGD_DIR)/uplink.c $(FGD_DIR)/uplink.h
 
+# Sealed frames: sealed_test links the library's sealed.c (libcrypto) and
+# runs tests/sealed/sealed.py, Python's own implementation of the format;
+# fuzz_sealed drives the opener's parser and checks.
+LIB_SEALED	:= $(TOP)/daemon/lib/sealed.c $(TOP)/daemon/lib/sealed.h
+$(UNIT_DIR)/sealed_test $(FUZZ_DIR)/fuzz_sealed: UNIT_LIBS += \
+	$(TOP)/daemon/lib/sealed.c $(shell pkg-config --libs libcrypto)
+$(UNIT_DIR)/sealed_test $(FUZZ_DIR)/fuzz_sealed: $(LIB_SEALED)
+$(UNIT_DIR)/sealed_test: $(TOP)/tests/sealed/vectors.txt \
+	$(TOP)/tests/sealed/sealed.py
+
 # The parent<->worker messages: proc_test links proc.c, fuzz_proc drives
 # its checks (proc_check() and the worker's and parent's order checks).
 FGD_PROC	:= $(FGD_DIR)/proc.c $(FGD_DIR)/proc.h
@@ -253,6 +263,19 @@ fuzz: $(FUZZ_DIR)/seeds/fuzz_config/.stamp
 $(FUZZ_DIR)/fuzz_config: UNIT_CFLAGS += -I$(FGD_DIR)
 $(FUZZ_DIR)/fuzz_config: UNIT_LIBS += $(FGD_LIBS)
 $(FUZZ_DIR)/fuzz_config: $(FGD_SRCS)
+# fuzz_sealed: the unchanged object of its odd mode, and each test vector
+# (tests/sealed/vectors.txt) as a raw object.
+fuzz: $(FUZZ_DIR)/seeds/fuzz_sealed/.stamp
+$(FUZZ_DIR)/seeds/fuzz_sealed/.stamp: $(FUZZ_DIR)/seeds/.stamp \
+		$(TOP)/tests/sealed/vectors.txt
+	@mkdir -p $(dir $@)
+	printf '\001' >$(dir $@)unchanged
+	n=0; sed -n 's/^object = //p' $(TOP)/tests/sealed/vectors.txt | \
+		tr a-f A-F | while read -r hex; do n=$$((n + 1)); \
+			{ printf '\000'; echo "$$hex" | basenc -d --base16; } \
+				>$(dir $@)vector$$n || exit 1; done
+	@touch $@
+
 # After the netlink seeds: their rule starts by emptying seeds/.
 $(FUZZ_DIR)/seeds/fuzz_config/.stamp: $(FUZZ_DIR)/seeds/.stamp \
 		$(TOP)/tests/fuzz/mkconfigseeds $(FGD_DIR)/framegated.conf
@@ -337,7 +360,8 @@ lint: $(LIBFG)
 		$(UNIT_CHECK_DIR)/framegated.service 2>&1); echo "$$out"; \
 		[ -z "$$out" ] || { echo "framegated.service: findings" >&2; exit 1; }
 	mandoc -T lint -W warning $(TOP)/daemon/framegated/framegated.8 \
-		$(TOP)/daemon/framegated/framegated.conf.5
+		$(TOP)/daemon/framegated/framegated.conf.5 \
+		$(TOP)/daemon/framegate-open/framegate-open.1
 	perl $(CHECKPATCH) --strict --no-tree --terse -q --show-types \
 		-f $(KMOD_SRCS) > $(TOP)/.lint.log || true
 	@cat $(TOP)/.lint.log

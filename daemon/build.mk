@@ -14,6 +14,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0)
 BPF_CFLAGS := $(shell pkg-config --cflags libbpf)
 BPF_LIBS := $(shell pkg-config --libs libbpf)
+SEALED_LIBS := $(shell pkg-config --libs libcrypto)
 
 FG_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	     -I$(top)/uapi -I$(top)/bpf -I$(lib) $(NL_CFLAGS) $(BPF_CFLAGS)
@@ -28,6 +29,9 @@ endif
 ifeq ($(BPF_LIBS),)
 $(error libbpf not found; apt-get install libbpf-dev)
 endif
+ifeq ($(SEALED_LIBS),)
+$(error libcrypto not found; apt-get install libssl-dev)
+endif
 endif
 
 COMPILE	= $(CC) $(CPPFLAGS) $(CFLAGS) $(FG_CFLAGS)
@@ -35,7 +39,7 @@ LINK	= $(CC) $(CFLAGS) $(FG_CFLAGS) $(LDFLAGS)
 
 # The library, its public headers, and what a program links with it.
 LIBFG	:= $(lib)/libframegate.a
-LIBFG_HEADERS := $(lib)/libframegate.h $(lib)/enforce.h \
+LIBFG_HEADERS := $(lib)/libframegate.h $(lib)/enforce.h $(lib)/sealed.h \
 		 $(top)/uapi/linux/framegate.h $(top)/bpf/cell.h
 LIBFG_LIBS := $(BPF_LIBS) $(NL_LIBS)
 
