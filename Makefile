@@ -130,12 +130,15 @@ tests: daemon $(TEST_BINS) $(TOOL_BINS) $(FAULT_BINS) \
 $(TOP)/tests/build/framegated-hooks/framegated: FORCE $(LIBFG)
 	@$(MAKE) --no-print-directory -C $(FGD_DIR) HOOKS=1 O=$(dir $@)
 
-# The encoder bound of scripts/bench-daemon-guest: the worker's encoder.
+# The encoder bound of scripts/bench-daemon-guest: the worker's encoder,
+# and its sealer and the verifier's opener (daemon/lib/sealed.c).
 $(TOP)/tests/build/fgjpegloop: $(TOP)/tests/fgjpegloop.c \
-		$(FGD_DIR)/encode.c $(FGD_DIR)/encode.h
+		$(FGD_DIR)/encode.c $(FGD_DIR)/encode.h \
+		$(TOP)/daemon/lib/sealed.c $(TOP)/daemon/lib/sealed.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-		-I$(FGD_DIR) -o $@ $< $(FGD_DIR)/encode.c -lturbojpeg
+		-I$(FGD_DIR) -I$(TOP)/daemon/lib -o $@ $< $(FGD_DIR)/encode.c \
+		$(TOP)/daemon/lib/sealed.c -lturbojpeg -lcrypto
 
 $(TOP)/tests/build/%: $(TOP)/tests/%.c $(TEST_UTIL) $(TOP)/tests/fgtest.h \
 		$(LIBFG) $(TOP)/uapi/linux/framegate.h \
@@ -193,8 +196,10 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: $(TOP)/tests/fuzz/%.c $(UNIT_LIBFG) \
 # log_test links log.c; encode_test links encode.c (TurboJPEG) and decodes
 # with djpeg; uplink_test links uplink.c (libcurl) and PUTs to an nginx it
 # starts on 127.0.0.1.
-FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h
-FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih)
+LIB_SEALED	:= $(TOP)/daemon/lib/sealed.c $(TOP)/daemon/lib/sealed.h
+FGD_SRCS	:= $(FGD_DIR)/config.c $(FGD_DIR)/config.h $(LIB_SEALED)
+FGD_LIBS	:= $(FGD_DIR)/config.c $(shell pkg-config --libs inih) \
+		   $(TOP)/daemon/lib/sealed.c $(shell pkg-config --libs libcrypto)
 FAKE_V4L2	:= $(TOP)/tests/unit/fake_v4l2.c $(TOP)/tests/unit/fake_v4l2.h
 
 unit: $(UNIT_DIR)/framegated/framegated $(UNIT_DIR)/fake_v4l2.so
@@ -221,7 +226,6 @@ $(UNIT_DIR)/uplink_test: $(FGD_DIR)/uplink.c $(FGD_DIR)/uplink.h
 # Sealed frames: sealed_test links the library's sealed.c (libcrypto) and
 # runs tests/sealed/sealed.py, Python's own implementation of the format;
 # fuzz_sealed drives the opener's parser and checks.
-LIB_SEALED	:= $(TOP)/daemon/lib/sealed.c $(TOP)/daemon/lib/sealed.h
 $(UNIT_DIR)/sealed_test $(FUZZ_DIR)/fuzz_sealed: UNIT_LIBS += \
 	$(TOP)/daemon/lib/sealed.c $(shell pkg-config --libs libcrypto)
 $(UNIT_DIR)/sealed_test $(FUZZ_DIR)/fuzz_sealed: $(LIB_SEALED)

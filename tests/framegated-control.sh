@@ -69,8 +69,8 @@ print(" ".join("%d:%d" % (s["session_id"], s["tenant_id"])
 			return 1
 		grep -E "^framegate_worker_info\{session=\"${id%:*}\".*state=\"running\"" <<<"$out" ||
 			return 1
-		# A worker that uploaded spent CPU encoding and in TLS.
-		for m in cpu_encode_us_total cpu_upload_us_total; do
+		# A worker that uploaded spent CPU encoding, sealing and in TLS.
+		for m in cpu_encode_us_total cpu_seal_us_total cpu_upload_us_total; do
 			grep -E "^framegate_worker_$m\{session=\"${id%:*}\",tenant=\"${id#*:}\"\} [1-9][0-9]*$" <<<"$out" ||
 				return 1
 		done
@@ -107,7 +107,7 @@ check "--json workers parses, both sessions, counters that add up" json_ok
 check "worker show a-live prints every field" \
 	bash -c "'$ctl' worker show a-live | grep -qE '^state +running$' &&
 		 '$ctl' worker show a-live | grep -qE '^frames_uploaded +[1-9]' &&
-		 [ \$('$ctl' worker show a-live | wc -l) = 26 ]"
+		 [ \$('$ctl' worker show a-live | wc -l) = 27 ]"
 check "worker show of no such session fails" \
 	fails 1 "has no session nosuch" "$ctl" worker show nosuch
 check "--prometheus workers: every metric, per session, kernel's labels" \

@@ -57,8 +57,8 @@ while read -r fr fb qr qb cr cb; do
 	check "$fr and $fb: both cameras attached in their format" \
 		bash -c "$ctl cameras | grep -q ' $qr ' && $ctl cameras | grep -q ' $qb '"
 	check "$fr and $fb: both tenants store frames" \
-		eventually bash -c "[ \$(find '$work/store/a' -name '*.jpg' | wc -l) -ge 3 ] &&
-			[ \$(find '$work/store/b' -name '*.jpg' | wc -l) -ge 2 ]"
+		eventually bash -c "[ \$(find '$work/store/a' -name '*.fgs' | wc -l) -ge 3 ] &&
+			[ \$(find '$work/store/b' -name '*.fgs' | wc -l) -ge 2 ]"
 	fgd_stop
 	check "$fr and $fb: SIGTERM stops it cleanly" [ "$rc" = 0 ]
 	check "$fr: every object of tenant a is $cr" objects_are a "$cr"

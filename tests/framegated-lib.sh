@@ -17,6 +17,7 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 fgd=$top/daemon/framegated/framegated
 ctl=$top/daemon/framegatectl/framegatectl
+fgopen=$top/daemon/framegate-open/framegate-open
 sys=/sys/kernel/framegate
 work=$(mktemp -d)
 # shellcheck source=tests/lib/tap.sh
@@ -61,7 +62,9 @@ sysfs_is() { [ "$(cat "$sys/$1")" = "$2" ]; }
 denials() { cat "$sys"/denied_* | awk '{ s += $1 } END { print s }'; }
 
 # Certificates: the ingest's CA and its server certificate (for the
-# address 10.99.0.2), and the tenants' CA and one client certificate each.
+# address 10.99.0.2), and the tenants' CA and one client certificate each;
+# and each tenant's sealing key pair ($work/T.seal, the private key the
+# device never sees; $work/T.seal.b64, its public_key line's value).
 ec() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@"; }
 certs_make() {
 	local t
@@ -82,6 +85,8 @@ certs_make() {
 			-CAkey "$work/tca.key" -CAcreateserial -days 2 \
 			-out "$work/$t.crt" 2>/dev/null
 		chmod 600 "$work/$t.key"
+		"$fgopen" genkey -o "$work/$t.seal" |
+			sed -n 's/^public_key = //p' >"$work/$t.seal.b64"
 	done
 }
 
@@ -164,12 +169,14 @@ url = https://10.99.0.2:8443/a
 ca = $work/ica.crt
 cert = $work/a.crt
 key = $work/a.key
+public_key = $(cat "$work/a.seal.b64")
 
 [tenant b]
 url = https://10.99.0.2:8443/b
 ca = $work/ica.crt
 cert = $work/b.crt
 key = $work/b.key
+public_key = $(cat "$work/b.seal.b64")
 
 [session a-live]
 tenant = a
@@ -195,12 +202,20 @@ fg_setup() {
 	config_write
 }
 
-# Every object of tenant $1 decodes (djpeg, one per file) to colour $2 at
-# its centre: "N objects, M of another colour", each of those named. $2 is
-# red, green, blue, or grey:LO-HI (a grey picture, R = G = B give or take
-# 3, of a level from LO to HI: what a GREY camera makes of a colour).
+# Every object tenant $1 stored opens with its key (framegate-open: its
+# tenant, tag, sequence order and times), and each JPEG in it decodes
+# (djpeg, one per file) to colour $2 at its centre: "N objects, M of
+# another colour", each of those named, after framegate-open's refusals.
+# $2 is red, green, blue, or grey:LO-HI (a grey picture, R = G = B give or
+# take 3, of a level from LO to HI: what a GREY camera makes of a colour).
 objects_are() {
-	find "$work/store/$1" -name '*.jpg' | sort -V | python3 -c '
+	local out=$work/opened/$1 stored refused=0
+	rm -rf "$out"
+	mkdir -p "$out"
+	stored=$(count_objects "$1")
+	"$fgopen" -q -k "$work/$1.seal" -o "$out" "$work/store/$1" || refused=1
+	[ "$(find "$out" -name '*.jpg' | wc -l)" = "$stored" ] || refused=1
+	find "$out" -name '*.jpg' | sort -V | python3 -c '
 import subprocess, sys
 want, n, bad = sys.argv[1], 0, 0
 def colour(path):
@@ -246,9 +261,43 @@ for line in sys.stdin:
         bad += 1
         print("%s: %s" % (path, c))
 print("%d objects, %d of another colour" % (n, bad))
-sys.exit(0 if n > 0 and bad == 0 else 1)' "$2"
+sys.exit(0 if n > 0 and bad == 0 else 1)' "$2" && [ "$refused" = 0 ]
 }
-count_objects() { find "$work/store/$1" -name '*.jpg' | wc -l; }
+count_objects() { find "$work/store/$1" -name '*.fgs' | wc -l; }
+
+# An implementation of the sealed format that is not ours
+# (tests/sealed/sealed.py, Python's cryptography) opens every object
+# tenant $1 stored with its key, to the JPEG framegate-open wrote of it
+# (objects_are $1 first): the same SHA-256, object for object.
+sealed_py_opens() {
+	local t=$1 path s c q sha n=0
+	find "$work/store/$t" -name '*.fgs' | sort -V >"$work/py.$t.in"
+	[ -s "$work/py.$t.in" ] || return 1
+	xargs /usr/bin/python3 "$top/tests/sealed/sealed.py" open \
+		"$work/$t.seal" <"$work/py.$t.in" >"$work/py.$t" || return 1
+	while read -r path _ s _ c _ q _ _ _ _ _ sha; do
+		[ "$(sha256sum <"$work/opened/$t/$s-$c-$q.jpg" | cut -d' ' -f1)" = "$sha" ] ||
+			{ echo "$path: not what framegate-open wrote"; return 1; }
+		n=$((n + 1))
+	done <"$work/py.$t"
+	echo "$n objects of $t opened by sealed.py"
+	[ "$n" = "$(count_objects "$t")" ]
+}
+
+# Tenant $2's key opens none of tenant $1's objects: framegate-open
+# refuses every one as another tenant's, and writes nothing.
+other_key_refuses() {
+	local out=$work/wrong/$1 n
+	rm -rf "$out"
+	mkdir -p "$out"
+	! "$fgopen" -q -k "$work/$2.seal" -o "$out" "$work/store/$1" \
+		2>"$work/wrong/$1.err" || return 1
+	n=$(grep -c ': refused: sealed to another tenant' "$work/wrong/$1.err")
+	echo "$n of $(count_objects "$1") refused as another tenant's"
+	[ "$n" -gt 0 ] && [ "$n" = "$(count_objects "$1")" ] &&
+		[ "$(wc -l <"$work/wrong/$1.err")" = "$n" ] &&
+		[ -z "$(ls -A "$out")" ]
+}
 
 # The stats lines the parent logged for session $1 (one per worker, when
 # it ended), each as the fields $2...: acquired encoded uploaded

@@ -76,8 +76,8 @@ held() {
 before=$(count_objects a)
 beforeb=$(count_objects b)
 check "after the flood, both tenants' workers still stream" \
-	eventually bash -c "[ \$(find '$work/store/a' -name '*.jpg' | wc -l) -ge $((before + 5)) ] &&
-		[ \$(find '$work/store/b' -name '*.jpg' | wc -l) -gt $beforeb ]"
+	eventually bash -c "[ \$(find '$work/store/a' -name '*.fgs' | wc -l) -ge $((before + 5)) ] &&
+		[ \$(find '$work/store/b' -name '*.fgs' | wc -l) -gt $beforeb ]"
 written=$(flood)
 # What came before the flood took part of the burst.
 check "a burst of the flood is written: 40..50 of 2000 lines ($written)" \

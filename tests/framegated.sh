@@ -5,14 +5,17 @@
 #   vivid /dev/video0 (solid red)  -> [camera red]  -> [session a-live]
 #   vivid /dev/video1 (solid blue) -> [camera blue] -> [session b-stills]
 #   each session's worker, in its cell, as nobody, sandboxed:
-#        JPEG, HTTPS PUT with its tenant's client certificate
+#        JPEG, sealed to its tenant's public key, HTTPS PUT with its
+#        tenant's client certificate
 #   veth fgingest-a 10.99.0.1 --- fgingest-b 10.99.0.2, netns fgingest:
 #        nginx, TLS 1.3 only, client certificates required,
 #        /a/ writable by tenant a's certificate only, /b/ by b's only
 #   framegated -d:   attaches both, creates both sessions, their cells and
 #                    endpoints, starts the workers; SIGTERM takes it all
-#                    down; what nginx stored decodes (djpeg) to the colour
-#                    of the tenant's camera, one object per upload counted
+#                    down; what nginx stored opens with its tenant's key
+#                    alone (framegate-open, and Python's cryptography) and
+#                    decodes (djpeg) to the colour of the tenant's camera,
+#                    one object per upload counted
 #   a crash (SIGKILL) leaves cells; the next parent removes them first
 #   a bad configuration starts nothing
 #
@@ -42,9 +45,9 @@ check "each cell has its tenant's endpoint" \
 check "both workers are sandboxed (READY)" \
 	eventually bash -c "[ \$(grep -c 'sandboxed (Landlock ABI' '$work/log') = 2 ]"
 check "tenant a's live frames reach the ingest" \
-	eventually bash -c "[ \$(find '$work/store/a' -name '*.jpg' | wc -l) -ge 5 ]"
+	eventually bash -c "[ \$(find '$work/store/a' -name '*.fgs' | wc -l) -ge 5 ]"
 check "tenant b's stills reach the ingest" \
-	eventually bash -c "[ \$(find '$work/store/b' -name '*.jpg' | wc -l) -ge 2 ]"
+	eventually bash -c "[ \$(find '$work/store/b' -name '*.fgs' | wc -l) -ge 2 ]"
 check "the workers run as nobody in their cells" \
 	bash -c 'for c in /sys/fs/cgroup/framegate/session-*; do
 		p=$(head -1 $c/cgroup.procs); [ -n "$p" ] &&
@@ -69,6 +72,12 @@ ida=$(session_id a-live)
 idb=$(session_id b-stills)
 check "every object of tenant a is red" objects_are a red
 check "every object of tenant b is blue" objects_are b blue
+check "Python's cryptography opens every object of a, to the same JPEG" \
+	sealed_py_opens a
+check "and every object of b" sealed_py_opens b
+check "b's key opens none of a's objects: another tenant's, each" \
+	other_key_refuses a b
+check "a's key opens none of b's" other_key_refuses b a
 check "session a: acquired = uploaded + dropped, uploaded = stored" \
 	balances "$ida" a
 check "session b: acquired = uploaded + dropped, uploaded = stored" \

@@ -4,7 +4,8 @@
  * Documentation/sealed-frames.rst).
  *
  *   framegate-open genkey -o KEY      a key pair: KEY (private, 0600) and
- *                                     KEY.pub, both PEM
+ *                                     KEY.pub, both PEM; prints the
+ *                                     public_key line of framegated.conf
  *   framegate-open [-qv] -k KEY [-o DIR] [-e SESSION=END]... FILE|DIR...
  *
  * Opens each object in the order given (a directory: its entries in
@@ -88,6 +89,8 @@ die(const char *fmt, ...)
 static int
 genkey(const char *path)
 {
+	uint8_t raw[FG_SEALED_KEY_LEN], b64[4 * ((FG_SEALED_KEY_LEN + 2) / 3) + 1];
+	size_t rawlen = sizeof(raw);
 	char pubpath[4096];
 	EVP_PKEY *k = NULL;
 	FILE *f;
@@ -114,9 +117,13 @@ genkey(const char *path)
 		unlink(path);
 		die("%s: cannot write the public key", pubpath);
 	}
+	if (EVP_PKEY_get_raw_public_key(k, raw, &rawlen) <= 0 ||
+	    rawlen != sizeof(raw))
+		die("cannot read the public key back");
+	EVP_EncodeBlock(b64, raw, sizeof(raw));
 	EVP_PKEY_free(k);
-	printf("%s: private key\n%s: public key (the tenant's seal_key)\n",
-	       path, pubpath);
+	printf("%s: private key\n%s: public key\npublic_key = %s\n", path,
+	       pubpath, (char *)b64);
 	return 0;
 }
 

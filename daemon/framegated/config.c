@@ -45,6 +45,7 @@
 #include <linux/videodev2.h>
 
 #include "config.h"
+#include "sealed.h"
 
 #define REASON_MAX	512
 
@@ -608,7 +609,9 @@ set_public_key(struct parser *p, const struct key *k, const char *value,
 			"key", k->name, CONFIG_KEY_LEN);
 		return;
 	}
-	tenant(p)->has_public_key = true;
+	if (fg_sealed_public_key_check(tenant(p)->public_key) == -EINVAL)
+		problem(&p->r, line, "%s: a key of small order: frames sealed "
+			"to it would open with any key", k->name);
 }
 
 /* [session NAME] */
@@ -737,7 +740,7 @@ static const struct key tenant_keys[] = {
 	{ "ca",			true,	set_ca },
 	{ "cert",		true,	set_cert },
 	{ "key",		true,	set_key },
-	{ "public_key",		false,	set_public_key },
+	{ "public_key",		true,	set_public_key },
 	{ NULL, false, NULL }
 };
 

@@ -130,8 +130,7 @@ struct config_tenant {
 	char		cert[CONFIG_PATH_MAX];
 	char		key[CONFIG_PATH_MAX];
 	config_line	ca_line, cert_line, key_line;
-	bool		has_public_key;
-	uint8_t		public_key[CONFIG_KEY_LEN];
+	uint8_t		public_key[CONFIG_KEY_LEN];	/* X25519, sealing */
 };
 
 enum config_mode {

@@ -66,6 +66,8 @@ const struct control_counter_info control_counters[CONTROL_NCOUNTERS] = {
 	[CONTROL_CPU_UPLOAD_US] = { "cpu_upload_us",
 		"The worker's CPU time in TLS and HTTP, microseconds.",
 		false },
+	[CONTROL_CPU_SEAL_US] = { "cpu_seal_us",
+		"The worker's CPU time sealing frames, microseconds.", false },
 };
 
 static const size_t lengths[] = {

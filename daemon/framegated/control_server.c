@@ -49,6 +49,7 @@ static const size_t stats_offset[CONTROL_NCOUNTERS] = {
 	[CONTROL_CPU_ACQUIRE_US] = offsetof(struct proc_stats, cpu_acquire_us),
 	[CONTROL_CPU_ENCODE_US] = offsetof(struct proc_stats, cpu_encode_us),
 	[CONTROL_CPU_UPLOAD_US] = offsetof(struct proc_stats, cpu_upload_us),
+	[CONTROL_CPU_SEAL_US] = offsetof(struct proc_stats, cpu_seal_us),
 };
 
 /* Every counter of proc_stats after its header has its place. */

@@ -579,6 +579,7 @@ hello_send(struct parent *p, unsigned int i)
 		h->tls_len[k] = m->len[k];
 	snprintf(h->host, sizeof(h->host), "%s", t->url.host);
 	snprintf(h->path, sizeof(h->path), "%s", t->url.path);
+	memcpy(h->seal_key, t->public_key, sizeof(h->seal_key));
 	if ((error = proc_send(ps->ctl, &msg, -1)) != 0)
 		return error;
 	for (kind = PROC_TLS_CA; kind <= PROC_TLS_KEY; kind++) {
@@ -709,7 +710,7 @@ stats_log(const struct parent_session *ps)
 		 "dropped queue_full %llu upload_failed %llu timeout %llu; "
 		 "errors connect %llu tls %llu http %llu timeout %llu other "
 		 "%llu; %llu bytes; latency p50 %llu us p99 %llu us; "
-		 "cpu_us acquire %llu encode %llu upload %llu; "
+		 "cpu_us acquire %llu encode %llu seal %llu upload %llu; "
 		 "worker %u seccomp_kills %u; log_suppressed %llu",
 		 (unsigned long long)ps->id,
 		 (unsigned long long)st->acquired,
@@ -728,6 +729,7 @@ stats_log(const struct parent_session *ps)
 		 (unsigned long long)st->latency_p99_us,
 		 (unsigned long long)st->cpu_acquire_us,
 		 (unsigned long long)st->cpu_encode_us,
+		 (unsigned long long)st->cpu_seal_us,
 		 (unsigned long long)st->cpu_upload_us, ps->starts,
 		 ps->seccomp_kills, (unsigned long long)ps->log_suppressed);
 }
@@ -1238,6 +1240,8 @@ reload_plan(const struct parent *p, const struct config *next,
 				ot->url.port != nt->url.port;
 			plan[j].restart = plan[j].endpoints ||
 				strcmp(ot->url.path, nt->url.path) != 0 ||
+				memcmp(ot->public_key, nt->public_key,
+				       sizeof(ot->public_key)) != 0 ||
 				o->mode != n->mode ||
 				o->interval != n->interval ||
 				o->rate != n->rate ||

@@ -17,10 +17,10 @@
 
 /* No padding the compiler could fill with stale bytes: every byte is a field. */
 _Static_assert(sizeof(struct proc_hdr) == 24, "proc_hdr layout");
-_Static_assert(sizeof(struct proc_hello) == 952, "proc_hello layout");
+_Static_assert(sizeof(struct proc_hello) == 984, "proc_hello layout");
 _Static_assert(sizeof(struct proc_tls) == 24 + 16 + PROC_TLS_CHUNK,
 	       "proc_tls layout");
-_Static_assert(sizeof(struct proc_stats) == 24 + 17 * 8, "proc_stats layout");
+_Static_assert(sizeof(struct proc_stats) == 24 + 18 * 8, "proc_stats layout");
 _Static_assert(sizeof(struct proc_fatal) == 24 + 8 + PROC_REASON_MAX,
 	       "proc_fatal layout");
 _Static_assert(sizeof(struct proc_log) == 24 + 8 + PROC_LOG_MAX,
@@ -179,7 +179,8 @@ check_hello(const struct proc_hello *h)
 		if (!h->tls_len[i])
 			return -EINVAL;
 	}
-	if (h->reserved || h->reserved2)
+	if (h->reserved || h->reserved2 ||
+	    all_zero(h->seal_key, sizeof(h->seal_key)))
 		return -EINVAL;
 	if (!string_ok(h->host, sizeof(h->host), 1, " /@\\") ||
 	    !string_ok(h->path, sizeof(h->path), 1, " \\") || h->path[0] != '/')
@@ -545,7 +546,8 @@ stats_grow(const struct proc_stats *prev, const struct proc_stats *s)
 	       s->bytes >= prev->bytes &&
 	       s->cpu_acquire_us >= prev->cpu_acquire_us &&
 	       s->cpu_encode_us >= prev->cpu_encode_us &&
-	       s->cpu_upload_us >= prev->cpu_upload_us;
+	       s->cpu_upload_us >= prev->cpu_upload_us &&
+	       s->cpu_seal_us >= prev->cpu_seal_us;
 }
 
 int

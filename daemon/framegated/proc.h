@@ -167,6 +167,7 @@ struct proc_hello {
 	uint32_t	reserved;
 	char		host[PROC_HOST_MAX];	/* for SNI, Host: and the check */
 	char		path[PROC_PATH_MAX];	/* base path, "/" at least */
+	uint8_t		seal_key[32];	/* the tenant's X25519 public key */
 	uint16_t	reserved2;
 };
 
@@ -240,11 +241,13 @@ struct proc_stats {
 	/*
 	 * The worker's own CPU time (CLOCK_THREAD_CPUTIME_ID, user and
 	 * system) by stage, in us: taking and giving back frames (ACQUIRE,
-	 * RELEASE), JPEG, and TLS + HTTP (the PUT, connecting included).
+	 * RELEASE), JPEG, sealing, and TLS + HTTP (the PUT, connecting
+	 * included).
 	 */
 	uint64_t	cpu_acquire_us;
 	uint64_t	cpu_encode_us;
 	uint64_t	cpu_upload_us;
+	uint64_t	cpu_seal_us;
 };
 
 enum proc_fatal_reason {

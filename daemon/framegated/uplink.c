@@ -299,7 +299,7 @@ uplink_put(struct uplink *up, const char *camera, uint64_t sequence,
 	if (!name_ok(camera, "_-", UPLINK_NAME_MAX) || (!data && len))
 		return -EINVAL;
 
-	snprintf(url, sizeof(url), "%s%s/%s/%" PRIu64 "/%" PRIu64 ".jpg",
+	snprintf(url, sizeof(url), "%s%s/%s/%" PRIu64 "/%" PRIu64 ".fgs",
 		 up->origin, up->base_path, camera, up->session, sequence);
 	snprintf(hdr[0], sizeof(hdr[0]), "X-Framegate-Session: %" PRIu64,
 		 up->session);
@@ -314,8 +314,9 @@ uplink_put(struct uplink *up, const char *camera, uint64_t sequence,
 			goto nomem;
 		headers = h;
 	}
-	/* A JPEG, and no 100-continue round trip before sending it. */
-	if (!(h = curl_slist_append(headers, "Content-Type: image/jpeg")))
+	/* A sealed frame, and no 100-continue round trip before sending it. */
+	if (!(h = curl_slist_append(headers, "Content-Type: "
+				    UPLINK_CONTENT_TYPE)))
 		goto nomem;
 	headers = h;
 	if (!(h = curl_slist_append(headers, "Expect:")))

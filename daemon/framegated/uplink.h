@@ -12,9 +12,10 @@
  *   names     the caller resolved host to addr; libcurl is handed
  *             "host:port:addr" and never resolves (the certificate is
  *             still checked against host)
- *   objects   https://host:port<base_path>/<camera>/<session>/<sequence>.jpg
- *             with headers X-Framegate-Session, -Camera, -Sequence and
- *             -Capture-Ns (decimal)
+ *   objects   https://host:port<base_path>/<camera>/<session>/<sequence>.fgs
+ *             (a sealed frame, Documentation/sealed-frames.rst), of type
+ *             UPLINK_CONTENT_TYPE, with headers X-Framegate-Session,
+ *             -Camera, -Sequence and -Capture-Ns (decimal)
  *
  * Call uplink_global_init() once before the sandbox: libcurl and OpenSSL
  * initialise (and OpenSSL reads its configuration) there. Nothing here
@@ -29,6 +30,7 @@
 
 #define UPLINK_NAME_MAX		32	/* a camera name, with its NUL */
 #define UPLINK_PATH_MAX		128	/* base_path, with its NUL */
+#define UPLINK_CONTENT_TYPE	"application/vnd.framegate.sealed"
 
 /* What a PUT came to; the worker counts drops by it. */
 enum uplink_status {

@@ -13,7 +13,9 @@
  *   3. READY, and on GO the loop: at each due time (1/rate s live,
  *      interval s stills) take every frame the session holds, keep the
  *      newest of each camera, release the others (superseded: dropped,
- *      queue full), JPEG it (TurboJPEG, from the camera's own format), PUT
+ *      queue full), JPEG it (TurboJPEG, from the camera's own format),
+ *      seal it to the tenant's public key (sealed.h: a data key of this
+ *      run, wrapped to the tenant; Documentation/sealed-frames.rst), PUT
  *      it over TLS 1.3 with the tenant's certificate, release it.
  *
  * The session's ring is the worker's bounded queue: the kernel keeps
@@ -50,6 +52,7 @@
 #include <unistd.h>
 
 #include "libframegate.h"
+#include "sealed.h"
 
 #include "encode.h"
 #include "log.h"
@@ -78,10 +81,19 @@ struct worker {
 	unsigned int		 nlat;
 	uint64_t		 period_ns;
 	uint32_t		 backoff_ms;
-	uint64_t		 cpu_ns[3];	/* acquire, encode, upload */
+	uint64_t		 cpu_ns[4];	/* acquire, encode, seal, upload */
+	struct fg_seal_key	 seal;
+	uint8_t			*sealed;	/* the object being sent */
+	size_t			 sealed_size;
+	/*
+	 * CLOCK_REALTIME - CLOCK_MONOTONIC when the worker started: the
+	 * kernel's capture and creation times, on the wall clock, in the
+	 * same order as they happened whatever the wall clock does later.
+	 */
+	int64_t			 wall_offset_ns;
 };
 
-enum { STAGE_ACQUIRE, STAGE_ENCODE, STAGE_UPLOAD };
+enum { STAGE_ACQUIRE, STAGE_ENCODE, STAGE_SEAL, STAGE_UPLOAD };
 
 static uint64_t
 now_ns(clockid_t clock)
@@ -168,6 +180,7 @@ stats_send(struct worker *wk)
 	wk->st.cpu_acquire_us = wk->cpu_ns[STAGE_ACQUIRE] / 1000;
 	wk->st.cpu_encode_us = wk->cpu_ns[STAGE_ENCODE] / 1000;
 	wk->st.cpu_upload_us = wk->cpu_ns[STAGE_UPLOAD] / 1000;
+	wk->st.cpu_seal_us = wk->cpu_ns[STAGE_SEAL] / 1000;
 	proc_msg_init(&msg, PROC_MSG_STATS, wk->sid);
 	hdr = msg.hdr;
 	msg.stats = wk->st;
@@ -222,12 +235,55 @@ upload_failed(struct worker *wk, const struct uplink_result *r)
 }
 
 /* Encodes and uploads frame f (acquired, counted); the caller releases. */
+/*
+ * A new data key for the session, wrapped to the tenant: at start, and
+ * whenever the sealer refuses a sequence (the camera's went back, which
+ * would repeat a nonce under the old key).
+ */
+static int
+seal_key_start(struct worker *wk)
+{
+	fg_seal_key_clear(&wk->seal);
+	return fg_seal_key_new(&wk->seal, wk->hello.seal_key, wk->sid,
+			       wk->info.created_ns + wk->wall_offset_ns);
+}
+
+/* The JPEG of frame f sealed into wk->sealed (*len bytes): 0 or -errno. */
+static int
+frame_seal(struct worker *wk, const struct fg_frame *f, uint64_t capture_ns,
+	   const uint8_t *jpeg, size_t jpeg_len, size_t *len)
+{
+	size_t need = jpeg_len + FG_SEALED_OVERHEAD;
+	uint8_t *p;
+	int ret;
+
+	if (need > wk->sealed_size) {
+		if ((p = realloc(wk->sealed, need)) == NULL)
+			return -ENOMEM;
+		wk->sealed = p;
+		wk->sealed_size = need;
+	}
+	ret = fg_seal_frame(&wk->seal, FG_SEALED_JPEG, f->camera_id,
+			    f->sequence, capture_ns, jpeg, jpeg_len, wk->sealed,
+			    wk->sealed_size, len);
+	if (ret == -ERANGE) {
+		log_info("camera %u: sequence %llu went back: a new data key",
+			 f->camera_id, (unsigned long long)f->sequence);
+		if ((ret = seal_key_start(wk)) != 0)
+			return ret;
+		ret = fg_seal_frame(&wk->seal, FG_SEALED_JPEG, f->camera_id,
+				    f->sequence, capture_ns, jpeg, jpeg_len,
+				    wk->sealed, wk->sealed_size, len);
+	}
+	return ret;
+}
+
 static void
 frame_send(struct worker *wk, const struct fg_frame *f, uint64_t *mark)
 {
 	struct uplink_result r;
+	size_t jpeg_len, sealed_len;
 	const uint8_t *jpeg;
-	size_t jpeg_len;
 	uint64_t real;
 	int i, ret;
 
@@ -253,11 +309,19 @@ frame_send(struct worker *wk, const struct fg_frame *f, uint64_t *mark)
 		return;
 	}
 	wk->st.encoded++;
-	/* Capture time, from CLOCK_MONOTONIC to the wall clock. */
-	real = now_ns(CLOCK_REALTIME) -
-	       (now_ns(CLOCK_MONOTONIC) - f->timestamp_ns);
+	real = f->timestamp_ns + wk->wall_offset_ns;
+	if ((ret = frame_seal(wk, f, real, jpeg, jpeg_len, &sealed_len)) != 0) {
+		stage_done(wk, STAGE_SEAL, mark);
+		log_warnx("camera %s: frame %llu: cannot seal: %s",
+			  wk->hello.cameras[i],
+			  (unsigned long long)f->sequence, strerror(-ret));
+		wk->st.dropped_upload_failed++;
+		wk->st.err_other++;
+		return;
+	}
+	stage_done(wk, STAGE_SEAL, mark);
 	ret = uplink_put(wk->up, wk->hello.cameras[i], f->sequence, real,
-			 jpeg, jpeg_len, &r);
+			 wk->sealed, sealed_len, &r);
 	stage_done(wk, STAGE_UPLOAD, mark);
 	if (ret != UPLINK_OK) {
 		upload_failed(wk, &r);
@@ -530,6 +594,12 @@ worker_main(uid_t uid, gid_t gid, const char *test_action)
 	    (ret = fg_session_map(wk.sfd, &wk.info,
 				  (const void **)&wk.window)) != 0)
 		worker_fatal(&wk, PROC_FATAL_SESSION, -ret, "session");
+	/* The wall clock's offset, then the data key (OpenSSL's DRBG). */
+	wk.wall_offset_ns = (int64_t)(now_ns(CLOCK_REALTIME) -
+				      now_ns(CLOCK_MONOTONIC));
+	if ((ret = seal_key_start(&wk)) != 0)
+		worker_fatal(&wk, PROC_FATAL_INTERNAL, -ret,
+			     "a data key for the tenant's public key");
 	wk.period_ns = wk.hello.mode == PROC_MODE_LIVE ?
 		       1000000000ull / wk.hello.rate :
 		       wk.hello.interval * 1000000000ull;

@@ -163,6 +163,19 @@ x25519_public(const uint8_t priv[FG_SEALED_KEY_LEN],
 	return ok ? 0 : -EINVAL;
 }
 
+int
+fg_sealed_public_key_check(const uint8_t pub[FG_SEALED_KEY_LEN])
+{
+	/* Any scalar: X25519 clamps it to a multiple of the cofactor. */
+	static const uint8_t probe[FG_SEALED_KEY_LEN] = { 0x40, 1, 2, 3 };
+	uint8_t shared[FG_SEALED_KEY_LEN];
+	int ret;
+
+	ret = x25519(probe, pub, shared);
+	OPENSSL_cleanse(shared, sizeof(shared));
+	return ret;
+}
+
 /* The wrap key and nonce of one ephemeral key and tenant. */
 static int
 wrap_secrets(const uint8_t shared[FG_SEALED_KEY_LEN],

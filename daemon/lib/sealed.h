@@ -65,6 +65,13 @@ struct fg_sealed_hdr {
 int fg_sealed_tenant_id(const uint8_t pub[FG_SEALED_KEY_LEN],
 			uint8_t id[FG_SEALED_TENANT_ID_LEN]);
 
+/*
+ * Whether pub can be sealed to: -EINVAL for a key of small order, with
+ * which X25519 gives all zeros whatever the ephemeral key (no secret at
+ * all); 0 otherwise, -ENOMEM.
+ */
+int fg_sealed_public_key_check(const uint8_t pub[FG_SEALED_KEY_LEN]);
+
 /* ---- sealing (the worker) ------------------------------------------- */
 
 /*

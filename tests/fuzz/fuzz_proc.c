@@ -106,6 +106,7 @@ template(struct proc_msg *m, uint32_t type)
 		m->hello.tls_len[2] = 5000;
 		strcpy(m->hello.host, "h");
 		strcpy(m->hello.path, "/");
+		memset(m->hello.seal_key, 0x5a, sizeof(m->hello.seal_key));
 		break;
 	case PROC_MSG_TLS:
 		m->tls.kind = PROC_TLS_KEY;

@@ -636,7 +636,6 @@ TEST_F(conf, parse_fills_every_value)
 	EXPECT_EQ(8443, c.tenants[0].url.port);
 	EXPECT_STREQ("/smith", c.tenants[0].url.path);
 	EXPECT_EQ(20, c.tenants[0].key_line);
-	EXPECT_TRUE(c.tenants[0].has_public_key);
 	EXPECT_EQ(0, memcmp(pubkey, c.tenants[0].public_key, sizeof(pubkey)));
 
 	ASSERT_EQ(2, c.nsessions);
@@ -670,6 +669,7 @@ TEST_F(conf, parse_sets_session_defaults)
 		"[camera a]\ndevice = /dev/video0\nfps = 25\n"
 		"[camera b]\ndevice = /dev/video1\nfps = 12\n"
 		"[tenant t]\nurl = https://h\nca = /ca\ncert = /c\nkey = /k\n"
+		"public_key = " PUBKEY_B64 "\n"
 		"[session live]\ntenant = t\ncameras = a b\nmode = live\n"
 		"[session stills]\ntenant = t\ncameras = a\nmode = stills\n",
 		problems));
@@ -678,7 +678,6 @@ TEST_F(conf, parse_sets_session_defaults)
 	EXPECT_EQ(CONFIG_INTERVAL_DEFAULT, c.sessions[1].interval);
 	EXPECT_EQ(443, c.tenants[0].url.port);
 	EXPECT_STREQ("/", c.tenants[0].url.path);
-	EXPECT_FALSE(c.tenants[0].has_public_key);
 	EXPECT_STREQ(CONFIG_USER_DEFAULT, c.global.user);
 	EXPECT_EQ(0, c.global.user_line);
 }
@@ -742,7 +741,8 @@ TEST_F(conf, parse_checks_urls)
 
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		snprintf(text, sizeof(text), "[tenant t]\nurl = %s\nca = /a\n"
-			 "cert = /b\nkey = /c\n", urls[i].url);
+			 "cert = /b\nkey = /c\npublic_key = " PUBKEY_B64 "\n",
+			 urls[i].url);
 		snprintf(want, sizeof(want), "%s%s%s", urls[i].problem[0] ?
 			 "2: url: " : "", urls[i].problem,
 			 urls[i].problem[0] ? "\n" : "");
@@ -778,6 +778,29 @@ TEST_F(conf, parse_checks_public_keys)
 	}
 }
 
+/* A key of small order seals to nothing; and a tenant needs its key. */
+TEST_F(conf, parse_refuses_small_order_and_missing_public_keys)
+{
+	static struct config c;
+	char problems[8192];
+
+	/* 0, and 1: both of small order. */
+	parse(&c, "[tenant t]\nurl = https://h\nca = /a\ncert = /b\n"
+		  "key = /c\npublic_key = "
+		  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		  "[tenant u]\nurl = https://h\nca = /a\ncert = /b\n"
+		  "key = /c\npublic_key = "
+		  "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		  "[tenant v]\nurl = https://h\nca = /a\ncert = /b\n"
+		  "key = /c\n", problems);
+	EXPECT_STREQ(
+		"6: public_key: a key of small order: frames sealed to it "
+		"would open with any key\n"
+		"12: public_key: a key of small order: frames sealed to it "
+		"would open with any key\n"
+		"13: [tenant v]: missing key \"public_key\"\n", problems);
+}
+
 TEST_F(conf, parse_checks_names_and_headers)
 {
 	static struct config c;
@@ -811,6 +834,7 @@ TEST_F(conf, parse_checks_devices_and_lists)
 	      "[camera e]\ndevice = card=HD Cam,bus=usb-1\n"		/* 9-10 */
 	      "[camera f]\ndevice = /dev/video0\nformat = MJPG\n"	/* 11-13 */
 	      "[tenant t]\nurl = https://h\nca = /a\ncert = b\nkey = /c\n"
+	      "public_key = " PUBKEY_B64 "\n"
 	      "[session s]\ntenant = t\ncameras = a, b, c, d, e, f, a\n"
 	      "mode = sometimes\ninterval = 0\n", problems);
 	EXPECT_STREQ(
@@ -820,9 +844,9 @@ TEST_F(conf, parse_checks_devices_and_lists)
 		"13: format: \"MJPG\" is not one of YUYV, UYVY, NV12, GREY, "
 		"RGB24, BGR24\n"
 		"17: cert: \"b\" is not an absolute path\n"
-		"21: cameras: a is listed twice\n"
-		"22: mode: \"sometimes\" is neither stills nor live\n"
-		"23: interval: 0 is out of range (1..86400)\n"
+		"22: cameras: a is listed twice\n"
+		"23: mode: \"sometimes\" is neither stills nor live\n"
+		"24: interval: 0 is out of range (1..86400)\n"
 		"10: device: also the device of [camera d] (line 8)\n",
 		problems);
 	EXPECT_STREQ("HD Cam", c.cameras[3].card);

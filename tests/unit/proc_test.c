@@ -49,6 +49,7 @@ make_msg(struct proc_msg *m, uint32_t type)
 		m->hello.tls_len[2] = 3;
 		strcpy(m->hello.host, "ingest.example");
 		strcpy(m->hello.path, "/upload/alice");
+		memset(m->hello.seal_key, 0x5a, sizeof(m->hello.seal_key));
 		break;
 	case PROC_MSG_TLS:
 		m->tls.kind = PROC_TLS_CERT;
@@ -410,6 +411,8 @@ TEST(fields_out_of_range)
 	EXPECT_FIELD(-EINVAL, PROC_MSG_HELLO, strcpy(m.hello.path, "x"));
 	EXPECT_FIELD(-EINVAL, PROC_MSG_HELLO, strcpy(m.hello.host, "a b"));
 	EXPECT_FIELD(-EINVAL, PROC_MSG_HELLO, m.hello.reserved2 = 1);
+	EXPECT_FIELD(-EINVAL, PROC_MSG_HELLO,
+		     memset(m.hello.seal_key, 0, sizeof(m.hello.seal_key)));
 	EXPECT_FIELD(-EINVAL, PROC_MSG_TLS, m.tls.kind = 4);
 	EXPECT_FIELD(-EINVAL, PROC_MSG_TLS, m.tls.len = 0);
 	EXPECT_FIELD(-EINVAL, PROC_MSG_TLS,

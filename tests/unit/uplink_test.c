@@ -529,14 +529,14 @@ TEST_F(uplink, put_lands_byte_identical_with_its_headers)
 	EXPECT_EQ(1, r.new_connections);
 	EXPECT_LT(0, r.latency_ns);
 	EXPECT_STREQ("", uplink_error(self->up));
-	EXPECT_TRUE(stored_as(self, "store/tenant-a/front/42/7.jpg",
+	EXPECT_TRUE(stored_as(self, "store/tenant-a/front/42/7.fgs",
 			      self->body, len));
 	ASSERT_NE(NULL, access_line(self, 0, line, sizeof(line)));
-	EXPECT_NE(NULL, strstr(line, " 1 PUT /tenant-a/front/42/7.jpg 201 "
+	EXPECT_NE(NULL, strstr(line, " 1 PUT /tenant-a/front/42/7.fgs 201 "
 				     "TLSv1.3 \"CN=tenant-a\" \"42\" "
 				     "\"front\" \"7\" "
 				     "\"1700000000123456789\" "
-				     "\"image/jpeg\""))
+				     "\"application/vnd.framegate.sealed\""))
 		TH_LOG("access.log: %s", line);
 }
 
@@ -554,7 +554,7 @@ TEST_F(uplink, other_tenants_location_is_http_4xx)
 	/* B itself may: the location is closed to A, not to everyone. */
 	EXPECT_EQ(UPLINK_OK, put_once(self, "tenant-b", "/tenant-b", 0, &r))
 		TH_LOG("%s", uplink_error(self->up));
-	EXPECT_TRUE(stored_as(self, "store/tenant-b/front/42/1.jpg",
+	EXPECT_TRUE(stored_as(self, "store/tenant-b/front/42/1.fgs",
 			      self->body, SMALL));
 }
 
@@ -658,7 +658,7 @@ TEST_F(uplink, puts_share_one_connection)
 						1000 * seq % 3000 + 1, &r))
 			TH_LOG("%s", uplink_error(self->up));
 		EXPECT_EQ(seq == 1 ? 1 : 0, r.new_connections);
-		snprintf(name, sizeof(name), "store/tenant-a/back/42/%u.jpg",
+		snprintf(name, sizeof(name), "store/tenant-a/back/42/%u.fgs",
 			 seq);
 		EXPECT_TRUE(stored_as(self, name, self->body,
 				      1000 * seq % 3000 + 1));
