@@ -10,6 +10,13 @@
 #        certificate only, /b/ by b's only; what it stores is in
 #        $work/store/{a,b}, what it served in $work/nginx/access.log as
 #        "PORT METHOD URI STATUS" lines
+#   veth fgingest-c 10.98.0.1 --- fgingest-d 10.98.0.2: the same nginx on
+#        10.98.0.2:8443, a second path (framegated-e2e.sh gives each tenant
+#        its own, and a bad network on each)
+#   GET /T/view/ (tenant T's certificate): T's store as JSON listings and
+#        files, what a tenant's viewer fetches; with ingest_mixed=1 set
+#        before fg_setup also GET /b/mixed/: tenant a's store served to
+#        tenant b, the mixed-up cache of the incidents framegate is for
 #
 # The sourcing script sets nothing first; $work, $pid and the counters
 # below are its own. It calls fg_setup once, before its first check.
@@ -74,7 +81,7 @@ certs_make() {
 		-out "$work/tca.crt" 2>/dev/null
 	ec -subj /CN=10.99.0.2 -keyout "$work/server.key" \
 		-out "$work/server.csr" 2>/dev/null
-	printf 'subjectAltName=IP:10.99.0.2\n' >"$work/san.ext"
+	printf 'subjectAltName=IP:10.99.0.2,IP:10.98.0.2\n' >"$work/san.ext"
 	openssl x509 -req -in "$work/server.csr" -CA "$work/ica.crt" \
 		-CAkey "$work/ica.key" -CAcreateserial -days 2 \
 		-extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
@@ -101,7 +108,23 @@ ingest_make() {
 	ip link set fgingest-a up
 	ip -n fgingest addr add 10.99.0.2/24 dev fgingest-b
 	ip -n fgingest link set fgingest-b up
+	ip link add fgingest-c type veth peer name fgingest-d
+	ip link set fgingest-d netns fgingest
+	ip addr add 10.98.0.1/24 dev fgingest-c
+	ip link set fgingest-c up
+	ip -n fgingest addr add 10.98.0.2/24 dev fgingest-d
+	ip -n fgingest link set fgingest-d up
 	ip -n fgingest link set lo up
+	mixed=
+	[ "${ingest_mixed:-0}" = 1 ] && mixed="
+		# The seed's bug: b's viewers served a's objects, as a mixed-up
+		# cache would.
+		location /b/mixed/ {
+			if (\$tenant != b) { return 403; }
+			alias $work/store/a/;
+			autoindex on;
+			autoindex_format json;
+		}"
 	mkdir -p "$work/store/a" "$work/store/b" "$work/nginx"
 	cat >"$work/nginx.conf" <<NGINX
 user root;
@@ -125,6 +148,7 @@ http {
 	server {
 		listen 10.99.0.2:8443 ssl;
 		listen 10.99.0.2:9443 ssl;	# framegated-reload.sh moves to it
+		listen 10.98.0.2:8443 ssl;
 		ssl_protocols TLSv1.3;
 		ssl_certificate $work/server.crt;
 		ssl_certificate_key $work/server.key;
@@ -142,6 +166,18 @@ http {
 			dav_methods PUT;
 			create_full_put_path on;
 		}
+		location /a/view/ {
+			if (\$tenant != a) { return 403; }
+			alias $work/store/a/;
+			autoindex on;
+			autoindex_format json;
+		}
+		location /b/view/ {
+			if (\$tenant != b) { return 403; }
+			alias $work/store/b/;
+			autoindex on;
+			autoindex_format json;
+		}$mixed
 	}
 }
 NGINX
@@ -284,19 +320,31 @@ sealed_py_opens() {
 	[ "$n" = "$(count_objects "$t")" ]
 }
 
-# Tenant $2's key opens none of tenant $1's objects: framegate-open
-# refuses every one as another tenant's, and writes nothing.
-other_key_refuses() {
-	local out=$work/wrong/$1 n
+# Tenant $1's key opens none of the objects under directory $2:
+# framegate-open refuses every one as another tenant's and writes nothing
+# ($work/wrong/$3, its refusals in $work/wrong/$3.err).
+key_refuses() {
+	local out=$work/wrong/$3 n total
+	total=$(find "$2" -name '*.fgs' | wc -l)
 	rm -rf "$out"
 	mkdir -p "$out"
-	! "$fgopen" -q -k "$work/$2.seal" -o "$out" "$work/store/$1" \
-		2>"$work/wrong/$1.err" || return 1
-	n=$(grep -c ': refused: sealed to another tenant' "$work/wrong/$1.err")
-	echo "$n of $(count_objects "$1") refused as another tenant's"
-	[ "$n" -gt 0 ] && [ "$n" = "$(count_objects "$1")" ] &&
-		[ "$(wc -l <"$work/wrong/$1.err")" = "$n" ] &&
+	! "$fgopen" -q -k "$work/$1.seal" -o "$out" "$2" \
+		2>"$work/wrong/$3.err" || return 1
+	n=$(grep -c ': refused: sealed to another tenant' "$work/wrong/$3.err")
+	echo "$n of $total refused as another tenant's"
+	[ "$n" -gt 0 ] && [ "$n" = "$total" ] &&
+		[ "$(wc -l <"$work/wrong/$3.err")" = "$n" ] &&
 		[ -z "$(ls -A "$out")" ]
+}
+# Tenant $2's key opens none of tenant $1's stored objects.
+other_key_refuses() { key_refuses "$2" "$work/store/$1" "$1"; }
+
+# Tenant $1's viewer: what the ingest serves at https://$2 (a path with
+# JSON listings, e.g. 10.98.0.2:8443/b/mixed/) fetched with $1's
+# certificate into directory $3.
+viewer_fetch() {
+	/usr/bin/python3 "$top/tests/lib/e2e.py" fetch "https://$2" \
+		"$work/ica.crt" "$work/$1.crt" "$work/$1.key" "$3"
 }
 
 # The stats lines the parent logged for session $1 (one per worker, when

@@ -95,6 +95,7 @@ control_worker_state_name(uint32_t state)
 	case CONTROL_WORKER_RESTARTING:	return "restarting";
 	case CONTROL_WORKER_GIVEN_UP:	return "given-up";
 	case CONTROL_WORKER_REVOKED:	return "revoked";
+	case CONTROL_WORKER_NO_CAMERA:	return "no-camera";
 	}
 	return "?";
 }
@@ -154,6 +155,7 @@ check_worker(const struct control_worker *w)
 	case CONTROL_WORKER_RESTARTING:
 	case CONTROL_WORKER_GIVEN_UP:
 	case CONTROL_WORKER_REVOKED:
+	case CONTROL_WORKER_NO_CAMERA:
 		alive = false;
 		break;
 	default:

@@ -145,6 +145,8 @@ enum control_worker_state {
 					   exited 0: the session is over */
 	CONTROL_WORKER_REVOKED,		/* CONTROL_MSG_REVOKE: no session, no
 					   cell until a reload */
+	CONTROL_WORKER_NO_CAMERA,	/* a camera of it was lost: made anew
+					   when it is attached again */
 };
 
 /*

@@ -124,6 +124,8 @@ worker_state(const struct parent_session *ps)
 {
 	if (ps->revoked)
 		return CONTROL_WORKER_REVOKED;
+	if (ps->camera_wait)
+		return CONTROL_WORKER_NO_CAMERA;
 	if (ps->pid != 0)
 		return ps->pp.ready ? CONTROL_WORKER_RUNNING :
 				      CONTROL_WORKER_STARTING;

@@ -76,6 +76,15 @@ report_log(void *arg, const char *file, config_line line, const char *reason)
 	log_warnx("%s:%u: %s", file, line, reason);
 }
 
+/* The same, for a lost camera's tries: said once, then debug lines. */
+static void
+report_quiet(void *arg, const char *file, config_line line,
+	     const char *reason)
+{
+	(void)arg;
+	log_debug("%s:%u: %s", file, line, reason);
+}
+
 static int
 stale_cell(uint64_t cell_id, uint64_t session_id, void *arg)
 {
@@ -116,8 +125,12 @@ cells_clear(struct parent *p)
 	return ids[PARENT_STALE_MAX - 1] != 0 ? cells_clear(p) : 0;
 }
 
+/*
+ * Opens camera i's node and attaches it. Failures are warnings, or debug
+ * lines when quiet (a lost camera tried again: said once).
+ */
 static int
-camera_attach(struct parent *p, unsigned int i)
+camera_attach(struct parent *p, unsigned int i, bool quiet)
 {
 	const struct config_camera *c = &p->conf->cameras[i];
 	struct parent_camera *pc = &p->cameras[i];
@@ -131,25 +144,37 @@ camera_attach(struct parent *p, unsigned int i)
 	char path[CONFIG_PATH_MAX];
 	int vfd, fd;
 
-	if (config_device_path(p->conf, i, path, sizeof(path), report_log,
-			       NULL) != 0)
+	if (config_device_path(p->conf, i, path, sizeof(path),
+			       quiet ? report_quiet : report_log, NULL) != 0)
 		return -ENODEV;
 	if ((vfd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
-		log_warn("camera %s: %s", c->name, path);
-		return -errno;
+		fd = -errno;
+		if (quiet)
+			log_debug("camera %s: %s: %s", c->name, path,
+				  strerror(-fd));
+		else
+			log_warnx("camera %s: %s: %s", c->name, path,
+				  strerror(-fd));
+		return fd;
 	}
 	a.v4l2_fd = vfd;
 	fd = fg_camera_attach(p->ctl, &a);
 	close(vfd);		/* framegate keeps its own file */
 	if (fd < 0) {
-		log_warnx("camera %s: cannot attach %s: %s", c->name, path,
-			  strerror(-fd));
+		if (quiet)
+			log_debug("camera %s: cannot attach %s: %s", c->name,
+				  path, strerror(-fd));
+		else
+			log_warnx("camera %s: cannot attach %s: %s", c->name,
+				  path, strerror(-fd));
 		return fd;
 	}
 	pc->fd = fd;
 	pc->id = a.camera_id;
 	pc->bytesperline = a.bytesperline;
 	pc->sizeimage = a.sizeimage;
+	pc->lost = false;
+	pc->tries = 0;
 	log_info("camera %s: %s attached as camera %u, %ux%u %s at %u fps",
 		 c->name, path, pc->id, c->width, c->height,
 		 config_format_name(c->pixelformat), c->fps);
@@ -392,8 +417,14 @@ parent_start(struct parent *p, const struct config *conf)
 		log_warnx("/dev/framegate: %s", strerror(-error));
 		return error;
 	}
+	/* Before the cameras: no loss of one goes unheard. */
+	if ((p->events = fg_nl_events_open()) == NULL) {
+		error = -errno;
+		log_warnx("framegate events: %s", strerror(-error));
+		return error;
+	}
 	for (i = 0; i < conf->ncameras; i++)
-		if ((error = camera_attach(p, i)) != 0)
+		if ((error = camera_attach(p, i, false)) != 0)
 			return error;
 	for (i = 0; i < conf->nsessions; i++)
 		if ((error = session_start(p, i)) != 0)
@@ -429,6 +460,9 @@ parent_stop(struct parent *p)
 			close(p->cameras[i].fd);	/* detaches it */
 		p->cameras[i].fd = -1;
 	}
+	if (p->events != NULL)
+		fg_nl_close(p->events);
+	p->events = NULL;
 	if (p->ctl >= 0)
 		close(p->ctl);
 	p->ctl = -1;
@@ -871,7 +905,7 @@ worker_collect(struct parent_session *ps, siginfo_t *si)
 
 /* The worker ended: reaped, and started again unless it should not be. */
 static void
-worker_reap(struct parent_session *ps)
+worker_reap(struct parent *p, struct parent_session *ps)
 {
 	siginfo_t si;
 	struct fg_nl *nl;
@@ -882,6 +916,8 @@ worker_reap(struct parent_session *ps)
 		log_info("session %llu: worker done (session over)",
 			 (unsigned long long)ps->id);
 		ps->given_up = true;
+		/* A lost camera ends a session too: the events may be late. */
+		p->cameras_check = true;
 		return;
 	}
 	log_warnx("session %llu: worker %s %d", (unsigned long long)ps->id,
@@ -980,7 +1016,7 @@ workers_wait(struct parent *p, const unsigned int *which, unsigned int n,
 				continue;
 			if (verdict) {
 				owner[k]->given_up = true;
-				worker_reap(owner[k]);
+				worker_reap(p, owner[k]);
 			} else {
 				worker_collect(owner[k], &si);
 			}
@@ -1001,15 +1037,19 @@ workers_stop(struct parent *p)
 	workers_wait(p, which, n, true);
 }
 
+static void	events_read(struct parent *p);
+static void	cameras_check(struct parent *p);
+static uint64_t	cameras_retry(struct parent *p, uint64_t now);
+
 int
 parent_run(struct parent *p, int sigfd)
 {
-	struct pollfd pfd[2 + 2 * CONFIG_SESSIONS_MAX];
-	struct parent_session *owner[2 + 2 * CONFIG_SESSIONS_MAX];
+	struct pollfd pfd[3 + 2 * CONFIG_SESSIONS_MAX];
+	struct parent_session *owner[3 + 2 * CONFIG_SESSIONS_MAX];
 	struct signalfd_siginfo si;
 	uint64_t now, next;
-	unsigned int i, n, first;
-	int error, timeout;
+	unsigned int i, n, first, ev;
+	int error, timeout, cidx;
 
 	if (!p->running) {
 		if ((error = workers_prepare(p)) != 0)
@@ -1021,13 +1061,20 @@ parent_run(struct parent *p, int sigfd)
 	}
 	for (;;) {
 		n = 0;
+		cidx = -1;
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		if (p->control >= 0)	/* pfd[1]: control.h's clients */
+		if (p->control >= 0) {	/* control.h's clients */
+			cidx = (int)n;
 			pfd[n++] = (struct pollfd){ .fd = p->control,
 						    .events = POLLIN };
+		}
+		ev = n;
+		pfd[n++] = (struct pollfd){ .fd = fg_nl_event_fd(p->events),
+					    .events = POLLIN };
 		first = n;
 		now = mono_ns();
-		next = 0;
+		/* Lost cameras that are due: tried, their sessions made anew. */
+		next = cameras_retry(p, now);
 		for (i = 0; i < p->conf->nsessions; i++) {
 			struct parent_session *ps = &p->sessions[i];
 
@@ -1077,8 +1124,12 @@ parent_run(struct parent *p, int sigfd)
 		for (i = first; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd == owner[i]->pidfd &&
 			    owner[i]->pid != 0)
-				worker_reap(owner[i]);
-		if (first > 1 && pfd[1].revents &&
+				worker_reap(p, owner[i]);
+		if (pfd[ev].revents)
+			events_read(p);
+		if (p->cameras_check)
+			cameras_check(p);
+		if (cidx >= 0 && pfd[cidx].revents &&
 		    control_serve(p, p->control))
 			return PARENT_RUN_RELOAD;
 	}
@@ -1165,6 +1216,196 @@ parent_revoke(struct parent *p, const char *name, uint64_t *id)
 	session_dismantle(p, ps);
 	*id = ps->id;
 	return 0;
+}
+
+/* ------------------------------------------------------- lost cameras */
+
+/* Whether session j of the running configuration uses camera i. */
+static bool
+session_uses(const struct parent *p, unsigned int j, unsigned int i)
+{
+	const struct config_session *s = &p->conf->sessions[j];
+	unsigned int k;
+
+	for (k = 0; k < s->ncameras; k++)
+		if (s->cameras[k] == i)
+			return true;
+	return false;
+}
+
+/*
+ * The kernel lost camera i (unplugged, or its queue failed: final). Its
+ * sessions end: their workers see it (POLLHUP) and exit, or are killed;
+ * their cells go, their fds are closed. Then the camera is detached,
+ * which lets the driver reconnect a node that went away, and it is
+ * tried again from 1 s on.
+ */
+static void
+camera_lost(struct parent *p, unsigned int i)
+{
+	struct parent_camera *pc = &p->cameras[i];
+	const char *name = p->conf->cameras[i].name;
+	unsigned int which[CONFIG_SESSIONS_MAX] = { 0 }, n = 0, j, k;
+	struct parent_session *ps;
+
+	log_warnx("camera %s: camera %u lost: its sessions end, and it is "
+		  "attached again when it comes back", name, pc->id);
+	for (j = 0; j < p->conf->nsessions; j++) {
+		ps = &p->sessions[j];
+		if (ps->fd < 0 || !session_uses(p, j, i))
+			continue;
+		worker_tell_stop(ps, PROC_SHUTDOWN_STOP);
+		which[n++] = j;
+	}
+	workers_wait(p, which, n, false);
+	for (k = 0; k < n; k++) {
+		ps = &p->sessions[which[k]];
+		session_dismantle(p, ps);
+		ps->camera_wait = true;
+		ps->given_up = false;
+		ps->restart_ns = 0;
+		log_info("session %s: session %llu ended with camera %s",
+			 ps->name, (unsigned long long)ps->id, name);
+	}
+	close(pc->fd);		/* detaches it */
+	pc->fd = -1;
+	pc->lost = true;
+	pc->tries = 0;
+	pc->retry_ns = mono_ns() + 1000000000ull;
+}
+
+/* Events from the kernel: CAMERA_LOST is the one that matters here. */
+static void
+events_read(struct parent *p)
+{
+	struct fg_event_msg ev;
+	unsigned int i;
+	int r;
+
+	while ((r = fg_nl_event_next(p->events, 0, &ev)) != 0) {
+		if (r == -ENOBUFS) {
+			log_warnx("framegate events lost (the socket "
+				  "overflowed): asking about every camera");
+			p->cameras_check = true;
+			continue;
+		}
+		if (r == -EBADMSG)
+			continue;
+		if (r < 0) {
+			log_warnx("framegate events: %s", strerror(-r));
+			p->cameras_check = true;
+			return;
+		}
+		if (ev.event != FG_EVENT_CAMERA_LOST)
+			continue;
+		for (i = 0; i < p->conf->ncameras; i++)
+			if (p->cameras[i].fd >= 0 &&
+			    p->cameras[i].id == ev.camera_id)
+				camera_lost(p, i);
+	}
+}
+
+/* Asks the kernel about every attached camera: a lost one is lost here. */
+static void
+cameras_check(struct parent *p)
+{
+	struct fg_camera_status st;
+	struct fg_nl *nl;
+	unsigned int i;
+	int error;
+
+	p->cameras_check = false;
+	if ((nl = fg_nl_open()) == NULL) {
+		log_warnx("netlink: cannot ask about the cameras");
+		return;
+	}
+	for (i = 0; i < p->conf->ncameras; i++) {
+		if (p->cameras[i].fd < 0)
+			continue;
+		error = fg_nl_get_camera(nl, p->cameras[i].id, &st);
+		if (error == 0 && st.state != FG_CAMERA_LOST)
+			continue;
+		if (error != 0 && error != -ENOENT) {
+			log_warnx("camera %s: %s", p->conf->cameras[i].name,
+				  strerror(-error));
+			continue;
+		}
+		camera_lost(p, i);
+	}
+	fg_nl_close(nl);
+}
+
+/*
+ * The sessions waiting for a camera whose cameras are all attached: made
+ * anew (new id, cell, endpoints) with a worker each.
+ */
+static void
+sessions_resume(struct parent *p)
+{
+	const struct config_session *s;
+	struct parent_session *ps;
+	unsigned int j, k;
+
+	for (j = 0; j < p->conf->nsessions; j++) {
+		s = &p->conf->sessions[j];
+		ps = &p->sessions[j];
+		if (!ps->camera_wait)
+			continue;
+		for (k = 0; k < s->ncameras; k++)
+			if (p->cameras[s->cameras[k]].fd < 0)
+				break;
+		if (k < s->ncameras)
+			continue;
+		/* The old session's counters were logged with its worker. */
+		session_init(ps);
+		if (session_start(p, j) != 0) {
+			session_dismantle(p, ps);
+			log_warnx("session %s: cannot be made anew; it stays "
+				  "down until the next reload", s->name);
+			ps->given_up = true;
+			continue;
+		}
+		if (worker_start(p, j) != 0)
+			ps->restart_ns = mono_ns() + 1000000000ull;
+	}
+}
+
+/*
+ * Tries every lost camera that is due; one that comes back has its
+ * sessions made anew. The next due time (CLOCK_MONOTONIC), 0 for none.
+ */
+static uint64_t
+cameras_retry(struct parent *p, uint64_t now)
+{
+	struct parent_camera *pc;
+	uint64_t next = 0, delay_s;
+	unsigned int i;
+
+	for (i = 0; i < p->conf->ncameras; i++) {
+		pc = &p->cameras[i];
+		if (!pc->lost)
+			continue;
+		if (pc->retry_ns <= now) {
+			if (camera_attach(p, i, pc->tries > 0) == 0) {
+				sessions_resume(p);
+				continue;
+			}
+			if (pc->tries == 0)
+				log_info("camera %s: not back yet: tried "
+					 "again, at most every %u s",
+					 p->conf->cameras[i].name,
+					 PARENT_CAMERA_RETRY_MAX_S);
+			pc->tries++;
+			delay_s = pc->tries < 4 ? 1ull << pc->tries :
+				  PARENT_CAMERA_RETRY_MAX_S;
+			if (delay_s > PARENT_CAMERA_RETRY_MAX_S)
+				delay_s = PARENT_CAMERA_RETRY_MAX_S;
+			pc->retry_ns = now + delay_s * 1000000000ull;
+		}
+		if (next == 0 || pc->retry_ns < next)
+			next = pc->retry_ns;
+	}
+	return next;
 }
 
 /*
@@ -1357,9 +1598,17 @@ parent_reload(struct parent *p, const struct config *next)
 	p->gid = gid;
 
 	/* 3. What comes, and what changed. */
-	for (j = 0; j < next->ncameras; j++)
-		if (p->cameras[j].fd < 0)
-			(void)camera_attach(p, j);
+	for (j = 0; j < next->ncameras; j++) {
+		struct parent_camera *pc = &p->cameras[j];
+
+		if (pc->fd >= 0 || camera_attach(p, j, pc->tries > 0) == 0)
+			continue;
+		/* Tried again as a lost one is; its sessions wait for it. */
+		pc->lost = true;
+		if (pc->tries == 0)
+			pc->tries = 1;
+		pc->retry_ns = mono_ns() + 1000000000ull;
+	}
 	for (j = 0; j < next->nsessions; j++) {
 		const struct config_session *s = &next->sessions[j];
 		struct parent_session *ps = &p->sessions[j];
@@ -1383,7 +1632,15 @@ parent_reload(struct parent *p, const struct config *next)
 		for (k = 0; k < s->ncameras; k++)
 			if (p->cameras[s->cameras[k]].fd < 0)
 				break;
-		if (k < s->ncameras || session_start(p, j) != 0) {
+		if (k < s->ncameras) {
+			log_warnx("session %s: waiting for camera %s",
+				  s->name,
+				  next->cameras[s->cameras[k]].name);
+			snprintf(ps->name, sizeof(ps->name), "%s", s->name);
+			ps->camera_wait = true;
+			continue;
+		}
+		if (session_start(p, j) != 0) {
 			log_warnx("session %s: cannot be started; it stays "
 				  "down until the next reload", s->name);
 			ps->given_up = true;

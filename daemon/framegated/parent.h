@@ -31,12 +31,25 @@ struct fg_enforcer;
 #define PARENT_LOG_RATE		5
 /* How long a stopped worker gets to exit before SIGKILL. */
 #define PARENT_STOP_MS		2000
+/*
+ * A lost camera is attached again after 1 s, then 2, 4, ... up to this
+ * many seconds between tries, until it comes back.
+ */
+#define PARENT_CAMERA_RETRY_MAX_S	8
 
 struct parent_camera {
 	int		fd;		/* the camera fd: closing it detaches */
 	uint32_t	id;
 	uint32_t	bytesperline;	/* as the driver set them */
 	uint32_t	sizeimage;
+	/*
+	 * Lost (the kernel said so: unplugged, its queue failed) or not
+	 * attached when a reload wanted it: tried again at retry_ns
+	 * (CLOCK_MONOTONIC), tries times so far.
+	 */
+	bool		lost;
+	uint64_t	retry_ns;
+	unsigned int	tries;
 };
 
 struct parent_session {
@@ -56,6 +69,9 @@ struct parent_session {
 	uint64_t	restart_ns;	/* CLOCK_MONOTONIC; 0: none planned */
 	bool		given_up;
 	bool		revoked;	/* parent_revoke(): until a reload */
+	bool		camera_wait;	/* a camera of it is lost: made anew
+					   (new id, cell, worker) when every
+					   camera of it is attached again */
 	unsigned int	starts;		/* workers started for it */
 	unsigned int	seccomp_kills;	/* workers its filter killed */
 	/* Its workers' log lines: a token bucket, in ns of credit. */
@@ -76,6 +92,8 @@ struct parent {
 	struct fg_enforcer	*e;
 	int			 ctl;	/* /dev/framegate */
 	int			 lock;	/* fg_writer_lock(): the maps are ours */
+	struct fg_nl		*events;	/* the kernel's: a camera lost */
+	bool			 cameras_check;	/* ask the kernel which are */
 	struct parent_camera	 cameras[CONFIG_CAMERAS_MAX];
 	struct parent_session	 sessions[CONFIG_SESSIONS_MAX];
 	struct parent_tls	*tls;	/* [CONFIG_TENANTS_MAX], conf's */
@@ -109,8 +127,12 @@ int		parent_start(struct parent *p, const struct config *conf);
  * Starts one worker per session in its cell (the first time), then
  * supervises them until a signal arrives on the signalfd sigfd: a worker
  * that dies is started again with exponential backoff, one that keeps
- * dying gets its session revoked. Between, it answers the control socket
- * p->control (control.h), when there is one.
+ * dying gets its session revoked. A camera the kernel reports lost ends
+ * the sessions that use it (revoked, cells removed) and is detached; it is
+ * attached again as soon as it comes back (tried with backoff up to
+ * PARENT_CAMERA_RETRY_MAX_S), and its sessions made anew: new ids, cells
+ * and workers, for frames captured from then on. Between, it answers the
+ * control socket p->control (control.h), when there is one.
  *
  * SIGTERM or SIGINT: every worker is told to stop, then 0. SIGHUP, or a
  * RELOAD on the control socket: PARENT_RUN_RELOAD at once, the workers
@@ -136,7 +158,9 @@ int		parent_run(struct parent *p, int sigfd);
  *   - a camera no longer configured, or configured differently, is
  *     detached; new ones are attached.
  *   - a session that had been revoked (its worker kept dying, or
- *     framegatectl revoked it) is created anew.
+ *     framegatectl revoked it) is created anew;
+ *   - a session whose camera cannot be attached waits for it, as one
+ *     whose camera was lost does.
  * -errno if next's TLS material or user cannot be read: then nothing
  * changed and p->conf is the running configuration still. Otherwise 0
  * and p->conf is next; a session that cannot be made is logged and stays

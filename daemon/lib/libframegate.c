@@ -782,6 +782,12 @@ fg_nl_events_open(void)
 	return nl;
 }
 
+int
+fg_nl_event_fd(const struct fg_nl *nl)
+{
+	return nl->events ? nl_socket_get_fd(nl->sk) : -EINVAL;
+}
+
 static int64_t
 now_ms(void)
 {

@@ -188,6 +188,8 @@ int	fg_nla_encode(void *buf, size_t size, size_t *off, uint16_t type,
  * It only serves fg_nl_event_next(); requests on it fail with -EINVAL.
  */
 struct fg_nl	*fg_nl_events_open(void);
+/* The socket of an event handle, for poll() (POLLIN: fg_nl_event_next()). */
+int		 fg_nl_event_fd(const struct fg_nl *nl);
 
 /*
  * Wait up to timeout_ms (-1: forever) for an event. Returns 1 with *ev
