@@ -442,15 +442,28 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		ret = -EOPNOTSUPP;
 		goto out_unlock;
 	}
-	tpf->numerator = 1;
-	tpf->denominator = a->fps;
-	ret = fg_camera_driver_err(cam, "S_PARM",
-				   ops->vidioc_s_parm(cam->vfile, fh, &parm));
-	if (ret)
-		goto out_unlock;
-	if (!tpf->numerator || (u64)tpf->numerator * a->fps != tpf->denominator) {
+	/*
+	 * FG_FPS_DRIVER: the rate is the driver's (a pipeline configured
+	 * beforehand, a node without rate control); else it is set, and
+	 * must be what the driver then runs at.
+	 */
+	if (a->fps != FG_FPS_DRIVER) {
 		ret = -EOPNOTSUPP;
-		goto out_unlock;
+		if (!ops->vidioc_s_parm ||
+		    !test_bit(_IOC_NR(VIDIOC_S_PARM), cam->vdev->valid_ioctls))
+			goto out_unlock;
+		tpf->numerator = 1;
+		tpf->denominator = a->fps;
+		ret = fg_camera_driver_err(cam, "S_PARM",
+					   ops->vidioc_s_parm(cam->vfile, fh,
+							      &parm));
+		if (ret)
+			goto out_unlock;
+		if (!tpf->numerator ||
+		    (u64)tpf->numerator * a->fps != tpf->denominator) {
+			ret = -EOPNOTSUPP;
+			goto out_unlock;
+		}
 	}
 	fg_unlock_maybe(lock);
 
@@ -604,7 +617,8 @@ static int fg_camera_validate(const struct fg_camera_attach *a)
 		return -EINVAL;
 	if (a->width < FG_WIDTH_MIN || a->width > FG_WIDTH_MAX ||
 	    a->height < FG_HEIGHT_MIN || a->height > FG_HEIGHT_MAX ||
-	    a->fps < FG_FPS_MIN || a->fps > FG_FPS_MAX ||
+	    (a->fps != FG_FPS_DRIVER &&
+	     (a->fps < FG_FPS_MIN || a->fps > FG_FPS_MAX)) ||
 	    a->buffers < FG_BUFFERS_MIN || a->buffers > FG_BUFFERS_MAX)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(fg_pixelformats); i++)
@@ -636,7 +650,7 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 	if (vdev->vfl_type != VFL_TYPE_VIDEO || vdev->vfl_dir == VFL_DIR_TX ||
 	    !(vdev->device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
 	    !(vdev->device_caps & V4L2_CAP_STREAMING) || !vdev->queue ||
-	    !ops || !ops->vidioc_s_fmt_vid_cap || !ops->vidioc_s_parm ||
+	    !ops || !ops->vidioc_s_fmt_vid_cap ||
 	    !ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
 	    !ops->vidioc_streamon || !ops->vidioc_streamoff)
 		return -ENODEV;
@@ -649,7 +663,6 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 	    vdev->fops->unlocked_ioctl != video_ioctl2)
 		return -ENODEV;
 	if (!test_bit(_IOC_NR(VIDIOC_S_FMT), vdev->valid_ioctls) ||
-	    !test_bit(_IOC_NR(VIDIOC_S_PARM), vdev->valid_ioctls) ||
 	    !test_bit(_IOC_NR(VIDIOC_REQBUFS), vdev->valid_ioctls) ||
 	    !test_bit(_IOC_NR(VIDIOC_QBUF), vdev->valid_ioctls) ||
 	    !test_bit(_IOC_NR(VIDIOC_DQBUF), vdev->valid_ioctls) ||

@@ -164,8 +164,8 @@ TEST_F(ctl, attach_rejects_out_of_range_parameters)
 	TRY(width, 0, -EINVAL);
 	TRY(width, FG_WIDTH_MAX + 1, -EINVAL);
 	TRY(height, FG_HEIGHT_MIN - 1, -EINVAL);
-	TRY(fps, 0, -EINVAL);
 	TRY(fps, FG_FPS_MAX + 1, -EINVAL);
+	TRY(fps, -1u, -EINVAL);
 	TRY(buffers, FG_BUFFERS_MIN - 1, -EINVAL);
 	TRY(buffers, FG_BUFFERS_MAX + 1, -EINVAL);
 	TRY(pixelformat, V4L2_PIX_FMT_MJPEG, -EINVAL);

@@ -459,4 +459,103 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 	close(ctl);
 }
 
+/* Sets /dev/videoN's format and rate as a pipeline's setup would, or -errno. */
+static int video_set_rate(int n, unsigned int fps)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	int fd, ret = 0;
+
+	fd = fgt_video_open(n);
+	if (fd < 0)
+		return fd;
+	fmt.fmt.pix.width = FGT_WIDTH;
+	fmt.fmt.pix.height = FGT_HEIGHT;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	parm.parm.capture.timeperframe.numerator = 1;
+	parm.parm.capture.timeperframe.denominator = fps;
+	if (ioctl(fd, VIDIOC_S_FMT, &fmt) < 0 ||
+	    ioctl(fd, VIDIOC_S_PARM, &parm) < 0)
+		ret = -errno;
+	else if (parm.parm.capture.timeperframe.numerator != 1 ||
+		 parm.parm.capture.timeperframe.denominator != fps)
+		ret = -ERANGE;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The rate the camera runs at, from n frames of a session of it: V4L2
+ * sequence numbers over capture time (vivid numbers its frames by its
+ * clock, counting those it was too late for, so the rate does not
+ * depend on how fast this guest is). Frames per second, or -1.
+ */
+static double camera_rate(struct consumer *c, int n)
+{
+	uint64_t seq0 = 0, ts0 = 0, deadline;
+	struct fg_frame f;
+	int got = 0;
+
+	deadline = fgt_now_ns() + 30ull * 1000000000;
+	while (got < n && fgt_now_ns() < deadline) {
+		if (fgt_wait_frame(c->fd, 1000) != 1)
+			continue;
+		while (got < n && !fg_frame_acquire(c->fd, &f)) {
+			if (!got++) {
+				seq0 = f.sequence;
+				ts0 = f.timestamp_ns;
+			}
+			if (fg_frame_release(c->fd, f.frame_id))
+				return -1;
+		}
+	}
+	if (got < n || f.timestamp_ns <= ts0)
+		return -1;
+	return (f.sequence - seq0) * 1e9 / (f.timestamp_ns - ts0);
+}
+
+/*
+ * FG_FPS_DRIVER keeps the rate the node was set to before attach (a media
+ * pipeline configured beforehand); any other fps is set. vivid at 10 fps,
+ * attached both ways: 10 fps, then 30.
+ */
+TEST(fps_driver_keeps_the_rate_set_before_attach)
+{
+	static const struct {
+		uint32_t fps;	/* attach's */
+		double want;
+	} cases[] = { { FG_FPS_DRIVER, 10 }, { 30, 30 } };
+	struct fgt_ledger ledger;
+	struct consumer c;
+	unsigned int i;
+	int ctl, cam_fd;
+	uint32_t cam;
+	double rate;
+
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
+	ctl = fg_ctl_open();
+	ASSERT_LE(0, ctl);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, video_set_rate(VIVID_CAPTURE(0), 10));
+		cam_fd = fgt_attach_fmt(ctl, VIVID_CAPTURE(0), FGT_WIDTH,
+					FGT_HEIGHT, V4L2_PIX_FMT_YUYV,
+					cases[i].fps, &cam);
+		ASSERT_LE(0, cam_fd) {
+			TH_LOG("attach at fps %u: %s", cases[i].fps,
+			       strerror(-cam_fd));
+		}
+		ASSERT_EQ(0, consumer_open(&c, ctl, 50 + i, 4, &cam, 1));
+		rate = camera_rate(&c, 16);
+		EXPECT_TRUE(rate > cases[i].want * 0.9 &&
+			    rate < cases[i].want * 1.1) {
+			TH_LOG("attached at fps %u: the camera runs at %.2f fps, "
+			       "not %.0f", cases[i].fps, rate, cases[i].want);
+		}
+		EXPECT_TRUE(consumer_close(&c, &ledger));
+		close(cam_fd);
+	}
+	close(ctl);
+}
+
 FGT_HARNESS_MAIN

@@ -555,6 +555,7 @@ enum round_mode {
 	ROUND_DETACHED,		/* the cell is a plain cgroup */
 	ROUND_ATTACHED,		/* the cell programs, as enforce start does */
 	ROUND_FLOOR,		/* bpf/floor.bpf.o: the hooks, nothing in them */
+	ROUND_FLOOR_LABEL,	/* the same, finding the socket's label */
 };
 
 /*
@@ -562,10 +563,13 @@ enum round_mode {
  * packet filter on FG_CELL_ROOT, where the cell programs have theirs);
  * dies on any error. The object is returned for floor_detach().
  */
-static struct bpf_object *floor_attach(struct bpf_link *links[3])
+static struct bpf_object *floor_attach(struct bpf_link *links[3],
+					bool label)
 {
-	static const char *const names[] = { "floor_sendmsg", "floor_ioctl",
-					     "floor_egress" };
+	static const char *const names[2][3] = {
+		{ "floor_sendmsg", "floor_ioctl", "floor_egress" },
+		{ "label_sendmsg", "floor_ioctl", "label_egress" },
+	};
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	char path[PATH_MAX];
@@ -582,13 +586,13 @@ static struct bpf_object *floor_attach(struct bpf_link *links[3])
 	if (cg < 0)
 		die(FG_CELL_ROOT, errno);
 	for (i = 0; i < 3; i++) {
-		prog = bpf_object__find_program_by_name(obj, names[i]);
+		prog = bpf_object__find_program_by_name(obj, names[label][i]);
 		if (!prog)
-			die(names[i], ENOENT);
+			die(names[label][i], ENOENT);
 		links[i] = i < 2 ? bpf_program__attach_lsm(prog) :
 				   bpf_program__attach_cgroup(prog, cg);
 		if (libbpf_get_error(links[i]))
-			die(names[i], EINVAL);
+			die(names[label][i], EINVAL);
 	}
 	close(cg);
 	return obj;
@@ -646,8 +650,8 @@ static struct enf_result enf_round(int ctl, uint32_t cam, enum round_mode mode,
 		ret = fgt_cell_allow_socket(e, sid, AF_INET, SOCK_DGRAM, 0);
 	if (ret)
 		die("cell", ret);
-	if (mode == ROUND_FLOOR)
-		floor = floor_attach(links);
+	if (mode == ROUND_FLOOR || mode == ROUND_FLOOR_LABEL)
+		floor = floor_attach(links, mode == ROUND_FLOOR_LABEL);
 	if (profile && fgt_write_file(BPF_STATS, "1"))
 		die(BPF_STATS, errno);
 	ret = fgt_worker_start(&w, sid, enf_worker, &rd);
@@ -829,7 +833,9 @@ static void bench_enforcement(void)
 	/*
 	 * The floor: the same hooks with programs that decide nothing, D F D.
 	 * What a floor round costs over the detached ones around it is the
-	 * kernel's price for running any program there.
+	 * kernel's price for running any program there. Then D L D: the
+	 * floor's programs finding the socket's label, the first step of any
+	 * decision about a socket, on the send hook and on every packet.
 	 */
 	printf("# floor: bpf/floor.bpf.o, empty programs on socket_sendmsg, "
 	       "file_ioctl and the packet filter, between two detached "
@@ -841,6 +847,13 @@ static void bench_enforcement(void)
 	det[1] = enf_round(ctl, cam, ROUND_DETACHED, NULL);
 	enf_print("detached", &det[1]);
 	enf_ratios(det, att, 1, false);
+	printf("# floor+label: the same, each send and each packet finding "
+	       "its socket's storage, between two detached rounds\n");
+	att[0] = enf_round(ctl, cam, ROUND_FLOOR_LABEL, NULL);
+	enf_print("floor+lbl", &att[0]);
+	det[2] = enf_round(ctl, cam, ROUND_DETACHED, NULL);
+	enf_print("detached", &det[2]);
+	enf_ratios(det + 1, att, 1, false);
 	close(cam_fd);
 	close(ctl);
 	fgt_worker_kill(&sinker);

@@ -494,7 +494,10 @@ cameras_text(const struct list *l)
 		cell(&t, "%s", fg_camera_state_name(c->state));
 		cell(&t, "%s", fg_fourcc_str(c->pixelformat, fourcc));
 		cell(&t, "%" PRIu32 "x%" PRIu32, c->width, c->height);
-		cell(&t, "%" PRIu32, c->fps);
+		if (c->fps == FG_FPS_DRIVER)
+			cell(&t, "driver");
+		else
+			cell(&t, "%" PRIu32, c->fps);
 		cell(&t, "%" PRIu32, c->buffers);
 		cell(&t, "%" PRIu32, c->session_count);
 		cell(&t, "%" PRIu64, c->frames_captured);
@@ -555,8 +558,12 @@ cameras_prometheus(const struct list *l)
 		    fg_camera_state_name(c->state));
 		prom_label(fg_fourcc_str(c->pixelformat, fourcc));
 		printf("\",width=\"%" PRIu32 "\",height=\"%" PRIu32
-		    "\",fps=\"%" PRIu32 "\",buffers=\"%" PRIu32 "\"} 1\n",
-		    c->width, c->height, c->fps, c->buffers);
+		    "\",fps=\"", c->width, c->height);
+		if (c->fps == FG_FPS_DRIVER)
+			printf("driver");
+		else
+			printf("%" PRIu32, c->fps);
+		printf("\",buffers=\"%" PRIu32 "\"} 1\n", c->buffers);
 	}
 	prom_family("framegate_camera_sessions", "gauge",
 	    "Sessions that include the camera.");

@@ -387,6 +387,11 @@ static void
 set_fps(struct parser *p, const struct key *k, const char *value,
 	config_line line)
 {
+	/* The rate its driver or media pipeline was set up for beforehand. */
+	if (strcmp(value, "driver") == 0) {
+		camera(p)->fps = FG_FPS_DRIVER;
+		return;
+	}
 	parse_u32(p, k, value, line, FG_FPS_MIN, FG_FPS_MAX, &camera(p)->fps);
 }
 
@@ -1082,7 +1087,7 @@ static void
 resolve(struct parser *p)
 {
 	struct config *conf = p->conf;
-	struct config_camera *c, *d;
+	struct config_camera *c, *d, *driver_rate;
 	struct config_session *s;
 	struct session_refs *refs;
 	config_line *kl;
@@ -1120,6 +1125,7 @@ resolve(struct parser *p)
 			}
 		}
 		min_fps = FG_FPS_MAX;
+		driver_rate = NULL;
 		for (j = 0; j < refs->ncameras; j++) {
 			s->cameras[s->ncameras] = FIND(conf->cameras,
 				conf->ncameras, refs->cameras[j]);
@@ -1131,7 +1137,9 @@ resolve(struct parser *p)
 				continue;
 			}
 			c = &conf->cameras[s->cameras[s->ncameras++]];
-			if (c->fps < min_fps)
+			if (c->fps == FG_FPS_DRIVER)
+				driver_rate = c;
+			else if (c->fps < min_fps)
 				min_fps = c->fps;
 		}
 		if (s->mode == CONFIG_MODE_STILLS && s->interval == 0)
@@ -1139,12 +1147,19 @@ resolve(struct parser *p)
 		if (s->mode != CONFIG_MODE_LIVE)
 			continue;
 		if (kl[SESSION_KEY_RATE] == 0) {
+			/* The rate of a camera framegate does not set: unknown. */
+			if (driver_rate)
+				problem(&p->r, kl[SESSION_KEY_MODE],
+					"mode: live needs a rate: [camera %s] "
+					"runs at its driver's fps",
+					driver_rate->name);
 			s->rate = min_fps;
 			continue;
 		}
 		for (j = 0; j < s->ncameras; j++) {
 			c = &conf->cameras[s->cameras[j]];
-			if (s->rate > c->fps && s->rate != 0) {
+			if (c->fps != FG_FPS_DRIVER && s->rate > c->fps &&
+			    s->rate != 0) {
 				problem(&p->r, kl[SESSION_KEY_RATE], "rate: %u "
 					"is above the fps of [camera %s] (%u)",
 					s->rate, c->name, c->fps);

@@ -175,9 +175,14 @@ camera_attach(struct parent *p, unsigned int i, bool quiet)
 	pc->sizeimage = a.sizeimage;
 	pc->lost = false;
 	pc->tries = 0;
-	log_info("camera %s: %s attached as camera %u, %ux%u %s at %u fps",
-		 c->name, path, pc->id, c->width, c->height,
-		 config_format_name(c->pixelformat), c->fps);
+	if (c->fps == FG_FPS_DRIVER)
+		log_info("camera %s: %s attached as camera %u, %ux%u %s at "
+			 "its driver's rate", c->name, path, pc->id, c->width,
+			 c->height, config_format_name(c->pixelformat));
+	else
+		log_info("camera %s: %s attached as camera %u, %ux%u %s at "
+			 "%u fps", c->name, path, pc->id, c->width, c->height,
+			 config_format_name(c->pixelformat), c->fps);
 	return 0;
 }
 

@@ -98,7 +98,8 @@ check_cameras(const struct config *c)
 		CHECK(cam->width >= FG_WIDTH_MIN && cam->width <= FG_WIDTH_MAX);
 		CHECK(cam->height >= FG_HEIGHT_MIN &&
 		      cam->height <= FG_HEIGHT_MAX);
-		CHECK(cam->fps >= FG_FPS_MIN && cam->fps <= FG_FPS_MAX);
+		CHECK(cam->fps == FG_FPS_DRIVER ||
+		      (cam->fps >= FG_FPS_MIN && cam->fps <= FG_FPS_MAX));
 		CHECK(cam->buffers >= FG_BUFFERS_MIN &&
 		      cam->buffers <= FG_BUFFERS_MAX);
 	}

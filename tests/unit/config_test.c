@@ -682,6 +682,35 @@ TEST_F(conf, parse_sets_session_defaults)
 	EXPECT_EQ(0, c.global.user_line);
 }
 
+/*
+ * fps = driver: framegate sets no rate (a media pipeline set up
+ * beforehand), so nothing can default a live session's rate to it.
+ */
+TEST_F(conf, fps_driver_leaves_the_rate_to_the_driver)
+{
+#define DRIVER_CAMERA	"[camera a]\ndevice = /dev/video0\nfps = driver\n" \
+			"[tenant t]\nurl = https://h\nca = /ca\ncert = /c\n" \
+			"key = /k\npublic_key = " PUBKEY_B64 "\n" \
+			"[session live]\ntenant = t\ncameras = a\n"
+	static struct config c;
+	char problems[8192];
+
+	EXPECT_EQ(0, parse(&c, DRIVER_CAMERA "mode = live\nrate = 5\n",
+			   problems));
+	EXPECT_STREQ("", problems);
+	EXPECT_EQ(FG_FPS_DRIVER, c.cameras[0].fps);
+	EXPECT_EQ(5, c.sessions[0].rate);
+	EXPECT_NE(0, parse(&c, DRIVER_CAMERA "mode = live\n", problems));
+	EXPECT_STREQ("13: mode: live needs a rate: [camera a] runs at its "
+		     "driver's fps\n", problems);
+	EXPECT_EQ(0, parse(&c, DRIVER_CAMERA "mode = stills\n", problems));
+	EXPECT_STREQ("", problems);
+	EXPECT_NE(0, parse(&c, "[camera a]\ndevice = /dev/video0\n"
+			   "fps = drivers\n", problems));
+	EXPECT_STREQ("3: fps: \"drivers\" is not a number\n", problems);
+#undef DRIVER_CAMERA
+}
+
 /* The example the daemon ships: it must stay a valid configuration. */
 TEST_F(conf, shipped_example_parses)
 {

@@ -230,8 +230,9 @@
  *   doit with FG_A_CAMERA_ID: that camera or -ENOENT; any user)
  *   Each message: FG_A_CAMERA_ID, FG_A_CAMERA_STATE, FG_A_CAMERA_DEVICE
  *   (string, e.g. "video0"), FG_A_WIDTH, FG_A_HEIGHT, FG_A_PIXELFORMAT,
- *   FG_A_FPS, FG_A_BUFFERS, FG_A_FRAMES_CAPTURED, FG_A_FRAMES_DROPPED
- *   (buffers the driver returned with an error), FG_A_SESSION_COUNT.
+ *   FG_A_FPS (as attached; FG_FPS_DRIVER: the driver's rate), FG_A_BUFFERS,
+ *   FG_A_FRAMES_CAPTURED, FG_A_FRAMES_DROPPED (buffers the driver returned
+ *   with an error), FG_A_SESSION_COUNT.
  *
  * FG_CMD_GET_SESSION (dump: every session, one message each, in id order;
  *   a dump larger than one netlink message continues in the next ones, as
@@ -341,6 +342,7 @@
 #define FG_HEIGHT_MAX		4096
 #define FG_FPS_MIN		1
 #define FG_FPS_MAX		240
+#define FG_FPS_DRIVER		0	/* keep the driver's rate (attach) */
 #define FG_BUFFERS_MIN		2
 #define FG_BUFFERS_MAX		32
 #define FG_DEPTH_MIN		1
@@ -365,7 +367,13 @@ struct fg_camera_attach {
 	__u32 width;		/* in: FG_WIDTH_MIN..FG_WIDTH_MAX */
 	__u32 height;		/* in: FG_HEIGHT_MIN..FG_HEIGHT_MAX */
 	__u32 pixelformat;	/* in: an accepted V4L2 fourcc */
-	__u32 fps;		/* in: frames per second, FG_FPS_MIN..FG_FPS_MAX */
+	__u32 fps;		/* in: frames per second, FG_FPS_MIN..FG_FPS_MAX;
+				 * or FG_FPS_DRIVER: framegate sets no rate
+				 * (no VIDIOC_S_PARM; the node need not have
+				 * it), the camera runs at the rate its
+				 * driver or media pipeline was configured
+				 * for beforehand
+				 */
 	__u32 buffers;		/* in: capture buffers, FG_BUFFERS_MIN..MAX */
 	__s32 fd;		/* out: the camera fd (also the return value) */
 	__u32 camera_id;	/* out */
