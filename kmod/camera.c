@@ -34,7 +34,14 @@ static u32 fg_next_camera_id;	/* the last id handed out, under fg_lock */
 static const u32 fg_pixelformats[] = {
 	V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_UYVY, V4L2_PIX_FMT_GREY,
 	V4L2_PIX_FMT_RGB24, V4L2_PIX_FMT_BGR24, V4L2_PIX_FMT_NV12,
+	/* Multi-planar nodes only. */
+	V4L2_PIX_FMT_NV12M, V4L2_PIX_FMT_YUV420M, V4L2_PIX_FMT_NV16M,
 };
+
+static bool fg_camera_mplane(const struct fg_camera *cam)
+{
+	return cam->buf_type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+}
 
 u32 fg_camera_state(const struct fg_camera *cam)
 {
@@ -77,11 +84,18 @@ static struct mutex *fg_camera_req_lock(struct fg_camera *cam)
  * The driver's ioctl ops, called as video_ioctl2() would, with the lock
  * held by the caller and the node checked to be registered (-ENODEV).
  */
-static int fg_camera_dqbuf(struct fg_camera *cam, struct v4l2_buffer *b)
+static int fg_camera_dqbuf(struct fg_camera *cam, struct v4l2_buffer *b,
+			   struct v4l2_plane *planes)
 {
 	memset(b, 0, sizeof(*b));
-	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b->type = cam->buf_type;
 	b->memory = V4L2_MEMORY_MMAP;
+	/* vb2 takes the planes array as video_usercopy() leaves it: ours. */
+	if (fg_camera_mplane(cam)) {
+		memset(planes, 0, sizeof(*planes) * FG_FRAME_PLANES_MAX);
+		b->m.planes = planes;
+		b->length = cam->num_planes;
+	}
 	if (!video_is_registered(cam->vdev))
 		return -ENODEV;
 	return cam->vdev->ioctl_ops->vidioc_dqbuf(cam->vfile,
@@ -90,12 +104,17 @@ static int fg_camera_dqbuf(struct fg_camera *cam, struct v4l2_buffer *b)
 
 static int fg_camera_qbuf(struct fg_camera *cam, u32 index)
 {
+	struct v4l2_plane planes[FG_FRAME_PLANES_MAX] = {};
 	struct v4l2_buffer b = {
 		.index = index,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.type = cam->buf_type,
 		.memory = V4L2_MEMORY_MMAP,
 	};
 
+	if (fg_camera_mplane(cam)) {
+		b.m.planes = planes;
+		b.length = cam->num_planes;
+	}
 	if (!video_is_registered(cam->vdev))
 		return -ENODEV;
 	return cam->vdev->ioctl_ops->vidioc_qbuf(cam->vfile,
@@ -142,20 +161,45 @@ static bool fg_camera_buffers_shared(struct fg_camera *cam)
 static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b)
 {
 	struct vb2_buffer *vb = cam->q->bufs[b->index];
-	struct fg_frame_meta meta;
+	const void *data[FG_FRAME_PLANES_MAX];
+	struct fg_frame_meta meta = {};
+	struct fg_frame_plane *p;
 	struct fg_sub *sub;
-	const void *data;
+	unsigned int i;
+	u32 offset = 0;
 
-	data = vb ? vb2_plane_vaddr(vb, 0) : NULL;
-	if (!data) {
+	if (!vb || vb->num_planes != cam->num_planes) {
 		atomic64_inc(&cam->frames_dropped);
 		return;
 	}
+	/*
+	 * Each plane's image data (its payload past the driver's
+	 * data_offset) right after the previous one's (uapi): no more than
+	 * the plane's sizeimage, so that all fit the slot.
+	 */
+	for (i = 0; i < cam->num_planes; i++) {
+		const u8 *vaddr = vb2_plane_vaddr(vb, i);
+		unsigned long payload = vb2_get_plane_payload(vb, i);
+		unsigned int doff = vb->planes[i].data_offset;
+
+		if (!vaddr || doff > payload ||
+		    payload > vb2_plane_size(vb, i)) {
+			atomic64_inc(&cam->frames_dropped);
+			return;
+		}
+		data[i] = vaddr + doff;
+		p = &meta.planes[i];
+		p->offset = offset;
+		p->bytesused = min_t(unsigned long, payload - doff,
+				     cam->plane_sizeimage[i]);
+		p->bytesperline = cam->plane_bytesperline[i];
+		offset += p->bytesused;
+	}
+	meta.bytesused = offset;
+	meta.num_planes = cam->num_planes;
 	meta.sequence = b->sequence;
 	meta.timestamp_ns = vb->timestamp;
 	meta.camera_id = cam->id;
-	meta.bytesused = min_t(unsigned long, vb2_get_plane_payload(vb, 0),
-			       cam->sizeimage);
 	meta.width = cam->width;
 	meta.height = cam->height;
 	meta.pixelformat = cam->pixelformat;
@@ -180,6 +224,7 @@ static void fg_camera_deliver(struct fg_camera *cam, const struct v4l2_buffer *b
 static int fg_camera_cycle(struct fg_camera *cam, const char **why)
 {
 	struct mutex *lock = fg_camera_lock(cam, true);
+	struct v4l2_plane planes[FG_FRAME_PLANES_MAX];
 	struct v4l2_buffer b;
 	u32 delay_ms;
 	int ret;
@@ -194,7 +239,7 @@ static int fg_camera_cycle(struct fg_camera *cam, const char **why)
 
 	fg_lock_maybe(lock);
 	*why = "dequeue";
-	ret = fg_camera_dqbuf(cam, &b);
+	ret = fg_camera_dqbuf(cam, &b, planes);
 	if (ret)
 		goto out;
 	*why = "buffer index";
@@ -237,7 +282,7 @@ static void fg_camera_halt(struct fg_camera *cam)
 	if (video_is_registered(cam->vdev) && cam->streaming)
 		cam->vdev->ioctl_ops->vidioc_streamoff(cam->vfile,
 						       cam->vfile->private_data,
-						       V4L2_BUF_TYPE_VIDEO_CAPTURE);
+						       cam->buf_type);
 	cam->streaming = false;
 	fg_unlock_maybe(lock);
 	fg_unlock_maybe(req_lock);
@@ -337,7 +382,7 @@ static void fg_camera_stop(struct fg_camera *cam)
 	const struct v4l2_ioctl_ops *ops;
 	struct v4l2_requestbuffers rb = {
 		.count = 0,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.type = cam->buf_type,
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct mutex *lock;	/* the one video_ioctl2() would take */
@@ -362,7 +407,7 @@ static void fg_camera_stop(struct fg_camera *cam)
 			if (cam->streaming)
 				ops->vidioc_streamoff(cam->vfile,
 						      cam->vfile->private_data,
-						      V4L2_BUF_TYPE_VIDEO_CAPTURE);
+						      cam->buf_type);
 			ops->vidioc_reqbufs(cam->vfile, cam->vfile->private_data,
 					    &rb);
 		}
@@ -401,22 +446,90 @@ static int fg_camera_driver_err(struct fg_camera *cam, const char *step,
 	}
 }
 
+/*
+ * Sets the format on framegate's own file, single-plane or multi-planar as
+ * the node's queue is, and records the planes: each at the offset it has
+ * in the single-plane layout, sizeimage their sum. Under the node's lock.
+ */
+static int fg_camera_set_format(struct fg_camera *cam,
+				const struct fg_camera_attach *a)
+{
+	const struct v4l2_ioctl_ops *ops = cam->vdev->ioctl_ops;
+	struct v4l2_format fmt = { .type = cam->buf_type };
+	struct v4l2_pix_format_mplane *mp = &fmt.fmt.pix_mp;
+	struct v4l2_pix_format *pix = &fmt.fmt.pix;
+	void *fh = cam->vfile->private_data;
+	unsigned int i;
+	u64 total = 0;
+	int ret;
+
+	if (!fg_camera_mplane(cam)) {
+		pix->width = a->width;
+		pix->height = a->height;
+		pix->pixelformat = a->pixelformat;
+		pix->field = V4L2_FIELD_NONE;
+		ret = fg_camera_driver_err(cam, "S_FMT",
+					   ops->vidioc_s_fmt_vid_cap(cam->vfile,
+								     fh, &fmt));
+		if (ret)
+			return ret;
+		if (pix->width != a->width || pix->height != a->height ||
+		    pix->pixelformat != a->pixelformat ||
+		    pix->field != V4L2_FIELD_NONE || !pix->sizeimage)
+			return -EOPNOTSUPP;
+		cam->num_planes = 1;
+		cam->plane_sizeimage[0] = pix->sizeimage;
+		cam->plane_bytesperline[0] = pix->bytesperline;
+	} else {
+		mp->width = a->width;
+		mp->height = a->height;
+		mp->pixelformat = a->pixelformat;
+		mp->field = V4L2_FIELD_NONE;
+		ret = fg_camera_driver_err(cam, "S_FMT",
+					   ops->vidioc_s_fmt_vid_cap_mplane(cam->vfile,
+									    fh, &fmt));
+		if (ret)
+			return ret;
+		if (mp->width != a->width || mp->height != a->height ||
+		    mp->pixelformat != a->pixelformat ||
+		    mp->field != V4L2_FIELD_NONE || !mp->num_planes ||
+		    mp->num_planes > FG_FRAME_PLANES_MAX)
+			return -EOPNOTSUPP;
+		cam->num_planes = mp->num_planes;
+		for (i = 0; i < mp->num_planes; i++) {
+			if (!mp->plane_fmt[i].sizeimage)
+				return -EOPNOTSUPP;
+			cam->plane_sizeimage[i] = mp->plane_fmt[i].sizeimage;
+			cam->plane_bytesperline[i] = mp->plane_fmt[i].bytesperline;
+		}
+	}
+	for (i = 0; i < cam->num_planes; i++)
+		total += cam->plane_sizeimage[i];
+	if (total > U32_MAX)
+		return -EOPNOTSUPP;
+	cam->sizeimage = total;
+	cam->bytesperline = cam->plane_bytesperline[0];
+	cam->width = a->width;
+	cam->height = a->height;
+	cam->pixelformat = a->pixelformat;
+	return 0;
+}
+
 /* Sets format, rate and buffers on framegate's own file, then streams. */
 static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 {
 	const struct v4l2_ioctl_ops *ops = cam->vdev->ioctl_ops;
 	void *fh = cam->vfile->private_data;
-	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
-	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_streamparm parm = { .type = cam->buf_type };
 	struct v4l2_requestbuffers rb = {
 		.count = a->buffers,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.type = cam->buf_type,
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	struct v4l2_fract *tpf = &parm.parm.capture.timeperframe;
 	struct mutex *req_lock = fg_camera_req_lock(cam);
 	struct mutex *lock;	/* the one video_ioctl2() would take */
-	unsigned int i;
+	unsigned int i, p;
 	int ret;
 
 	lock = fg_camera_lock(cam, false);
@@ -428,20 +541,9 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	fmt.fmt.pix.width = a->width;
-	fmt.fmt.pix.height = a->height;
-	fmt.fmt.pix.pixelformat = a->pixelformat;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	ret = fg_camera_driver_err(cam, "S_FMT",
-				   ops->vidioc_s_fmt_vid_cap(cam->vfile, fh, &fmt));
+	ret = fg_camera_set_format(cam, a);
 	if (ret)
 		goto out_unlock;
-	if (fmt.fmt.pix.width != a->width || fmt.fmt.pix.height != a->height ||
-	    fmt.fmt.pix.pixelformat != a->pixelformat ||
-	    fmt.fmt.pix.field != V4L2_FIELD_NONE || !fmt.fmt.pix.sizeimage) {
-		ret = -EOPNOTSUPP;
-		goto out_unlock;
-	}
 	/*
 	 * FG_FPS_DRIVER: the rate is the driver's (a pipeline configured
 	 * beforehand, a node without rate control); else it is set, and
@@ -498,11 +600,13 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	for (i = 0; i < rb.count; i++) {
 		struct vb2_buffer *vb = cam->q->bufs[i];
 
-		if (vb->num_planes != 1 || !vb2_plane_vaddr(vb, 0) ||
-		    vb2_plane_size(vb, 0) < fmt.fmt.pix.sizeimage) {
-			ret = -EOPNOTSUPP;
+		ret = -EOPNOTSUPP;
+		if (vb->num_planes != cam->num_planes)
 			goto out_unlock_req;
-		}
+		for (p = 0; p < cam->num_planes; p++)
+			if (!vb2_plane_vaddr(vb, p) ||
+			    vb2_plane_size(vb, p) < cam->plane_sizeimage[p])
+				goto out_unlock_req;
 	}
 	for (i = 0; i < rb.count; i++) {
 		ret = fg_camera_driver_err(cam, "QBUF", fg_camera_qbuf(cam, i));
@@ -511,7 +615,7 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	}
 	ret = fg_camera_driver_err(cam, "STREAMON",
 				   ops->vidioc_streamon(cam->vfile, fh,
-							V4L2_BUF_TYPE_VIDEO_CAPTURE));
+							cam->buf_type));
 	if (ret)
 		goto out_unlock_req;
 	cam->streaming = true;
@@ -528,11 +632,6 @@ static int fg_camera_start(struct fg_camera *cam, struct fg_camera_attach *a)
 	fg_unlock_maybe(lock);
 	fg_unlock_maybe(req_lock);
 
-	cam->width = fmt.fmt.pix.width;
-	cam->height = fmt.fmt.pix.height;
-	cam->pixelformat = fmt.fmt.pix.pixelformat;
-	cam->bytesperline = fmt.fmt.pix.bytesperline;
-	cam->sizeimage = fmt.fmt.pix.sizeimage;
 	cam->fps = a->fps;
 
 	/* Completion: the driver's wait queues; the work starts at publish. */
@@ -628,7 +727,8 @@ static int fg_camera_validate(const struct fg_camera_attach *a)
 }
 
 /*
- * Checks that @file is a registered V4L2 single-plane capture node, open
+ * Checks that @file is a registered V4L2 capture node (single-plane or
+ * multi-planar, the queue's type says which), open
  * for reading and writing: framegate's own file of it is, and may not give
  * the caller more than it had.
  */
@@ -648,10 +748,24 @@ static int fg_camera_check_node(struct file *file, struct video_device **out)
 		return -ENODEV;
 	ops = vdev->ioctl_ops;
 	if (vdev->vfl_type != VFL_TYPE_VIDEO || vdev->vfl_dir == VFL_DIR_TX ||
-	    !(vdev->device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
-	    !(vdev->device_caps & V4L2_CAP_STREAMING) || !vdev->queue ||
-	    !ops || !ops->vidioc_s_fmt_vid_cap ||
-	    !ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
+	    !(vdev->device_caps & V4L2_CAP_STREAMING) || !vdev->queue || !ops)
+		return -ENODEV;
+	/* Single-plane or multi-planar capture, as the node's queue is. */
+	switch (vdev->queue->type) {
+	case V4L2_BUF_TYPE_VIDEO_CAPTURE:
+		if (!(vdev->device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
+		    !ops->vidioc_s_fmt_vid_cap)
+			return -ENODEV;
+		break;
+	case V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE:
+		if (!(vdev->device_caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) ||
+		    !ops->vidioc_s_fmt_vid_cap_mplane)
+			return -ENODEV;
+		break;
+	default:
+		return -ENODEV;
+	}
+	if (!ops->vidioc_reqbufs || !ops->vidioc_qbuf || !ops->vidioc_dqbuf ||
 	    !ops->vidioc_streamon || !ops->vidioc_streamoff)
 		return -ENODEV;
 	/*
@@ -764,6 +878,7 @@ long fg_camera_attach(struct fg_camera_attach __user *uarg)
 	cam->vdev = vdev;
 	cam->devt = vdev->dev.devt;
 	cam->q = vdev->queue;
+	cam->buf_type = vdev->queue->type;
 	strscpy(cam->devname, video_device_node_name(vdev), sizeof(cam->devname));
 
 	/* Our own file on the node: nobody else can use or close it. */

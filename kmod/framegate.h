@@ -73,7 +73,9 @@ struct fg_frame_meta {
 	u32 width;
 	u32 height;
 	u32 pixelformat;
-	u32 bytesperline;
+	u32 bytesperline;		/* of plane 0 */
+	u32 num_planes;
+	struct fg_frame_plane planes[FG_FRAME_PLANES_MAX];
 };
 
 /* Poll-table entries on the V4L2 file; vb2 uses two wait queues. */
@@ -93,6 +95,10 @@ struct fg_camera {
 	struct vb2_queue *q;
 	u32 width, height, pixelformat, bytesperline, sizeimage, fps;
 	u32 buffers;
+	u32 buf_type;			/* V4L2_BUF_TYPE_VIDEO_CAPTURE(_MPLANE) */
+	u32 num_planes;			/* sizeimage is their sum */
+	u32 plane_sizeimage[FG_FRAME_PLANES_MAX];
+	u32 plane_bytesperline[FG_FRAME_PLANES_MAX];
 
 	poll_table pt;
 	wait_queue_head_t *whead[FG_CAMERA_WAITS];
@@ -206,7 +212,7 @@ u32 fg_camera_state(const struct fg_camera *cam);
 long fg_session_create(struct fg_session_create __user *uarg);
 struct fg_session *fg_session_find(u64 id);
 void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
-			const void *data);
+			const void *const *planes);
 int fg_session_revoke(struct fg_session *s);
 void fg_session_lose(struct fg_session *s);
 void fg_session_snapshot(struct fg_session *s, struct fg_session_counters *c,

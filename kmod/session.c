@@ -358,10 +358,12 @@ static void fg_session_drop_all(struct fg_session *s, bool held)
  * subs_lock held; sleeps only in the copy, which runs without s->lock.
  */
 void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
-			const void *data)
+			const void *const *planes)
 {
+	const struct fg_frame_plane *p;
 	struct fg_slot *slot;
 	int i, idx = -1;
+	void *dst;
 
 	/* I2: nothing captured before the session existed. */
 	if (meta->timestamp_ns < s->created_ns)
@@ -397,8 +399,15 @@ void fg_session_deliver(struct fg_session *s, const struct fg_frame_meta *meta,
 	slot->state = FG_SLOT_WRITING;
 	spin_unlock(&s->lock);
 
-	memcpy(s->window + idx * s->slot_size, data,
-	       min_t(size_t, meta->bytesused, s->slot_size));
+	/* The camera sized the slots for every plane at its offset. */
+	dst = s->window + idx * s->slot_size;
+	for (i = 0; i < meta->num_planes; i++) {
+		p = &meta->planes[i];
+		if (p->offset < s->slot_size)
+			memcpy(dst + p->offset, planes[i],
+			       min_t(size_t, p->bytesused,
+				     s->slot_size - p->offset));
+	}
 
 	spin_lock(&s->lock);
 	s->c.captured++;
@@ -655,6 +664,8 @@ static long fg_session_acquire(struct fg_session *s, void __user *uarg)
 	f.height = slot->meta.height;
 	f.pixelformat = slot->meta.pixelformat;
 	f.bytesperline = slot->meta.bytesperline;
+	f.num_planes = slot->meta.num_planes;
+	memcpy(f.planes, slot->meta.planes, sizeof(f.planes));
 	spin_unlock(&s->lock);
 
 	if (fg_copy_struct_out(uarg, usize, &f, sizeof(f))) {

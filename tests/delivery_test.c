@@ -359,46 +359,82 @@ TEST_F(two_cameras, window_holds_nothing_from_before)
 	}
 }
 
-/* One frame by plain V4L2 MMAP streaming of /dev/videoN, into buf. */
+/*
+ * One YUYV frame by plain V4L2 MMAP streaming of /dev/videoN, into buf: by
+ * the single-plane API, or the multi-planar one (one plane) on a node that
+ * has only that.
+ */
 static int capture_raw(int n, uint8_t *buf, size_t len)
 {
-	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_capability cap = { 0 };
+	struct v4l2_format fmt = { 0 };
 	struct v4l2_requestbuffers rb = {
-		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
+		.count = 2, .memory = V4L2_MEMORY_MMAP,
 	};
-	struct v4l2_buffer b = {
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
-	};
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, fd, ret = -EIO;
+	struct v4l2_plane plane;
+	struct v4l2_buffer b;
+	int type, fd, ret = -EIO;
 	void *map[2] = { MAP_FAILED, MAP_FAILED };
 	size_t maplen[2] = { 0, 0 };
 	unsigned int i;
+	bool mp;
 
 	fd = fgt_video_open(n);
 	if (fd < 0)
 		return fd;
-	fmt.fmt.pix.width = FGT_WIDTH;
-	fmt.fmt.pix.height = FGT_HEIGHT;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(fd, VIDIOC_QUERYCAP, &cap))
+		goto out;
+	mp = !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE);
+	type = mp ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE :
+		    V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fmt.type = rb.type = type;
+	if (mp) {
+		fmt.fmt.pix_mp.width = FGT_WIDTH;
+		fmt.fmt.pix_mp.height = FGT_HEIGHT;
+		fmt.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+		fmt.fmt.pix_mp.num_planes = 1;
+	} else {
+		fmt.fmt.pix.width = FGT_WIDTH;
+		fmt.fmt.pix.height = FGT_HEIGHT;
+		fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	}
 	if (ioctl(fd, VIDIOC_S_FMT, &fmt) || ioctl(fd, VIDIOC_REQBUFS, &rb) ||
 	    rb.count != 2)
 		goto out;
 	for (i = 0; i < 2; i++) {
+		memset(&b, 0, sizeof(b));
+		memset(&plane, 0, sizeof(plane));
+		b.type = type;
+		b.memory = V4L2_MEMORY_MMAP;
 		b.index = i;
+		if (mp) {
+			b.m.planes = &plane;
+			b.length = 1;
+		}
 		if (ioctl(fd, VIDIOC_QUERYBUF, &b))
 			goto out;
-		maplen[i] = b.length;
-		map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
-			      b.m.offset);
+		maplen[i] = mp ? plane.length : b.length;
+		map[i] = mmap(NULL, maplen[i], PROT_READ, MAP_SHARED, fd,
+			      mp ? plane.m.mem_offset : b.m.offset);
 		if (map[i] == MAP_FAILED || ioctl(fd, VIDIOC_QBUF, &b))
 			goto out;
 	}
+	memset(&b, 0, sizeof(b));
+	memset(&plane, 0, sizeof(plane));
+	b.type = type;
+	b.memory = V4L2_MEMORY_MMAP;
+	if (mp) {
+		b.m.planes = &plane;
+		b.length = 1;
+	}
+	/* A multi-planar driver may put its data past a data_offset. */
 	if (ioctl(fd, VIDIOC_STREAMON, &type) || fgt_wait_frame(fd, 5000) != 1 ||
-	    ioctl(fd, VIDIOC_DQBUF, &b) || b.bytesused != len)
+	    ioctl(fd, VIDIOC_DQBUF, &b) ||
+	    (mp ? plane.bytesused - plane.data_offset : b.bytesused) != len)
 		goto out;
-	memcpy(buf, map[b.index], len);
+	memcpy(buf, (uint8_t *)map[b.index] + (mp ? plane.data_offset : 0), len);
 	ret = 0;
 out:
 	ioctl(fd, VIDIOC_STREAMOFF, &type);
@@ -462,17 +498,34 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 /* Sets /dev/videoN's format and rate as a pipeline's setup would, or -errno. */
 static int video_set_rate(int n, unsigned int fps)
 {
-	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
-	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_capability cap = { 0 };
+	struct v4l2_format fmt = { 0 };
+	struct v4l2_streamparm parm = { 0 };
 	int fd, ret = 0;
 
 	fd = fgt_video_open(n);
 	if (fd < 0)
 		return fd;
-	fmt.fmt.pix.width = FGT_WIDTH;
-	fmt.fmt.pix.height = FGT_HEIGHT;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) {
+		fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		fmt.fmt.pix.width = FGT_WIDTH;
+		fmt.fmt.pix.height = FGT_HEIGHT;
+		fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	} else {
+		fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		fmt.fmt.pix_mp.width = FGT_WIDTH;
+		fmt.fmt.pix_mp.height = FGT_HEIGHT;
+		fmt.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+		fmt.fmt.pix_mp.num_planes = 1;
+	}
+	parm.type = fmt.type;
 	parm.parm.capture.timeperframe.numerator = 1;
 	parm.parm.capture.timeperframe.denominator = fps;
 	if (ioctl(fd, VIDIOC_S_FMT, &fmt) < 0 ||
@@ -554,6 +607,168 @@ TEST(fps_driver_keeps_the_rate_set_before_attach)
 		}
 		EXPECT_TRUE(consumer_close(&c, &ledger));
 		close(cam_fd);
+	}
+	close(ctl);
+}
+
+/* Whether /dev/videoN captures only through the multi-planar API. */
+static bool video_multiplanar(int n)
+{
+	struct v4l2_capability cap = { 0 };
+	bool mp = false;
+	int fd;
+
+	fd = fgt_video_open(n);
+	if (fd < 0)
+		return false;
+	if (!ioctl(fd, VIDIOC_QUERYCAP, &cap))
+		mp = (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
+		     !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE);
+	close(fd);
+	return mp;
+}
+
+/*
+ * Every byte of the rows of a plane: each row of width bytes at
+ * bytesperline holds the repeating pattern pat[0..npat-1].
+ */
+static bool plane_is(const uint8_t *p, uint32_t width, uint32_t rows,
+		     uint32_t bytesperline, const uint8_t *pat, int npat)
+{
+	uint32_t x, y;
+
+	for (y = 0; y < rows; y++)
+		for (x = 0; x < width; x++)
+			if (p[(size_t)y * bytesperline + x] != pat[x % npat])
+				return false;
+	return true;
+}
+
+/*
+ * The colour of a frame of a multi-planar format if every pixel has it,
+ * else FGT_UNKNOWN; the planes must lie one after the other, as the uapi
+ * says.
+ */
+static enum fgt_colour planes_colour(const uint8_t *frame,
+				     const struct fg_frame *f)
+{
+	const struct fg_frame_plane *pl = f->planes;
+	uint32_t w = f->width, h = f->height, i;
+	uint8_t y, u, v, uv[2];
+
+	if (pl[0].offset)
+		return FGT_UNKNOWN;
+	for (i = 1; i < f->num_planes; i++)
+		if (pl[i].offset != pl[i - 1].offset + pl[i - 1].bytesused)
+			return FGT_UNKNOWN;
+	if (f->bytesused != pl[f->num_planes - 1].offset +
+			    pl[f->num_planes - 1].bytesused)
+		return FGT_UNKNOWN;
+	y = frame[0];
+	if (!plane_is(frame, w, h, pl[0].bytesperline, &y, 1))
+		return FGT_UNKNOWN;
+	switch (f->pixelformat) {
+	case V4L2_PIX_FMT_NV12M:	/* Y, then CbCr pairs at half height */
+	case V4L2_PIX_FMT_NV16M:	/* Y, then CbCr pairs at full height */
+		if (f->num_planes != 2)
+			return FGT_UNKNOWN;
+		memcpy(uv, frame + pl[1].offset, 2);
+		if (!plane_is(frame + pl[1].offset, w,
+			      f->pixelformat == V4L2_PIX_FMT_NV12M ? h / 2 : h,
+			      pl[1].bytesperline, uv, 2))
+			return FGT_UNKNOWN;
+		u = uv[0];
+		v = uv[1];
+		break;
+	case V4L2_PIX_FMT_YUV420M:	/* Y, Cb, Cr at half size */
+		if (f->num_planes != 3)
+			return FGT_UNKNOWN;
+		u = frame[pl[1].offset];
+		v = frame[pl[2].offset];
+		if (!plane_is(frame + pl[1].offset, w / 2, h / 2,
+			      pl[1].bytesperline, &u, 1) ||
+		    !plane_is(frame + pl[2].offset, w / 2, h / 2,
+			      pl[2].bytesperline, &v, 1))
+			return FGT_UNKNOWN;
+		break;
+	default:
+		return FGT_UNKNOWN;
+	}
+	return fgt_yuv_colour(y, u, v);
+}
+
+/*
+ * A multi-planar node (vivid multiplanar=2: tests/vivid-buffers.sh): for
+ * NV12M, YUV420M and NV16M, each camera's session gets frames whose every
+ * plane, where struct fg_frame says it is, holds its camera's colour.
+ */
+TEST(multiplanar_planes_hold_their_camera_colour)
+{
+	static const uint32_t formats[] = {
+		V4L2_PIX_FMT_NV12M, V4L2_PIX_FMT_YUV420M, V4L2_PIX_FMT_NV16M,
+	};
+	static const enum fgt_colour colour[2] = { FGT_RED, FGT_BLUE };
+	struct fgt_ledger ledger;
+	struct consumer c[2];
+	int ctl, cam_fd[2], i, got;
+	unsigned int k;
+	uint32_t cam[2];
+	uint64_t deadline;
+
+	if (!video_multiplanar(VIVID_CAPTURE(0)) ||
+	    !video_multiplanar(VIVID_CAPTURE(1)))
+		SKIP(return, "vivid's nodes are single-plane (multiplanar=1)");
+	ASSERT_EQ(0, fgt_vivid_solid(0, VIVID_PATTERN_RED));
+	ASSERT_EQ(0, fgt_vivid_solid(1, VIVID_PATTERN_BLUE));
+	ASSERT_EQ(0, fgt_ledger_start(&ledger));
+	ctl = fg_ctl_open();
+	ASSERT_LE(0, ctl);
+	for (k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
+		for (i = 0; i < 2; i++) {
+			cam_fd[i] = fgt_attach_fmt(ctl, VIVID_CAPTURE(i),
+						   FGT_WIDTH, FGT_HEIGHT,
+						   formats[k], FGT_FPS, &cam[i]);
+			ASSERT_LE(0, cam_fd[i]) {
+				TH_LOG("attach video%d as %.4s: %s", i,
+				       (const char *)&formats[k],
+				       strerror(-cam_fd[i]));
+			}
+			ASSERT_EQ(0, consumer_open(&c[i], ctl, 60 + i, 4,
+						   &cam[i], 1));
+		}
+		for (i = 0; i < 2; i++) {
+			struct fg_frame f;
+
+			got = 0;
+			deadline = fgt_now_ns() + 20ull * 1000000000;
+			while (got < 5 && fgt_now_ns() < deadline) {
+				if (fgt_wait_frame(c[i].fd, 1000) != 1)
+					continue;
+				while (got < 5 && !fg_frame_acquire(c[i].fd, &f)) {
+					EXPECT_EQ(sizeof(f), f.size);
+					EXPECT_EQ(formats[k], f.pixelformat);
+					EXPECT_EQ(colour[i], planes_colour(
+						c[i].window + f.offset, &f)) {
+						TH_LOG("%.4s camera %d: planes %u, "
+						       "at %u %u %u, %u bytes",
+						       (const char *)&formats[k],
+						       i, f.num_planes,
+						       f.planes[0].offset,
+						       f.planes[1].offset,
+						       f.planes[2].offset,
+						       f.bytesused);
+					}
+					ASSERT_EQ(0, fg_frame_release(c[i].fd,
+								      f.frame_id));
+					got++;
+				}
+			}
+			EXPECT_EQ(5, got);
+		}
+		for (i = 0; i < 2; i++) {
+			EXPECT_TRUE(consumer_close(&c[i], &ledger));
+			close(cam_fd[i]);
+		}
 	}
 	close(ctl);
 }

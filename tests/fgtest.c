@@ -161,6 +161,11 @@ static enum fgt_colour classify(int y, int u, int v)
 	return FGT_UNKNOWN;
 }
 
+enum fgt_colour fgt_yuv_colour(int y, int u, int v)
+{
+	return classify(y, u, v);
+}
+
 enum fgt_colour fgt_yuyv_colour(const uint8_t *p, uint32_t width,
 				uint32_t height, uint32_t bytesperline)
 {

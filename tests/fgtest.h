@@ -61,6 +61,8 @@ int		 fgt_attach_fmt(int ctl, int n, uint32_t w, uint32_t h,
 int		 fgt_session(int ctl, uint64_t tenant, uint32_t depth,
 		    const uint32_t *cameras, uint32_t ncameras, uint64_t *id);
 
+/* The colour of one Y'CbCr (BT.601, limited range) pixel. */
+enum fgt_colour	 fgt_yuv_colour(int y, int u, int v);
 /*
  * The colour of a YUYV frame if every pixel has it, else FGT_UNKNOWN.
  */

@@ -351,8 +351,9 @@
 #define FG_WINDOW_MAX		(128u << 20)	/* bytes of one session window */
 
 /*
- * Accepted pixel formats (V4L2 fourccs, single plane): YUYV, UYVY, GREY,
- * RGB24 ('RGB3'), BGR24 ('BGR3'), NV12.
+ * Accepted pixel formats (V4L2 fourccs): YUYV, UYVY, GREY, RGB24 ('RGB3'),
+ * BGR24 ('BGR3'), NV12 on single-plane and multi-planar nodes; NV12M,
+ * YUV420M ('YM12'), NV16M on multi-planar nodes (struct fg_frame_plane).
  */
 
 #define FG_IOC_MAGIC		0xFB
@@ -460,6 +461,25 @@ struct fg_session_info {
 	__u32 reserved[3];	/* in: must be 0; out: 0 */
 };
 
+/*
+ * One plane of a frame in the session window. A camera of a multi-planar
+ * node (V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: NV12M, YUV420M, NV16M, ...)
+ * delivers the image data of its planes (each plane's payload past the
+ * driver's data_offset) one right after the other in the frame's slot:
+ * plane 0 at offset 0, each next one at the previous one's offset plus its
+ * bytesused, so that an NV12M frame reads as an NV12 one. A single-plane
+ * camera's frame is one plane at offset 0. fg_frame's bytesused is the sum
+ * of the planes' bytesused.
+ */
+#define FG_FRAME_PLANES_MAX	3
+
+struct fg_frame_plane {
+	__u32 offset;		/* from the frame's offset in the window */
+	__u32 bytesused;	/* bytes of image data in the plane */
+	__u32 bytesperline;	/* as set by the driver */
+	__u32 reserved;		/* 0 */
+};
+
 struct fg_frame {
 	__u32 size;		/* in: sizeof(struct fg_frame) */
 	__u32 flags;		/* in: must be 0 */
@@ -472,8 +492,13 @@ struct fg_frame {
 	__u32 width;		/* out */
 	__u32 height;		/* out */
 	__u32 pixelformat;	/* out */
-	__u32 bytesperline;	/* out */
+	__u32 bytesperline;	/* out: of the first plane */
 	__u32 reserved[4];	/* in: must be 0; out: 0 */
+	/* Since FG_FRAME_SIZE_VER1: where each plane of the frame is. */
+	__u32 num_planes;	/* out: 1..FG_FRAME_PLANES_MAX */
+	__u32 reserved2;	/* in: ignored; out: 0 */
+	/* out: the first num_planes; the rest are 0 */
+	struct fg_frame_plane planes[FG_FRAME_PLANES_MAX];
 };
 
 struct fg_frame_release {
@@ -485,6 +510,7 @@ struct fg_frame_release {
 
 #define FG_SESSION_INFO_SIZE_VER0	104
 #define FG_FRAME_SIZE_VER0		80
+#define FG_FRAME_SIZE_VER1		136	/* num_planes, planes */
 #define FG_FRAME_RELEASE_SIZE_VER0	32
 
 #define FG_SESSION_IOC_INFO	_IOWR(FG_IOC_MAGIC, 0x10, struct fg_session_info)
