@@ -448,8 +448,9 @@ static int fg_camera_driver_err(struct fg_camera *cam, const char *step,
 
 /*
  * Sets the format on framegate's own file, single-plane or multi-planar as
- * the node's queue is, and records the planes: each at the offset it has
- * in the single-plane layout, sizeimage their sum. Under the node's lock.
+ * the node's queue is, and records each plane's sizeimage and bytesperline;
+ * the camera's sizeimage, what a session's slot must hold, is their sum.
+ * Under the node's lock.
  */
 static int fg_camera_set_format(struct fg_camera *cam,
 				const struct fg_camera_attach *a)
