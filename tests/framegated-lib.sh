@@ -37,7 +37,13 @@ cell_dir=/sys/fs/cgroup/framegate
 cleanup() {
 	[ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
-	ip netns del fgingest 2>/dev/null
+	# The links before the namespace: deleting a veth's end takes its
+	# peer with it at once, while a namespace is torn down later, by the
+	# kernel's workqueue, once nginx has left it, and the next script
+	# makes the same links anew ("File exists" if they are still there).
+	ip link del fgingest-a 2>/dev/null || true
+	ip link del fgingest-c 2>/dev/null || true
+	ip netns del fgingest 2>/dev/null || true
 	rm -f /run/framegated.sock	# a killed daemon's
 	# What a failed check may have left: no cell outlives this script.
 	for c in "$cell_dir"/session-*; do
