@@ -233,7 +233,8 @@ static void consume_ratio(struct __test_metadata *_metadata,
 	fg_nl_close(nl);
 }
 
-TEST_F(two_cameras, stalled_session_costs_others_nothing)
+/* 2 x 60 frames and five sessions: past 30 s on a slow debug guest. */
+TEST_F_TIMEOUT(two_cameras, stalled_session_costs_others_nothing, 120)
 {
 	struct consumer alone, stalled, others[3];
 	double base, ratios[3];
