@@ -372,46 +372,62 @@ TEST_F(two_cameras, window_holds_nothing_from_before)
 }
 
 /*
+ * A FGT_WIDTH x FGT_HEIGHT YUYV format for the open node fd, in the
+ * single-plane API or, on a node that has only that, the multi-planar one
+ * (one plane). 1 if multi-planar, 0 if not, -errno.
+ */
+static int video_yuyv_format(int fd, struct v4l2_format *fmt)
+{
+	struct v4l2_capability cap = { 0 };
+	bool mp;
+
+	if (ioctl(fd, VIDIOC_QUERYCAP, &cap))
+		return -errno;
+	mp = !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE);
+	memset(fmt, 0, sizeof(*fmt));
+	if (mp) {
+		fmt->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		fmt->fmt.pix_mp.width = FGT_WIDTH;
+		fmt->fmt.pix_mp.height = FGT_HEIGHT;
+		fmt->fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt->fmt.pix_mp.field = V4L2_FIELD_NONE;
+		fmt->fmt.pix_mp.num_planes = 1;
+	} else {
+		fmt->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		fmt->fmt.pix.width = FGT_WIDTH;
+		fmt->fmt.pix.height = FGT_HEIGHT;
+		fmt->fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+		fmt->fmt.pix.field = V4L2_FIELD_NONE;
+	}
+	return mp;
+}
+
+/*
  * One YUYV frame by plain V4L2 MMAP streaming of /dev/videoN, into buf: by
  * the single-plane API, or the multi-planar one (one plane) on a node that
  * has only that.
  */
 static int capture_raw(int n, uint8_t *buf, size_t len)
 {
-	struct v4l2_capability cap = { 0 };
-	struct v4l2_format fmt = { 0 };
+	struct v4l2_format fmt;
 	struct v4l2_requestbuffers rb = {
 		.count = 2, .memory = V4L2_MEMORY_MMAP,
 	};
 	struct v4l2_plane plane;
 	struct v4l2_buffer b;
-	int type, fd, ret = -EIO;
+	int type, fd, mp, ret = -EIO;
 	void *map[2] = { MAP_FAILED, MAP_FAILED };
 	size_t maplen[2] = { 0, 0 };
 	unsigned int i;
-	bool mp;
 
 	fd = fgt_video_open(n);
 	if (fd < 0)
 		return fd;
-	if (ioctl(fd, VIDIOC_QUERYCAP, &cap))
+	type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	mp = video_yuyv_format(fd, &fmt);
+	if (mp < 0)
 		goto out;
-	mp = !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE);
-	type = mp ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE :
-		    V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	fmt.type = rb.type = type;
-	if (mp) {
-		fmt.fmt.pix_mp.width = FGT_WIDTH;
-		fmt.fmt.pix_mp.height = FGT_HEIGHT;
-		fmt.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
-		fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
-		fmt.fmt.pix_mp.num_planes = 1;
-	} else {
-		fmt.fmt.pix.width = FGT_WIDTH;
-		fmt.fmt.pix.height = FGT_HEIGHT;
-		fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-		fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	}
+	type = rb.type = fmt.type;
 	if (ioctl(fd, VIDIOC_S_FMT, &fmt) || ioctl(fd, VIDIOC_REQBUFS, &rb) ||
 	    rb.count != 2)
 		goto out;
@@ -510,33 +526,19 @@ TEST(delivered_frames_are_byte_identical_to_the_camera_output)
 /* Sets /dev/videoN's format and rate as a pipeline's setup would, or -errno. */
 static int video_set_rate(int n, unsigned int fps)
 {
-	struct v4l2_capability cap = { 0 };
-	struct v4l2_format fmt = { 0 };
 	struct v4l2_streamparm parm = { 0 };
-	int fd, ret = 0;
+	struct v4l2_format fmt;
+	int fd, ret;
 
 	fd = fgt_video_open(n);
 	if (fd < 0)
 		return fd;
-	if (ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0) {
-		ret = -errno;
+	ret = video_yuyv_format(fd, &fmt);
+	if (ret < 0) {
 		close(fd);
 		return ret;
 	}
-	if (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) {
-		fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		fmt.fmt.pix.width = FGT_WIDTH;
-		fmt.fmt.pix.height = FGT_HEIGHT;
-		fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-		fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	} else {
-		fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-		fmt.fmt.pix_mp.width = FGT_WIDTH;
-		fmt.fmt.pix_mp.height = FGT_HEIGHT;
-		fmt.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
-		fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
-		fmt.fmt.pix_mp.num_planes = 1;
-	}
+	ret = 0;
 	parm.type = fmt.type;
 	parm.parm.capture.timeperframe.numerator = 1;
 	parm.parm.capture.timeperframe.denominator = fps;
